@@ -1,0 +1,139 @@
+// Command dgml runs a node of the dgml commons and works on its data:
+// importing and exporting Open Know-How manifests, searching designs and
+// serving the API and web interface.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/dgml/dgml"
+)
+
+// command is one subcommand. run gets the arguments after its name.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string) error
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"serve", "run the node: API and web interface on HTTP", runServe},
+		{"import", "import designs: dgml import okh PATH...", runImport},
+		{"export", "export a design: dgml export okh DESIGN [-o DIR]", runExport},
+		{"designs", "list or search designs: dgml designs [QUERY]", runDesigns},
+		{"version", "print the version", func(context.Context, []string) error { fmt.Println("dgml", version); return nil }},
+	}
+}
+
+var version = "0.1.0-dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			err := c.run(ctx, args[1:])
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			if err != nil {
+				fmt.Fprintln(stderr, "dgml "+c.name+": "+message(err))
+				if errors.As(err, new(usageError)) {
+					return 2
+				}
+				return 1
+			}
+			return 0
+		}
+	}
+	fmt.Fprintf(stderr, "dgml: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, `dgml: a node of the design-global, manufacture-local commons.
+
+Usage: dgml COMMAND [OPTIONS] [ARGUMENTS]
+
+Commands:`)
+	sorted := append([]command(nil), commands...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].name < sorted[j].name })
+	for _, c := range sorted {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, `
+Every command that reads or writes a node's data takes --data DIR
+(default: $DGML_DATA, else ./dgml-data). Run "dgml COMMAND --help" for
+a command's options.`)
+}
+
+// usageError is a mistake in how a command was called.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// message says what went wrong and, for the kinds a user can act on,
+// what to do.
+func message(err error) string {
+	msg := err.Error()
+	switch dgml.KindOf(err) {
+	case dgml.NotFound:
+		if !strings.Contains(msg, "dgml designs") {
+			msg += " (list what the node holds with: dgml designs)"
+		}
+	}
+	return msg
+}
+
+// newFlags makes a FlagSet whose --help prints the command's synopsis
+// and every option.
+func newFlags(name, synopsis, about string) *flag.FlagSet {
+	fs := flag.NewFlagSet("dgml "+name, flag.ContinueOnError)
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "Usage: dgml %s\n\n%s\n\nOptions:\n", synopsis, about)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseInterspersed parses flags that may come after positional
+// arguments ("dgml designs reprap --json"), as users type them.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}

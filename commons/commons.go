@@ -1,0 +1,96 @@
+// Package commons is what a node does with designs: import them from OKH
+// manifests and archives, export them, and look them up. It works on the
+// design.Store and design.Blobs interfaces, whatever stores them.
+package commons
+
+import (
+	"context"
+	"io"
+
+	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/okh"
+)
+
+// Service is the commons of one node.
+type Service struct {
+	Store design.Store
+	Blobs design.Blobs
+	// Node names this node in user@node attributions.
+	Node string
+}
+
+// Imported is the outcome of importing one design.
+type Imported struct {
+	Source    string         `json:"source"`
+	Design    *design.Design `json:"design,omitempty"`
+	Revision  string         `json:"revision,omitempty"`
+	Unchanged bool           `json:"unchanged,omitempty"` // the same content was already the head of Design
+	Warnings  []okh.Warning  `json:"warnings,omitempty"`
+	Error     string         `json:"error,omitempty"`
+}
+
+// ImportOptions say where an import goes.
+type ImportOptions struct {
+	Into   string // add the revision to this design (id or slug) instead of creating one
+	Author string
+}
+
+// ImportTarget imports one manifest or manifest folder. Files are stored
+// first; the design and its revision then land in one transaction, so a
+// failure leaves no design behind, only unreferenced blobs that Sweep
+// removes.
+func (s *Service) ImportTarget(ctx context.Context, t okh.Target, opt ImportOptions) (*Imported, error) {
+	b, err := okh.Load(t)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	files, err := b.StoreFiles(s.storeFile)
+	if err != nil {
+		return nil, err
+	}
+	out := &Imported{Source: t.Name(), Warnings: b.Warnings}
+	req := design.CommitRequest{Content: b.Content, Files: files, Author: opt.Author, Message: "imported from " + t.Manifest}
+	if opt.Into != "" {
+		d, err := s.Store.Design(ctx, opt.Into)
+		if err != nil {
+			return nil, err
+		}
+		req.DesignID = d.ID
+	} else if d, err := s.Store.DesignByHead(ctx, b.Content.RevisionID()); err == nil {
+		out.Design, out.Revision, out.Unchanged = d, d.Head, true
+		return out, nil
+	} else if dgml.KindOf(err) != dgml.NotFound {
+		return nil, err
+	}
+	d, rev, err := s.Store.Commit(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	out.Design, out.Revision = d, rev.ID
+	return out, nil
+}
+
+func (s *Service) storeFile(name string, r io.Reader) (design.FileInfo, error) {
+	sum, size, err := s.Blobs.Put(r)
+	if err != nil {
+		return design.FileInfo{}, err
+	}
+	return design.FileInfo{SHA256: sum, Size: size, MediaType: okh.MediaType(name), Name: name}, nil
+}
+
+// Export writes a revision as an OKH folder (okh.toml and its files).
+func (s *Service) Export(ctx context.Context, rev *design.Revision, dir string) error {
+	return okh.ExportDir(&rev.Content, dir, func(sum string) (io.ReadCloser, error) { return s.Blobs.Open(sum) })
+}
+
+// Head returns a design and its head revision.
+func (s *Service) Head(ctx context.Context, ref string) (*design.Design, *design.Revision, error) {
+	d, err := s.Store.Design(ctx, ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	rev, err := s.Store.Revision(ctx, d.Head)
+	return d, rev, err
+}

@@ -1,0 +1,115 @@
+package design
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// Store keeps designs and their revisions. Implementations: sqlite (the
+// embedded default); a PostgreSQL one follows the same interface.
+type Store interface {
+	// Commit stores a revision and makes it the head of a design, creating
+	// the design when req.DesignID is empty. It is one transaction: the
+	// design is there whole or not at all.
+	Commit(ctx context.Context, req CommitRequest) (*Design, *Revision, error)
+	// Design finds a design by id or slug.
+	Design(ctx context.Context, ref string) (*Design, error)
+	// DesignByHead finds a design whose head is the given revision.
+	DesignByHead(ctx context.Context, revision string) (*Design, error)
+	Revision(ctx context.Context, id string) (*Revision, error)
+	History(ctx context.Context, designID string) ([]HistoryEntry, error)
+	Search(ctx context.Context, q Query) (*Results, error)
+	// File returns what the store knows of a stored file.
+	File(ctx context.Context, sha256 string) (*FileInfo, error)
+	Stats(ctx context.Context) (*Stats, error)
+}
+
+// Blobs keeps file contents, addressed by their SHA-256.
+type Blobs interface {
+	// Put stores r and returns its hex SHA-256 and size. Storing the same
+	// bytes twice is harmless.
+	Put(r io.Reader) (sum string, size int64, err error)
+	Open(sum string) (io.ReadSeekCloser, error)
+	Has(sum string) bool
+}
+
+// CommitRequest is a revision to store.
+type CommitRequest struct {
+	DesignID   string // empty: create a new design
+	Slug       string // wanted slug for a new design; made unique by the store
+	ForkedFrom *Origin
+	Content    Content
+	Message    string
+	Author     string // user@node
+	Files      []FileInfo
+}
+
+// FileInfo describes a stored file.
+type FileInfo struct {
+	SHA256    string `json:"sha256"`
+	Size      int64  `json:"size"`
+	MediaType string `json:"media_type"`
+	Name      string `json:"name"` // the name it was first stored under
+}
+
+// HistoryEntry is one revision in a design's line.
+type HistoryEntry struct {
+	Seq      int       `json:"seq"`
+	Revision string    `json:"revision"`
+	Message  string    `json:"message,omitempty"`
+	Author   string    `json:"author,omitempty"`
+	Created  time.Time `json:"created"`
+}
+
+// Query selects designs. Text is matched in full text; the rest filter.
+type Query struct {
+	Text     string `json:"q,omitempty"`
+	License  string `json:"license,omitempty"`
+	Process  string `json:"process,omitempty"`
+	Material string `json:"material,omitempty"`
+	Language string `json:"language,omitempty"`
+	MinOTRL  int    `json:"otrl,omitempty"` // at least this OTRL
+	MinODRL  int    `json:"odrl,omitempty"`
+	Limit    int    `json:"limit,omitempty"`
+	Offset   int    `json:"offset,omitempty"`
+}
+
+// DefaultLimit and MaxLimit bound a page of results.
+const (
+	DefaultLimit = 20
+	MaxLimit     = 200
+)
+
+// Results is one page of matches, best first.
+type Results struct {
+	Total  int       `json:"total"`
+	Limit  int       `json:"limit"`
+	Offset int       `json:"offset"`
+	Items  []Summary `json:"items"`
+}
+
+// Summary is what a result list shows of a design.
+type Summary struct {
+	ID        string    `json:"id"`
+	Slug      string    `json:"slug"`
+	Name      string    `json:"name"`
+	Function  string    `json:"function,omitempty"`
+	License   string    `json:"license,omitempty"`
+	Version   string    `json:"version,omitempty"`
+	OTRL      int       `json:"otrl,omitempty"`
+	ODRL      int       `json:"odrl,omitempty"`
+	Languages []string  `json:"languages,omitempty"`
+	Head      string    `json:"head"`
+	Parts     int       `json:"parts"`
+	Updated   time.Time `json:"updated"`
+}
+
+// Stats says what the commons holds.
+type Stats struct {
+	Designs   int   `json:"designs"`
+	Revisions int   `json:"revisions"`
+	Parts     int   `json:"parts"`
+	Files     int   `json:"files"`
+	FileBytes int64 `json:"file_bytes"`
+}

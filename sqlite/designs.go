@@ -1,0 +1,325 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/license"
+)
+
+var _ design.Store = (*DB)(nil)
+
+// Commit stores a revision as the new head of a design, or as the first
+// revision of a new one, in one transaction.
+func (db *DB) Commit(ctx context.Context, req design.CommitRequest) (*design.Design, *design.Revision, error) {
+	if err := req.Content.Validate(); err != nil {
+		return nil, nil, err
+	}
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer tx.Rollback()
+	d, rev, err := db.commit(ctx, tx, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, nil, err
+	}
+	return d, rev, nil
+}
+
+func (db *DB) commit(ctx context.Context, tx *sql.Tx, req design.CommitRequest) (*design.Design, *design.Revision, error) {
+	now := db.now()
+	rev := &design.Revision{ID: req.Content.RevisionID(), Content: req.Content}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO revisions (id, content, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		rev.ID, string(rev.Canonical()), timeText(now)); err != nil {
+		return nil, nil, err
+	}
+	if err := insertFiles(ctx, tx, rev, req.Files); err != nil {
+		return nil, nil, err
+	}
+	var d *design.Design
+	var err error
+	if req.DesignID == "" {
+		d, err = createDesign(ctx, tx, req, rev, now)
+	} else {
+		d, err = advanceDesign(ctx, tx, req.DesignID, rev, now)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO design_revisions (design_id, seq, revision_id, message, author, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		d.ID, d.Revisions, rev.ID, req.Message, req.Author, timeText(now)); err != nil {
+		return nil, nil, err
+	}
+	if err := index(ctx, tx, d.ID, &rev.Content); err != nil {
+		return nil, nil, err
+	}
+	return d, rev, nil
+}
+
+func insertFiles(ctx context.Context, tx *sql.Tx, rev *design.Revision, files []design.FileInfo) error {
+	for _, f := range files {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO files (sha256, size, media_type, name) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
+			f.SHA256, f.Size, f.MediaType, f.Name); err != nil {
+			return err
+		}
+	}
+	for _, f := range rev.Files() {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM files WHERE sha256 = ?`, f.SHA256).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return &dgml.Error{Kind: dgml.Invalid, Field: f.Path, Msg: "refers to file " + f.SHA256 + ", which is not stored"}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO revision_files (revision_id, sha256) VALUES (?, ?) ON CONFLICT DO NOTHING`, rev.ID, f.SHA256); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func createDesign(ctx context.Context, tx *sql.Tx, req design.CommitRequest, rev *design.Revision, now time.Time) (*design.Design, error) {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return nil, err
+	}
+	base := req.Slug
+	if base == "" {
+		base = design.Slug(rev.Manifest.Name)
+	}
+	slug, err := freeSlug(ctx, tx, base)
+	if err != nil {
+		return nil, err
+	}
+	d := &design.Design{ID: id.String(), Slug: slug, Name: rev.Manifest.Name, Head: rev.ID, ForkedFrom: req.ForkedFrom, Revisions: 1, Created: now, Updated: now}
+	var fd, fr any
+	if d.ForkedFrom != nil {
+		fd, fr = d.ForkedFrom.Design, d.ForkedFrom.Revision
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO designs (id, slug, name, head, forked_design, forked_revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		d.ID, d.Slug, d.Name, d.Head, fd, fr, timeText(now), timeText(now))
+	return d, err
+}
+
+func advanceDesign(ctx context.Context, tx *sql.Tx, id string, rev *design.Revision, now time.Time) (*design.Design, error) {
+	d, err := getDesign(ctx, tx, `d.id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	if d.Head == rev.ID {
+		return nil, &dgml.Error{Kind: dgml.Conflict, Msg: fmt.Sprintf("revision %.12s is already the head of %s: nothing changed", rev.ID, d.Slug)}
+	}
+	d.Head, d.Name, d.Updated = rev.ID, rev.Manifest.Name, now
+	d.Revisions++
+	_, err = tx.ExecContext(ctx, `UPDATE designs SET head = ?, name = ?, updated_at = ? WHERE id = ?`, d.Head, d.Name, timeText(now), d.ID)
+	return d, err
+}
+
+func freeSlug(ctx context.Context, tx *sql.Tx, base string) (string, error) {
+	slug := base
+	for i := 2; ; i++ {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM designs WHERE slug = ?`, slug).Scan(&n); err != nil {
+			return "", err
+		}
+		if n == 0 {
+			return slug, nil
+		}
+		slug = fmt.Sprintf("%s-%d", base, i)
+	}
+}
+
+// index refreshes a design's summary columns, filter facets and full-text
+// row from its head revision.
+func index(ctx context.Context, tx *sql.Tx, id string, c *design.Content) error {
+	var seq int64
+	if err := tx.QueryRowContext(ctx, `SELECT seq FROM designs WHERE id = ?`, id).Scan(&seq); err != nil {
+		return err
+	}
+	mf := &c.Manifest
+	lic := mf.License
+	if lic == "" {
+		lic = mf.LicenseText
+	}
+	var nparts int
+	design.Walk(c.Parts, func(_ []string, p *design.Part) { nparts++ })
+	if _, err := tx.ExecContext(ctx, `UPDATE designs SET function = ?, license = ?, version = ?, otrl = ?, odrl = ?, languages = ?, parts = ? WHERE seq = ?`,
+		mf.Function, lic, mf.Version, mf.OTRL, mf.ODRL, strings.Join(mf.Languages, " "), nparts, seq); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM design_facets WHERE design_seq = ?`, seq); err != nil {
+		return err
+	}
+	for _, f := range facets(c) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO design_facets (facet, value, design_seq) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, f[0], f[1], seq); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM design_fts WHERE rowid = ?`, seq); err != nil {
+		return err
+	}
+	var parts, steps []string
+	design.Walk(c.Parts, func(_ []string, p *design.Part) {
+		parts = append(parts, p.Name, p.Material, string(p.Process), p.PartNumber)
+	})
+	for _, s := range c.Steps {
+		steps = append(steps, s.Title, s.Text)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO design_fts (rowid, name, function, keywords, parts, steps) VALUES (?, ?, ?, ?, ?, ?)`,
+		seq, mf.Name, mf.Function, strings.Join(mf.Keywords, " "), strings.Join(parts, " "), strings.Join(steps, "\n"))
+	return err
+}
+
+// facets lists the (facet, value) pairs a design can be filtered by.
+func facets(c *design.Content) [][2]string {
+	var out [][2]string
+	add := func(f, v string) {
+		if v = strings.ToLower(strings.TrimSpace(v)); v != "" {
+			out = append(out, [2]string{f, v})
+		}
+	}
+	for _, id := range license.IDs(c.Manifest.License) {
+		add("license", id)
+	}
+	for _, l := range c.Manifest.Languages {
+		add("language", l)
+		if i := strings.IndexByte(l, '-'); i > 0 {
+			add("language", l[:i])
+		}
+	}
+	for _, p := range c.Manifest.Processes {
+		add("process", string(p))
+	}
+	design.Walk(c.Parts, func(_ []string, p *design.Part) {
+		add("process", string(p.Process))
+		add("material", p.Material)
+	})
+	return out
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+const designColumns = `d.id, d.slug, d.name, d.head, coalesce(d.forked_design, ''), coalesce(d.forked_revision, ''), d.created_at, d.updated_at,
+	(SELECT count(*) FROM design_revisions r WHERE r.design_id = d.id)`
+
+func getDesign(ctx context.Context, q querier, where string, arg any) (*design.Design, error) {
+	var d design.Design
+	var fd, fr, created, updated string
+	err := q.QueryRowContext(ctx, `SELECT `+designColumns+` FROM designs d WHERE `+where, arg).
+		Scan(&d.ID, &d.Slug, &d.Name, &d.Head, &fd, &fr, &created, &updated, &d.Revisions)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("design", fmt.Sprint(arg))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if fd != "" {
+		d.ForkedFrom = &design.Origin{Design: fd, Revision: fr}
+	}
+	d.Created, d.Updated = parseTime(created), parseTime(updated)
+	return &d, nil
+}
+
+// Design finds a design by id or slug.
+func (db *DB) Design(ctx context.Context, ref string) (*design.Design, error) {
+	if _, err := uuid.Parse(ref); err == nil {
+		return getDesign(ctx, db.db, `d.id = ?`, ref)
+	}
+	return getDesign(ctx, db.db, `d.slug = ?`, ref)
+}
+
+// DesignByHead finds the oldest design whose head is the revision.
+func (db *DB) DesignByHead(ctx context.Context, revision string) (*design.Design, error) {
+	return getDesign(ctx, db.db, `d.head = ? ORDER BY d.seq LIMIT 1`, revision)
+}
+
+// Revision reads a revision by id.
+func (db *DB) Revision(ctx context.Context, id string) (*design.Revision, error) {
+	var content string
+	err := db.db.QueryRowContext(ctx, `SELECT content FROM revisions WHERE id = ?`, id).Scan(&content)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("revision", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rev := &design.Revision{ID: id}
+	if err := json.Unmarshal([]byte(content), &rev.Content); err != nil {
+		return nil, fmt.Errorf("revision %s: stored content unreadable: %w", id, err)
+	}
+	return rev, nil
+}
+
+// History lists a design's revisions, newest first.
+func (db *DB) History(ctx context.Context, designID string) ([]design.HistoryEntry, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT seq, revision_id, message, author, created_at FROM design_revisions WHERE design_id = ? ORDER BY seq DESC`, designID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []design.HistoryEntry
+	for rows.Next() {
+		var h design.HistoryEntry
+		var created string
+		if err := rows.Scan(&h.Seq, &h.Revision, &h.Message, &h.Author, &created); err != nil {
+			return nil, err
+		}
+		h.Created = parseTime(created)
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// File reads what is known of a stored file.
+func (db *DB) File(ctx context.Context, sum string) (*design.FileInfo, error) {
+	var f design.FileInfo
+	err := db.db.QueryRowContext(ctx, `SELECT sha256, size, media_type, name FROM files WHERE sha256 = ?`, sum).Scan(&f.SHA256, &f.Size, &f.MediaType, &f.Name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("file", sum)
+	}
+	return &f, err
+}
+
+// FileSums calls fn for every file the store refers to.
+func (db *DB) FileSums(ctx context.Context, fn func(sum string)) error {
+	rows, err := db.db.QueryContext(ctx, `SELECT sha256 FROM files`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return err
+		}
+		fn(s)
+	}
+	return rows.Err()
+}
+
+// Stats counts what the store holds.
+func (db *DB) Stats(ctx context.Context) (*design.Stats, error) {
+	var s design.Stats
+	err := db.db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM designs), (SELECT count(*) FROM revisions),
+		(SELECT coalesce(sum(parts), 0) FROM designs),
+		(SELECT count(*) FROM files), (SELECT coalesce(sum(size), 0) FROM files)`).
+		Scan(&s.Designs, &s.Revisions, &s.Parts, &s.Files, &s.FileBytes)
+	return &s, err
+}

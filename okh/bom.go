@@ -22,7 +22,6 @@ type bomRow struct {
 	line   int
 	part   design.Part
 	parent string
-	ref    string // reference to a part manifest or source file
 }
 
 // column names as real BOM files spell them, folded to lower case
@@ -150,6 +149,8 @@ func bomRecord(file string, line int, get func(string) string) (*bomRow, []Warni
 	switch strings.ToUpper(get("type")) {
 	case "STD", "BUY", "OTS", "COTS", "PURCHASE":
 		p.Kind = design.KindBought
+	case "MOSH":
+		p.Kind = design.KindModule // a module documented as a design of its own
 	case "", "POSH", "OSH", "MAKE":
 		if get("desig") != "" {
 			p.Kind = design.KindBought // an electronics BOM: components are bought
@@ -170,7 +171,9 @@ func bomRecord(file string, line int, get func(string) string) (*bomRow, []Warni
 			}
 		}
 	} else if ref1 != "" {
-		row.ref = ref1
+		if _, isManifest := FormatOf(ref1); !isManifest {
+			p.Sources = []design.FileRef{{Path: ref1}}
+		}
 	}
 	row.part = p
 	return row, warns

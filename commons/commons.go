@@ -4,8 +4,10 @@
 package commons
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"path"
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/design"
@@ -93,4 +95,34 @@ func (s *Service) Head(ctx context.Context, ref string) (*design.Design, *design
 	}
 	rev, err := s.Store.Revision(ctx, d.Head)
 	return d, rev, err
+}
+
+// Commit stores content made in code (the demo, a generator): files are
+// given by the path the content refers to them by.
+func (s *Service) Commit(ctx context.Context, c design.Content, files map[string][]byte, opt ImportOptions) (*design.Design, error) {
+	var infos []design.FileInfo
+	stored := map[string]design.FileInfo{}
+	for p, b := range files {
+		info, err := s.storeFile(path.Base(p), bytes.NewReader(b))
+		if err != nil {
+			return nil, err
+		}
+		stored[p] = info
+		infos = append(infos, info)
+	}
+	fill := func(refs []design.FileRef) {
+		for i := range refs {
+			if info, ok := stored[refs[i].Path]; ok {
+				refs[i].SHA256, refs[i].Size, refs[i].MediaType = info.SHA256, info.Size, info.MediaType
+			}
+		}
+	}
+	fill(c.Manifest.Images)
+	design.Walk(c.Parts, func(_ []string, p *design.Part) {
+		fill(p.Sources)
+		fill(p.Exports)
+		fill(p.Images)
+	})
+	d, _, err := s.Store.Commit(ctx, design.CommitRequest{Content: c, Files: infos, Author: opt.Author, Message: "created"})
+	return d, err
 }

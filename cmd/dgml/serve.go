@@ -3,8 +3,104 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/dgml/dgml/api"
+	"github.com/dgml/dgml/commons"
+	"github.com/dgml/dgml/demo"
+	"github.com/dgml/dgml/web"
 )
 
 func runServe(ctx context.Context, args []string) error {
-	return errors.New("not yet")
+	fs := newFlags("serve", "serve [--addr HOST:PORT] [--data DIR] [--demo]",
+		`Runs the node: the web interface at / and the JSON API at /api/v1
+(OpenAPI document at /api/v1/openapi.json). Stops cleanly on Ctrl-C or
+SIGTERM, finishing the requests under way.`)
+	data := dataFlag(fs)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	withDemo := fs.Bool("demo", false, "load the demo commons when the store is empty")
+	maxUpload := fs.Int64("max-upload", api.DefaultMaxUpload, "largest upload accepted, in bytes")
+	if _, err := parseInterspersed(fs, args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	n, err := openNode(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	if removed, err := n.sweep(ctx); err != nil {
+		log.Warn("could not sweep unreferenced files", "err", err)
+	} else if removed > 0 {
+		log.Info("removed files no design refers to (left by interrupted imports)", "count", removed)
+	}
+	if *withDemo {
+		if err := loadDemo(ctx, n, log); err != nil {
+			return fmt.Errorf("loading the demo: %w", err)
+		}
+	}
+	tmp := filepath.Join(*data, "tmp")
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	api.New(api.Config{Commons: n.commons, TempDir: tmp, MaxUpload: *maxUpload, Log: log}, mux)
+	web.New(n.commons, log, mux)
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w (is another node running? choose another with --addr)", *addr, err)
+	}
+	log.Info("dgml node serving", "url", "http://"+ln.Addr().String()+"/", "data", *data)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests under way")
+	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// loadDemo fills an empty store with the demo commons.
+func loadDemo(ctx context.Context, n *node, log *slog.Logger) error {
+	st, err := n.db.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	if st.Designs > 0 {
+		log.Info("the store already holds designs; the demo is not loaded again", "designs", st.Designs)
+		return nil
+	}
+	designs, err := demo.Commons()
+	if err != nil {
+		return err
+	}
+	for _, d := range designs {
+		if _, err := n.commons.Commit(ctx, d.Content, d.Files, commons.ImportOptions{Author: "demo"}); err != nil {
+			return fmt.Errorf("%s: %w", d.Content.Manifest.Name, err)
+		}
+	}
+	log.Info("demo commons loaded", "designs", len(designs))
+	return nil
 }

@@ -1,0 +1,356 @@
+package api
+
+import (
+	"archive/zip"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/commons"
+	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/okh"
+)
+
+func (s *Server) processes(w http.ResponseWriter, r *http.Request) error {
+	type entry struct {
+		ID    design.Process `json:"id"`
+		Label string         `json:"label"`
+	}
+	var out []entry
+	for _, p := range design.Processes {
+		out = append(out, entry{p.Process, p.Label})
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// Query reads search parameters; bad numbers are refused naming the
+// parameter.
+func Query(r *http.Request) (design.Query, error) {
+	v := r.URL.Query()
+	q := design.Query{Text: v.Get("q"), License: v.Get("license"), Process: v.Get("process"), Material: v.Get("material"), Language: v.Get("language")}
+	for _, n := range []struct {
+		name string
+		dst  *int
+	}{{"otrl", &q.MinOTRL}, {"odrl", &q.MinODRL}, {"limit", &q.Limit}, {"offset", &q.Offset}} {
+		s := v.Get(n.name)
+		if s == "" {
+			continue
+		}
+		i, err := strconv.Atoi(s)
+		if err != nil || i < 0 {
+			return q, &dgml.Error{Kind: dgml.Invalid, Field: n.name, Msg: fmt.Sprintf("%q is not a whole number of 0 or more", s)}
+		}
+		*n.dst = i
+	}
+	if q.Limit > design.MaxLimit {
+		return q, &dgml.Error{Kind: dgml.Invalid, Field: "limit", Msg: fmt.Sprintf("at most %d results per page", design.MaxLimit)}
+	}
+	return q, nil
+}
+
+func (s *Server) listDesigns(w http.ResponseWriter, r *http.Request) error {
+	q, err := Query(r)
+	if err != nil {
+		return err
+	}
+	res, err := s.cfg.Commons.Store.Search(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, res)
+}
+
+type designView struct {
+	Design *design.Design   `json:"design"`
+	Head   *design.Revision `json:"head"`
+	Totals design.Totals    `json:"totals"`
+}
+
+func (s *Server) getDesign(w http.ResponseWriter, r *http.Request) error {
+	d, rev, err := s.cfg.Commons.Head(r.Context(), r.PathValue("ref"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, designView{Design: d, Head: rev, Totals: design.Count(rev.Parts)})
+}
+
+func (s *Server) designHistory(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.cfg.Commons.Store.Design(r.Context(), r.PathValue("ref"))
+	if err != nil {
+		return err
+	}
+	h, err := s.cfg.Commons.Store.History(r.Context(), d.ID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"design": d.ID, "revisions": h})
+}
+
+type partsView struct {
+	Revision string        `json:"revision"`
+	Parts    []design.Part `json:"parts"`
+	Totals   design.Totals `json:"totals"`
+}
+
+func (s *Server) designParts(w http.ResponseWriter, r *http.Request) error {
+	_, rev, err := s.cfg.Commons.Head(r.Context(), r.PathValue("ref"))
+	if err != nil {
+		return err
+	}
+	return writeParts(w, rev)
+}
+
+func writeParts(w http.ResponseWriter, rev *design.Revision) error {
+	parts := rev.Parts
+	if parts == nil {
+		parts = []design.Part{}
+	}
+	return writeJSON(w, http.StatusOK, partsView{Revision: rev.ID, Parts: parts, Totals: design.Count(rev.Parts)})
+}
+
+func (s *Server) revision(r *http.Request) (*design.Revision, error) {
+	id := r.PathValue("id")
+	if len(id) != 64 || strings.Trim(id, "0123456789abcdef") != "" {
+		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "id", Msg: "a revision id is 64 lower-case hex digits"}
+	}
+	return s.cfg.Commons.Store.Revision(r.Context(), id)
+}
+
+func (s *Server) getRevision(w http.ResponseWriter, r *http.Request) error {
+	rev, err := s.revision(r)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", `"`+rev.ID+`"`)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	return writeJSON(w, http.StatusOK, rev)
+}
+
+func (s *Server) revisionParts(w http.ResponseWriter, r *http.Request) error {
+	rev, err := s.revision(r)
+	if err != nil {
+		return err
+	}
+	return writeParts(w, rev)
+}
+
+func (s *Server) designExport(w http.ResponseWriter, r *http.Request) error {
+	d, rev, err := s.cfg.Commons.Head(r.Context(), r.PathValue("ref"))
+	if err != nil {
+		return err
+	}
+	return s.export(w, r, d.Slug, rev)
+}
+
+func (s *Server) revisionExport(w http.ResponseWriter, r *http.Request) error {
+	rev, err := s.revision(r)
+	if err != nil {
+		return err
+	}
+	return s.export(w, r, design.Slug(rev.Manifest.Name), rev)
+}
+
+// export answers okh.toml, or with format=zip the whole OKH folder.
+func (s *Server) export(w http.ResponseWriter, r *http.Request, name string, rev *design.Revision) error {
+	switch r.URL.Query().Get("format") {
+	case "", "toml":
+		b, err := okh.Marshal(&rev.Content)
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/toml")
+		w.Header().Set("Content-Disposition", `attachment; filename="okh.toml"`)
+		w.Header().Set("ETag", `"`+rev.ID+`"`)
+		_, err = w.Write(b)
+		return err
+	case "zip":
+		return s.exportZip(w, r, name, rev)
+	}
+	return &dgml.Error{Kind: dgml.Invalid, Field: "format", Msg: "format must be toml or zip"}
+}
+
+func (s *Server) exportZip(w http.ResponseWriter, r *http.Request, name string, rev *design.Revision) error {
+	dir, err := os.MkdirTemp(s.cfg.TempDir, "export-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if err := s.cfg.Commons.Export(r.Context(), rev, dir); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.zip"`, name))
+	zw := zip.NewWriter(w)
+	if err := zw.AddFS(os.DirFS(dir)); err != nil {
+		return err
+	}
+	return zw.Close()
+}
+
+func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
+	sum := r.PathValue("sha256")
+	info, err := s.cfg.Commons.Store.File(r.Context(), sum)
+	if err != nil {
+		return err
+	}
+	f, err := s.cfg.Commons.Blobs.Open(sum)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", info.MediaType)
+	w.Header().Set("ETag", `"`+sum+`"`)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "sandbox")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": info.Name}))
+	http.ServeContent(w, r, "", zeroTime, f)
+	return nil
+}
+
+// importDesigns takes a manifest (TOML or YAML), or a zip or tar(.gz) of
+// a manifest folder, as the request body or as the "file" field of a
+// multipart form.
+func (s *Server) importDesigns(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload)
+	body, filename, err := uploadBody(r)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp(s.cfg.TempDir, "upload-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	targets, err := s.unpack(body, filename, r.Header.Get("Content-Type"), dir)
+	if err != nil {
+		return relativeErr(err, dir)
+	}
+	opt := commons.ImportOptions{Into: r.URL.Query().Get("into"), Author: "api"}
+	var results []*commons.Imported
+	var firstErr error
+	for _, t := range targets {
+		res, err := s.cfg.Commons.ImportTarget(r.Context(), t, opt)
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			res = &commons.Imported{Source: t.Name(), Error: err.Error()}
+		}
+		res.Source = relative(res.Source, dir)
+		res.Error = relative(res.Error, dir)
+		for i := range res.Warnings {
+			res.Warnings[i].File = relative(res.Warnings[i].File, dir)
+		}
+		results = append(results, res)
+	}
+	if firstErr != nil && len(targets) == 1 {
+		return relativeErr(firstErr, dir)
+	}
+	status := http.StatusCreated
+	if results[0].Design != nil {
+		w.Header().Set("Location", "/api/v1/designs/"+results[0].Design.Slug)
+	}
+	if firstErr != nil {
+		status = http.StatusMultiStatus
+	}
+	return writeJSON(w, status, map[string]any{"results": results})
+}
+
+func relativeErr(err error, dir string) error {
+	if e, ok := err.(*dgml.Error); ok {
+		c := *e
+		c.File = relative(c.File, dir)
+		c.Msg = relative(c.Msg, dir)
+		if c.Err != nil {
+			c.Err = fmt.Errorf("%s", relative(c.Err.Error(), dir))
+		}
+		return &c
+	}
+	return fmt.Errorf("%s", relative(err.Error(), dir))
+}
+
+func uploadBody(r *http.Request) (io.Reader, string, error) {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "multipart/form-data" {
+		return r.Body, r.URL.Query().Get("filename"), nil
+	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, "", &dgml.Error{Kind: dgml.Invalid, Msg: "unreadable multipart form", Err: err}
+	}
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			return nil, "", &dgml.Error{Kind: dgml.Invalid, Field: "file", Msg: "the form has no file field: attach the manifest or archive as \"file\""}
+		}
+		if err != nil {
+			return nil, "", &dgml.Error{Kind: dgml.Invalid, Msg: "unreadable multipart form", Err: err}
+		}
+		if p.FormName() == "file" {
+			return p, p.FileName(), nil
+		}
+	}
+}
+
+// unpack saves the upload into dir and says which designs it holds.
+func (s *Server) unpack(body io.Reader, filename, contentType, dir string) ([]okh.Target, error) {
+	tmp, err := os.CreateTemp(s.cfg.TempDir, "body-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	if _, err := io.Copy(tmp, body); err != nil {
+		return nil, err
+	}
+	name := path.Base(strings.ReplaceAll(filename, "\\", "/"))
+	mt, _, _ := mime.ParseMediaType(contentType)
+	if f, ok := manifestUpload(name, mt); ok {
+		if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+			return nil, err
+		}
+		dst, err := os.Create(dir + "/" + f)
+		if err != nil {
+			return nil, err
+		}
+		_, err = io.Copy(dst, tmp)
+		dst.Close()
+		if err != nil {
+			return nil, err
+		}
+		return []okh.Target{{Root: dir, Manifest: f}}, nil
+	}
+	if err := commons.Unpack(tmp, name, dir, commons.DefaultLimits); err != nil {
+		return nil, err
+	}
+	targets, err := okh.Discover(dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(targets) == 0 {
+		return nil, &dgml.Error{Kind: dgml.Invalid, File: name, Msg: "the archive holds no manifest (okh.toml, okh.yml)"}
+	}
+	return targets, nil
+}
+
+// manifestUpload says whether an upload is a bare manifest, and the file
+// name to give it.
+func manifestUpload(name, mediaType string) (string, bool) {
+	if _, ok := okh.FormatOf(name); ok && name != "." && name != "/" {
+		return name, true
+	}
+	switch mediaType {
+	case "application/toml":
+		return "okh.toml", true
+	case "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml":
+		return "okh.yml", true
+	}
+	return "", false
+}

@@ -1,0 +1,177 @@
+// Package api serves a node's commons over HTTP as JSON under /api/v1,
+// with errors as RFC 9457 problem documents.
+package api
+
+import (
+	"embed"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/commons"
+)
+
+// Config is what a Server needs.
+type Config struct {
+	Commons   *commons.Service
+	TempDir   string // inside the data folder: uploads are unpacked here
+	MaxUpload int64  // bytes; 0 means DefaultMaxUpload
+	Log       *slog.Logger
+}
+
+// DefaultMaxUpload bounds an upload (a manifest folder with its meshes).
+const DefaultMaxUpload = 256 << 20
+
+// maxQuery bounds request bodies that are not uploads.
+const maxQuery = 1 << 20
+
+// Route is one registered endpoint, kept so that the OpenAPI document
+// can be checked against what is really served.
+type Route struct {
+	Method  string
+	Pattern string
+}
+
+// Server is the API.
+type Server struct {
+	cfg    Config
+	mux    *http.ServeMux
+	routes []Route
+}
+
+// New builds the API's routes on mux (which may also carry the web UI).
+func New(cfg Config, mux *http.ServeMux) *Server {
+	if cfg.MaxUpload == 0 {
+		cfg.MaxUpload = DefaultMaxUpload
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	s := &Server{cfg: cfg, mux: mux}
+	s.handle("GET", "/healthz", s.healthz)
+	s.handle("GET", "/api/v1/openapi.json", s.openapi)
+	s.handle("GET", "/api/v1/stats", s.stats)
+	s.handle("GET", "/api/v1/processes", s.processes)
+	s.handle("GET", "/api/v1/designs", s.listDesigns)
+	s.handle("POST", "/api/v1/designs", s.importDesigns)
+	s.handle("GET", "/api/v1/designs/{ref}", s.getDesign)
+	s.handle("GET", "/api/v1/designs/{ref}/revisions", s.designHistory)
+	s.handle("GET", "/api/v1/designs/{ref}/parts", s.designParts)
+	s.handle("GET", "/api/v1/designs/{ref}/export", s.designExport)
+	s.handle("GET", "/api/v1/revisions/{id}", s.getRevision)
+	s.handle("GET", "/api/v1/revisions/{id}/parts", s.revisionParts)
+	s.handle("GET", "/api/v1/revisions/{id}/export", s.revisionExport)
+	s.handle("GET", "/api/v1/files/{sha256}", s.getFile)
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, r, dgml.Errorf(dgml.NotFound, "no such endpoint: see /api/v1/openapi.json"))
+	})
+	return s
+}
+
+// Routes lists what the server serves.
+func (s *Server) Routes() []Route { return s.routes }
+
+func (s *Server) handle(method, pattern string, h func(http.ResponseWriter, *http.Request) error) {
+	s.routes = append(s.routes, Route{method, pattern})
+	s.mux.HandleFunc(method+" "+pattern, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, maxQuery)
+		}
+		if err := h(w, r); err != nil {
+			if dgml.KindOf(err) == dgml.Internal {
+				s.cfg.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+			}
+			writeProblem(w, r, err)
+		}
+	})
+}
+
+// problem is an RFC 9457 problem document, with dgml's pointers into the
+// input that was wrong.
+type problem struct {
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail,omitempty"`
+	Instance string `json:"instance,omitempty"`
+	Kind     string `json:"kind"`
+	File     string `json:"file,omitempty"`
+	Line     int    `json:"line,omitempty"`
+	Field    string `json:"field,omitempty"`
+}
+
+// ProblemType is the problem type URI of a kind; a client maps it back
+// with the kind member, so errors keep their kind across nodes.
+func ProblemType(k dgml.Kind) string { return "urn:dgml:problem:" + string(k) }
+
+func writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+	kind := dgml.KindOf(err)
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		kind = dgml.TooLarge
+	}
+	status := dgml.HTTPStatus(kind)
+	p := problem{Type: ProblemType(kind), Title: http.StatusText(status), Status: status, Instance: r.URL.Path, Kind: string(kind)}
+	if kind == dgml.Internal {
+		p.Detail = "the node could not answer; its log says why"
+	} else {
+		p.Detail = err.Error()
+	}
+	var e *dgml.Error
+	if errors.As(err, &e) {
+		p.File, p.Line, p.Field = e.File, e.Line, e.Field
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(p)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+//go:embed openapi.json
+var openapiDoc embed.FS
+
+func (s *Server) openapi(w http.ResponseWriter, r *http.Request) error {
+	b, err := openapiDoc.ReadFile("openapi.json")
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, err = w.Write(b)
+	return err
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.cfg.Commons.Store.Stats(r.Context()); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) stats(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.cfg.Commons.Store.Stats(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, st)
+}
+
+// relative strips the server's temporary folder from what an error or
+// warning says, so that clients see paths inside their own upload.
+func relative(s, dir string) string {
+	return strings.ReplaceAll(s, dir+"/", "")
+}
+
+var zeroTime = time.Time{}

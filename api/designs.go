@@ -273,7 +273,7 @@ func relativeErr(err error, dir string) error {
 		}
 		return &c
 	}
-	return fmt.Errorf("%s", relative(err.Error(), dir))
+	return err
 }
 
 func uploadBody(r *http.Request) (io.Reader, string, error) {
@@ -311,6 +311,9 @@ func (s *Server) unpack(body io.Reader, filename, contentType, dir string) ([]ok
 		return nil, err
 	}
 	name := path.Base(strings.ReplaceAll(filename, "\\", "/"))
+	if name == "." || name == "/" {
+		name = ""
+	}
 	mt, _, _ := mime.ParseMediaType(contentType)
 	if f, ok := manifestUpload(name, mt); ok {
 		if _, err := tmp.Seek(0, io.SeekStart); err != nil {

@@ -6,6 +6,7 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -82,6 +83,10 @@ func (s *Server) handle(method, pattern string, h func(http.ResponseWriter, *htt
 			r.Body = http.MaxBytesReader(w, r.Body, maxQuery)
 		}
 		if err := h(w, r); err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				err = &dgml.Error{Kind: dgml.TooLarge, Msg: fmt.Sprintf("the request is larger than %d bytes", mbe.Limit)}
+			}
 			if dgml.KindOf(err) == dgml.Internal {
 				s.cfg.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 			}
@@ -110,10 +115,6 @@ func ProblemType(k dgml.Kind) string { return "urn:dgml:problem:" + string(k) }
 
 func writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	kind := dgml.KindOf(err)
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		kind = dgml.TooLarge
-	}
 	status := dgml.HTTPStatus(kind)
 	p := problem{Type: ProblemType(kind), Title: http.StatusText(status), Status: status, Instance: r.URL.Path, Kind: string(kind)}
 	if kind == dgml.Internal {

@@ -1,0 +1,386 @@
+package api_test
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/dgml/dgml/api"
+	"github.com/dgml/dgml/blob"
+	"github.com/dgml/dgml/commons"
+	"github.com/dgml/dgml/demo"
+	"github.com/dgml/dgml/sqlite"
+)
+
+type node struct {
+	srv     *httptest.Server
+	api     *api.Server
+	db      *sqlite.DB
+	dataDir string
+}
+
+func newNode(t *testing.T) *node {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "dgml.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	blobs, err := blob.Open(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := filepath.Join(dir, "tmp")
+	os.MkdirAll(tmp, 0o755)
+	mux := http.NewServeMux()
+	a := api.New(api.Config{Commons: &commons.Service{Store: db, Blobs: blobs}, TempDir: tmp, MaxUpload: 1 << 20}, mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return &node{srv: srv, api: a, db: db, dataDir: dir}
+}
+
+func (n *node) do(t *testing.T, method, path, contentType string, body io.Reader) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, n.srv.URL+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, b
+}
+
+func decode(t *testing.T, b []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("bad JSON %q: %v", b, err)
+	}
+}
+
+const manifest = `okhv = "OKH-LOSHv1.0"
+name = "Door Hinge"
+license = "CERN OHL S 2.0"
+function = "a printable hinge"
+documentation-language = "en"
+
+[[part]]
+name = "Leaf"
+tsdc = "3DP"
+material = "PETG"
+export = "leaf.stl"
+quantity = 2
+`
+
+func zipOf(t *testing.T, files map[string]string) *bytes.Buffer {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		w, err := zw.Create(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(files[n]))
+	}
+	zw.Close()
+	return &buf
+}
+
+type problem struct {
+	Type, Title, Detail, Kind, File, Field string
+	Status, Line                           int
+}
+
+func TestImportZipThenReadEverything(t *testing.T) {
+	n := newNode(t)
+	stl := "solid leaf\nendsolid leaf\n"
+	res, body := n.do(t, "POST", "/api/v1/designs", "application/zip", zipOf(t, map[string]string{"hinge/okh.toml": manifest, "hinge/leaf.stl": stl}))
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("import: %d %s", res.StatusCode, body)
+	}
+	var imp struct {
+		Results []commons.Imported `json:"results"`
+	}
+	decode(t, body, &imp)
+	if len(imp.Results) != 1 || imp.Results[0].Design.Slug != "door-hinge" || res.Header.Get("Location") != "/api/v1/designs/door-hinge" {
+		t.Fatalf("import result: %s", body)
+	}
+	if w := imp.Results[0].Warnings; len(w) == 0 || strings.Contains(w[0].File, n.dataDir) {
+		t.Errorf("the license repair should warn, without server paths: %+v", w)
+	}
+
+	_, body = n.do(t, "GET", "/api/v1/designs/door-hinge/parts", "", nil)
+	var parts struct {
+		Revision string
+		Parts    []struct {
+			Name     string
+			Quantity float64
+			Exports  []struct {
+				Path   string
+				SHA256 string
+			}
+		}
+	}
+	decode(t, body, &parts)
+	if len(parts.Parts) != 1 || parts.Parts[0].Quantity != 2 || parts.Parts[0].Exports[0].SHA256 == "" {
+		t.Fatalf("parts: %s", body)
+	}
+	sum := parts.Parts[0].Exports[0].SHA256
+
+	res, body = n.do(t, "GET", "/api/v1/files/"+sum, "", nil)
+	if res.StatusCode != 200 || string(body) != stl || res.Header.Get("Content-Type") != "model/stl" || res.Header.Get("ETag") != `"`+sum+`"` {
+		t.Errorf("file: %d %q %v", res.StatusCode, body, res.Header)
+	}
+	req, _ := http.NewRequest("GET", n.srv.URL+"/api/v1/files/"+sum, nil)
+	req.Header.Set("If-None-Match", `"`+sum+`"`)
+	if r, err := http.DefaultClient.Do(req); err != nil || r.StatusCode != http.StatusNotModified {
+		t.Errorf("If-None-Match with the ETag should give 304: %v %v", r.StatusCode, err)
+	}
+
+	res, body = n.do(t, "GET", "/api/v1/revisions/"+parts.Revision+"/export", "", nil)
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/toml" || !strings.Contains(string(body), `license = "CERN-OHL-S-2.0"`) {
+		t.Errorf("export: %d %s", res.StatusCode, body)
+	}
+	// The exported zip imports again as the same revision.
+	res, zipBody := n.do(t, "GET", "/api/v1/designs/door-hinge/export?format=zip", "", nil)
+	if res.StatusCode != 200 {
+		t.Fatal(res.StatusCode)
+	}
+	res, body = n.do(t, "POST", "/api/v1/designs", "application/zip", bytes.NewReader(zipBody))
+	decode(t, body, &imp)
+	if res.StatusCode != 201 || !imp.Results[0].Unchanged || imp.Results[0].Revision != parts.Revision {
+		t.Errorf("re-importing the export should find the same revision unchanged: %s", body)
+	}
+
+	_, body = n.do(t, "GET", "/api/v1/designs?q=hinge&material=petg&language=en", "", nil)
+	var found struct{ Total int }
+	decode(t, body, &found)
+	if found.Total != 1 {
+		t.Errorf("search: %s", body)
+	}
+}
+
+func TestUploadsThatMustBeRefused(t *testing.T) {
+	n := newNode(t)
+	var tarSlip bytes.Buffer
+	tw := tar.NewWriter(&tarSlip)
+	tw.WriteHeader(&tar.Header{Name: "okh.toml", Mode: 0o644, Size: int64(len(manifest)), Typeflag: tar.TypeReg})
+	tw.Write([]byte(manifest))
+	tw.WriteHeader(&tar.Header{Name: "leaf.stl", Linkname: "/etc/passwd", Typeflag: tar.TypeSymlink})
+	tw.Close()
+	cases := []struct {
+		name, contentType string
+		body              io.Reader
+		status            int
+		field, file       string
+		line              int
+	}{
+		{"zip slip", "application/zip", zipOf(t, map[string]string{"okh.toml": manifest, "../../evil.stl": "x"}), 422, "../../evil.stl", "", 0},
+		{"absolute path", "application/zip", zipOf(t, map[string]string{"/tmp/evil/okh.toml": manifest}), 422, "/tmp/evil/okh.toml", "", 0},
+		{"symlink in tar", "application/x-tar", &tarSlip, 422, "leaf.stl", "", 0},
+		{"template", "application/toml", strings.NewReader("name = \"your-awesome-OSH\"\nlicense = \"MIT\"\n"), 422, "name", "okh.toml", 1},
+		{"bad toml", "application/toml", strings.NewReader("name = \"x\"\nversion = [\n"), 422, "version", "okh.toml", 2},
+		{"too large", "application/toml", strings.NewReader("name = \"" + strings.Repeat("a", 2<<20) + "\"\n"), 413, "", "", 0},
+		{"not an archive", "application/octet-stream", strings.NewReader("hello"), 422, "", "", 0},
+		{"zip without manifest", "application/zip", zipOf(t, map[string]string{"readme.md": "hi"}), 422, "", "", 0},
+	}
+	for _, c := range cases {
+		res, body := n.do(t, "POST", "/api/v1/designs", c.contentType, c.body)
+		var p problem
+		if res.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%s: want problem+json, got %s %s", c.name, res.Header.Get("Content-Type"), body)
+			continue
+		}
+		decode(t, body, &p)
+		if res.StatusCode != c.status || p.Status != c.status || p.Field != c.field || p.File != c.file || p.Line != c.line {
+			t.Errorf("%s: got %d %+v", c.name, res.StatusCode, p)
+		}
+		if strings.Contains(string(body), n.dataDir) {
+			t.Errorf("%s: the problem leaks the server's folder: %s", c.name, body)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(n.dataDir), "evil.stl")); err == nil {
+		t.Error("zip slip wrote outside the data folder")
+	}
+	st, _ := n.db.Stats(context.Background())
+	if st.Designs != 0 || st.Files != 0 {
+		t.Errorf("refused uploads must store nothing: %+v", st)
+	}
+	left, _ := os.ReadDir(filepath.Join(n.dataDir, "tmp"))
+	if len(left) != 0 {
+		t.Errorf("temporary files left behind: %v", left)
+	}
+}
+
+func TestMultipartUploadOfYAML(t *testing.T) {
+	n := newNode(t)
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "okh.yml")
+	fw.Write([]byte("title: Braille sign\nlicense:\n  hardware: CERN-OHL-P-2.0\nversion: 1.10\n"))
+	mw.Close()
+	res, body := n.do(t, "POST", "/api/v1/designs", mw.FormDataContentType(), &buf)
+	if res.StatusCode != 201 {
+		t.Fatalf("%d %s", res.StatusCode, body)
+	}
+	_, body = n.do(t, "GET", "/api/v1/designs/braille-sign", "", nil)
+	var v struct {
+		Head struct {
+			Manifest struct{ Version, License string }
+		}
+	}
+	decode(t, body, &v)
+	if v.Head.Manifest.Version != "1.10" || v.Head.Manifest.License != "CERN-OHL-P-2.0" {
+		t.Errorf("version 1.10 must stay 1.10: %s", body)
+	}
+}
+
+func TestErrorsAreProblems(t *testing.T) {
+	n := newNode(t)
+	for _, c := range []struct {
+		path   string
+		status int
+		kind   string
+	}{
+		{"/api/v1/designs/nope", 404, "not-found"},
+		{"/api/v1/revisions/xyz", 422, "invalid"},
+		{"/api/v1/revisions/" + strings.Repeat("a", 64), 404, "not-found"},
+		{"/api/v1/files/" + strings.Repeat("b", 64), 404, "not-found"},
+		{"/api/v1/designs?otrl=-1", 422, "invalid"},
+		{"/api/v1/designs?limit=5000", 422, "invalid"},
+		{"/api/v1/nothing/here", 404, "not-found"},
+	} {
+		res, body := n.do(t, "GET", c.path, "", nil)
+		var p problem
+		decode(t, body, &p)
+		if res.StatusCode != c.status || p.Kind != c.kind || p.Type != "urn:dgml:problem:"+c.kind || res.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%s: %d %s", c.path, res.StatusCode, body)
+		}
+	}
+}
+
+// The OpenAPI document must describe exactly the routes the server has,
+// and every documented operation must answer with a documented status.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	n := newNode(t)
+	d, err := demo.Printer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &commons.Service{Store: n.db}
+	svc.Blobs, _ = blob.Open(filepath.Join(n.dataDir, "blobs"))
+	dsg, err := svc.Commit(context.Background(), d.Content, d.Files, commons.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fileSum string
+	_, body := n.do(t, "GET", "/api/v1/designs/"+dsg.Slug+"/parts", "", nil)
+	if m := regexp.MustCompile(`"sha256": "([0-9a-f]{64})"`).FindStringSubmatch(string(body)); m != nil {
+		fileSum = m[1]
+	}
+	res, body := n.do(t, "GET", "/api/v1/openapi.json", "", nil)
+	if res.StatusCode != 200 {
+		t.Fatal(res.StatusCode)
+	}
+	var doc struct {
+		OpenAPI string `json:"openapi"`
+		Paths   map[string]map[string]struct {
+			Responses map[string]any `json:"responses"`
+		} `json:"paths"`
+	}
+	decode(t, body, &doc)
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Fatalf("not OpenAPI 3: %q", doc.OpenAPI)
+	}
+	documented := map[string]bool{}
+	for p, ops := range doc.Paths {
+		for m := range ops {
+			documented[strings.ToUpper(m)+" "+p] = true
+		}
+	}
+	served := map[string]bool{}
+	for _, r := range n.api.Routes() {
+		served[r.Method+" "+r.Pattern] = true
+		if !documented[r.Method+" "+r.Pattern] {
+			t.Errorf("served but not documented: %s %s", r.Method, r.Pattern)
+		}
+	}
+	for k := range documented {
+		if !served[k] {
+			t.Errorf("documented but not served: %s", k)
+		}
+	}
+	fill := strings.NewReplacer("{ref}", dsg.Slug, "{id}", dsg.Head, "{sha256}", fileSum)
+	for p, ops := range doc.Paths {
+		for m, op := range ops {
+			if m == "post" {
+				continue // exercised by the import tests
+			}
+			res, _ := n.do(t, strings.ToUpper(m), fill.Replace(p), "", nil)
+			if _, ok := op.Responses[fmt.Sprint(res.StatusCode)]; !ok {
+				t.Errorf("%s %s answered %d, which the document does not list", m, p, res.StatusCode)
+			}
+			if res.StatusCode != 200 {
+				t.Errorf("%s %s with real parameters answered %d", m, p, res.StatusCode)
+			}
+		}
+	}
+}
+
+func TestConcurrentRequests(t *testing.T) {
+	n := newNode(t)
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			m := strings.Replace(manifest, "Door Hinge", fmt.Sprintf("Hinge %d", i), 1)
+			req, _ := http.NewRequest("POST", n.srv.URL+"/api/v1/designs", strings.NewReader(m))
+			req.Header.Set("Content-Type", "application/toml")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			res.Body.Close()
+			if res.StatusCode != 201 {
+				t.Errorf("import %d: %d", i, res.StatusCode)
+			}
+			r2, err := http.Get(n.srv.URL + "/api/v1/designs?q=hinge")
+			if err == nil {
+				r2.Body.Close()
+			}
+		}(i)
+	}
+	wg.Wait()
+	st, _ := n.db.Stats(context.Background())
+	if st.Designs != 8 {
+		t.Errorf("8 concurrent imports, %d designs", st.Designs)
+	}
+}

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/dgml/dgml/internal/sharedtest"
+)
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "dgml-bin-*")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "dgml")
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "building dgml: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func runDGML(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return o.String(), e.String(), code
+}
+
+func TestEveryCommandHasHelp(t *testing.T) {
+	out, errOut, code := runDGML(t, "--help")
+	if code != 0 {
+		t.Fatalf("--help exit %d", code)
+	}
+	for _, c := range commands {
+		if !strings.Contains(out+errOut, c.name) {
+			t.Errorf("top-level help does not list %s", c.name)
+		}
+		if c.name == "version" {
+			continue
+		}
+		o, e, code := runDGML(t, c.name, "--help")
+		if code != 0 || !strings.Contains(o+e, "Usage: dgml "+c.name) || (c.name != "version" && !strings.Contains(o+e, "-data")) {
+			t.Errorf("dgml %s --help: exit %d\n%s%s", c.name, code, o, e)
+		}
+	}
+	if _, _, code := runDGML(t, "frobnicate"); code != 2 {
+		t.Errorf("an unknown command should exit 2, got %d", code)
+	}
+}
+
+func TestImportSearchExportRealManifests(t *testing.T) {
+	src := sharedtest.Dir(t, "data/okh")
+	data := t.TempDir()
+	out, errOut, code := runDGML(t, "import", "okh", "--data", data, src)
+	if code != 1 {
+		t.Errorf("the templates in the folder are refused, so the exit code must be 1, got %d", code)
+	}
+	if n := strings.Count(out, "imported "); n < 35 {
+		t.Errorf("only %d manifests imported:\n%s", n, out)
+	}
+	if n := strings.Count(errOut, "refused "); n != 5 {
+		t.Errorf("want the 5 templates/empty files refused, got %d:\n%s", n, errOut)
+	}
+	if !strings.Contains(errOut, "okh-TEMPLATE.toml:6: field name") {
+		t.Errorf("a refusal must name file, line and field:\n%s", errOut)
+	}
+	out, _, code = runDGML(t, "designs", "--data", data, "--json", "loom")
+	var res struct {
+		Total int
+		Items []struct{ Slug, Head string }
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 0 || res.Total != 2 {
+		t.Fatalf("designs loom --json: %v %d %s", err, code, out)
+	}
+	dir := filepath.Join(t.TempDir(), "export")
+	if _, e, code := runDGML(t, "export", "okh", "--data", data, "-o", dir, res.Items[0].Slug); code != 0 {
+		t.Fatalf("export: %s", e)
+	}
+	out, e, code := runDGML(t, "import", "okh", "--data", t.TempDir(), "--json", dir)
+	var imp []struct{ Revision string }
+	if err := json.Unmarshal([]byte(out), &imp); err != nil || code != 0 || imp[0].Revision != res.Items[0].Head {
+		t.Errorf("export then import into another node must give the same revision %s: %s %s", res.Items[0].Head, out, e)
+	}
+	if _, e, code := runDGML(t, "export", "okh", "--data", data, "no-such-design"); code != 1 || !strings.Contains(e, "no design") {
+		t.Errorf("exporting a missing design: exit %d %s", code, e)
+	}
+}
+
+func TestBadManifestExitsNonZeroAndWritesNothing(t *testing.T) {
+	data := t.TempDir()
+	bad := filepath.Join(t.TempDir(), "okh.toml")
+	os.WriteFile(bad, []byte("name = \"Wheel\"\n\n[[part]]\nname = \"rim\"\nquantity = \"many\"\n"), 0o644)
+	_, e, code := runDGML(t, "import", "okh", "--data", data, bad)
+	if code != 1 || !strings.Contains(e, bad+":5: field part[0].quantity") {
+		t.Errorf("exit %d, stderr %q: want file, line 5 and the field", code, e)
+	}
+	out, _, _ := runDGML(t, "designs", "--data", data, "--json")
+	if !strings.Contains(out, `"total": 0`) {
+		t.Errorf("nothing may be stored: %s", out)
+	}
+}
+
+// A node killed in the middle of a large import must come back with the
+// design whole or absent, and every file it refers to present.
+func TestKilledImportLeavesConsistentStore(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a large design; skipped with -short")
+	}
+	src := t.TempDir()
+	var m strings.Builder
+	m.WriteString("name = \"Big machine\"\nlicense = \"CERN-OHL-S-2.0\"\n")
+	const parts = 1500
+	chunk := bytes.Repeat([]byte("0123456789abcdef"), 2048)
+	for i := 0; i < parts; i++ {
+		fmt.Fprintf(&m, "\n[[part]]\nname = \"part %d\"\nexport = \"cad/p%d.stl\"\n", i, i)
+		os.MkdirAll(filepath.Join(src, "cad"), 0o755)
+		os.WriteFile(filepath.Join(src, "cad", fmt.Sprintf("p%d.stl", i)), append([]byte(fmt.Sprint(i)), chunk...), 0o644)
+	}
+	os.WriteFile(filepath.Join(src, "okh.toml"), []byte(m.String()), 0o644)
+
+	start := time.Now()
+	if _, e, code := runDGML(t, "import", "okh", "--data", filepath.Join(t.TempDir(), "timing"), src); code != 0 {
+		t.Fatal(e)
+	}
+	full := time.Since(start)
+	kills := 0
+	for i, frac := range []float64{0.1, 0.4, 0.7, 0.85, 0.95, 0.99} {
+		delay := time.Duration(frac * float64(full))
+		data := filepath.Join(t.TempDir(), fmt.Sprint(i))
+		cmd := exec.Command(binary, "import", "okh", "--data", data, src)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		killed := false
+		select {
+		case <-done:
+		case <-time.After(delay):
+			cmd.Process.Signal(syscall.SIGKILL)
+			<-done
+			killed = true
+			kills++
+		}
+		designs := checkConsistent(t, data, parts)
+		t.Logf("killed after %v: %v; designs after restart: %d", delay, killed, designs)
+		// The node works after the crash: the import completes.
+		if _, e, code := runDGML(t, "import", "okh", "--data", data, src); code != 0 {
+			t.Fatalf("import after the crash failed: %s", e)
+		}
+		if got := checkConsistent(t, data, parts); got != 1 {
+			t.Errorf("after re-import: %d designs (before %d), want 1", got, designs)
+		}
+	}
+	if kills < 3 {
+		t.Errorf("only %d of the imports were killed mid-way (a full import took %v)", kills, full)
+	}
+}
+
+// checkConsistent opens a data folder the way a restarted node does and
+// returns how many designs it holds, failing on any half-stored state.
+func checkConsistent(t *testing.T, data string, parts int) int {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(data, "dgml.db")+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	var designs int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM designs`).Scan(&designs); err != nil {
+		if strings.Contains(err.Error(), "no such table") {
+			return 0 // killed before the schema was made
+		}
+		t.Fatal(err)
+	}
+	var fkProblems int
+	rows, err := db.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		fkProblems++
+	}
+	rows.Close()
+	if fkProblems > 0 {
+		t.Errorf("%d foreign key violations", fkProblems)
+	}
+	var ok string
+	db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&ok)
+	if ok != "ok" {
+		t.Errorf("integrity check: %s", ok)
+	}
+	r2, err := db.QueryContext(ctx, `SELECT d.parts, (SELECT count(*) FROM revision_files f WHERE f.revision_id = d.head) FROM designs d`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r2.Next() {
+		var p, f int
+		r2.Scan(&p, &f)
+		if p != parts || f != parts {
+			t.Errorf("a design with %d of %d parts and %d files: not whole", p, parts, f)
+		}
+	}
+	r2.Close()
+	sums, err := db.QueryContext(ctx, `SELECT sha256 FROM files`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sums.Close()
+	for sums.Next() {
+		var s string
+		sums.Scan(&s)
+		if _, err := os.Stat(filepath.Join(data, "blobs", s[:2], s)); err != nil {
+			t.Errorf("the store refers to file %s, which is missing", s)
+		}
+	}
+	return designs
+}

@@ -131,7 +131,7 @@ type Step struct {
 // Canonical is the byte form a revision id is computed from: JSON with
 // fields in declaration order, empty fields left out, maps sorted (as
 // encoding/json does). Changing it changes every id, so it is frozen.
-func (c *Content) Canonical() []byte {
+func (c Content) Canonical() []byte {
 	b, err := json.Marshal(c)
 	if err != nil {
 		// Only NaN or Inf can fail here, and Validate refuses them.
@@ -141,7 +141,7 @@ func (c *Content) Canonical() []byte {
 }
 
 // RevisionID is the hex SHA-256 of the canonical form.
-func (c *Content) RevisionID() string {
+func (c Content) RevisionID() string {
 	sum := sha256.Sum256(c.Canonical())
 	return hex.EncodeToString(sum[:])
 }

@@ -212,10 +212,10 @@ func (r *reader) readManifestText(m map[string]any, mf *design.Manifest) {
 		mf.Function = strings.TrimSpace(r.text(r.get(m, "", "intended-use")))
 	}
 	v, field := r.get(m, "", "version")
-	switch v.(type) {
+	switch x := v.(type) {
 	case nil:
 	case string:
-		mf.Version = strings.TrimSpace(v.(string))
+		mf.Version = strings.TrimSpace(x)
 	default:
 		mf.Version = rawValue(r.data, r.format, lastKey(field))
 		if mf.Version == "" {

@@ -1,0 +1,152 @@
+package commons_test
+
+import (
+	"context"
+	"encoding/binary"
+	"path/filepath"
+	"testing"
+
+	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/blob"
+	"github.com/dgml/dgml/commons"
+	"github.com/dgml/dgml/demo"
+	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/internal/sharedtest"
+	"github.com/dgml/dgml/okh"
+	"github.com/dgml/dgml/sqlite"
+)
+
+func service(t testing.TB) (*commons.Service, *sqlite.DB) {
+	dir := t.TempDir()
+	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "dgml.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	blobs, err := blob.Open(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &commons.Service{Store: db, Blobs: blobs}, db
+}
+
+func TestDemoCommons(t *testing.T) {
+	ctx := context.Background()
+	svc, db := service(t)
+	designs, err := demo.Commons()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range designs {
+		if _, err := svc.Commit(ctx, d.Content, d.Files, commons.ImportOptions{Author: "demo"}); err != nil {
+			t.Fatalf("%s: %v", d.Content.Manifest.Name, err)
+		}
+	}
+	first := func(q design.Query) string {
+		res, err := db.Search(ctx, q)
+		if err != nil || res.Total == 0 {
+			t.Fatalf("%+v: %v %v", q, res, err)
+		}
+		return res.Items[0].Name
+	}
+	if got := first(design.Query{Text: "reprap"}); got != "RepRap Mendel-style 3D printer (demo)" {
+		t.Errorf("reprap finds %q", got)
+	}
+	res, _ := db.Search(ctx, design.Query{Text: "tractor", Limit: 5})
+	found := false
+	for _, s := range res.Items {
+		found = found || s.Name == "LifeTrac (GVCS)"
+	}
+	if !found {
+		t.Errorf("tractor should find LifeTrac: %+v", res.Items)
+	}
+	gvcs, _ := db.Search(ctx, design.Query{Text: "gvcs", Limit: 100})
+	proto, _ := db.Search(ctx, design.Query{Text: "gvcs prototype", Limit: 100})
+	if gvcs.Total != 50 || proto.Total == 0 || proto.Total >= 50 {
+		t.Errorf("GVCS: %d machines (want 50), %d prototyped", gvcs.Total, proto.Total)
+	}
+
+	// The printer's printed parts are real binary STL files, stored.
+	_, printer, err := svc.Head(ctx, "reprap-mendel-style-3d-printer-demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := printer.Files()
+	if len(files) < 8 {
+		t.Fatalf("the printer refers to %d stored files", len(files))
+	}
+	for _, f := range files {
+		r, err := svc.Blobs.Open(f.SHA256)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head := make([]byte, 84)
+		r.Read(head)
+		r.Close()
+		n := binary.LittleEndian.Uint32(head[80:])
+		if f.MediaType != "model/stl" || int64(84+50*n) != f.Size || n < 12 {
+			t.Errorf("%s: not a consistent binary STL (%d triangles, %d bytes, %s)", f.Path, n, f.Size, f.MediaType)
+		}
+	}
+	_, car, err := svc.Head(ctx, "modular-commuter-car-wikispeed-style-demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	owners := map[string]bool{}
+	for _, m := range car.Parts {
+		if m.Kind == design.KindModule && m.Owner != "" {
+			owners[m.Owner] = true
+		}
+	}
+	if len(owners) < 5 {
+		t.Errorf("the car's modules should be owned by different teams: %v", owners)
+	}
+}
+
+func TestImportTargetUnchangedAndInto(t *testing.T) {
+	ctx := context.Background()
+	svc, _ := service(t)
+	dir := t.TempDir()
+	write := func(body string) okh.Target {
+		p := filepath.Join(dir, "okh.toml")
+		if err := writeFile(p, body); err != nil {
+			t.Fatal(err)
+		}
+		return okh.Target{Root: dir, Manifest: "okh.toml", Folder: true}
+	}
+	first, err := svc.ImportTarget(ctx, write("name = \"Stool\"\nlicense = \"CC0-1.0\"\n"), commons.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := svc.ImportTarget(ctx, write("name = \"Stool\"\nlicense = \"CC0-1.0\"\n"), commons.ImportOptions{})
+	if err != nil || !again.Unchanged || again.Design.ID != first.Design.ID {
+		t.Errorf("the same manifest again should be found unchanged: %+v %v", again, err)
+	}
+	next, err := svc.ImportTarget(ctx, write("name = \"Stool\"\nlicense = \"CC0-1.0\"\nversion = \"2\"\n"), commons.ImportOptions{Into: first.Design.Slug})
+	if err != nil || next.Design.ID != first.Design.ID || next.Design.Revisions != 2 {
+		t.Errorf("--into adds a revision to the design: %+v %v", next, err)
+	}
+	if _, err := svc.ImportTarget(ctx, write("name = \"Stool\"\n"), commons.ImportOptions{Into: "missing"}); dgml.KindOf(err) != dgml.NotFound {
+		t.Errorf("into a missing design: %v", err)
+	}
+}
+
+// BenchmarkImportSharedOKH imports every manifest of ../shared/data/okh
+// into a fresh node per iteration, the real store and blob folder behind.
+func BenchmarkImportSharedOKH(b *testing.B) {
+	targets, err := okh.Discover(sharedtest.Dir(b, "data/okh"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		svc, _ := service(b)
+		b.StartTimer()
+		for _, t := range targets {
+			svc.ImportTarget(ctx, t, commons.ImportOptions{})
+		}
+	}
+	b.ReportMetric(float64(len(targets)), "manifests/op")
+}

@@ -121,14 +121,22 @@ func Slug(name string) string {
 		default:
 			dash = true
 		}
-		if b.Len() >= 60 {
+		if b.Len() > 60 {
 			break
 		}
 	}
 	if b.Len() == 0 {
 		return "design"
 	}
-	return b.String()
+	out := b.String()
+	if len(out) > 60 {
+		// Cut at a word boundary rather than mid-word.
+		out = out[:60]
+		if i := strings.LastIndexByte(out, '-'); i > 20 {
+			out = out[:i]
+		}
+	}
+	return out
 }
 
 // fold replaces the common accented Latin letters by their base letter so

@@ -86,11 +86,7 @@ var nonAlnum = regexp.MustCompile(`[^a-z0-9+]+`)
 func foldName(s string) string {
 	s = strings.ToLower(s)
 	s = strings.ReplaceAll(s, "+", "plus")
-	s = nonAlnum.ReplaceAllString(s, "")
-	if t := strings.TrimSuffix(s, "license"); t != "" {
-		s = t
-	}
-	return s
+	return nonAlnum.ReplaceAllString(s, "")
 }
 
 var idLike = regexp.MustCompile(`^[A-Za-z0-9.+-]+$`)
@@ -158,8 +154,14 @@ func normalizeID(s string) (string, bool) {
 	if strings.HasPrefix(s, "LicenseRef-") && idLike.MatchString(s) {
 		return s, true
 	}
-	if id, ok := aliases[foldName(s)]; ok {
-		return id, true
+	f := foldName(s)
+	for _, k := range []string{f, strings.TrimSuffix(f, "license")} {
+		if id, ok := aliases[k]; ok {
+			return id, true
+		}
+		if id, ok := idByFold[k]; ok {
+			return id, true
+		}
 	}
 	// Deprecated SPDX ids still common in the wild.
 	switch s {
@@ -173,6 +175,15 @@ func normalizeID(s string) (string, bool) {
 	}
 	return "", false
 }
+
+// idByFold finds a known id written with other punctuation ("CC BY 4.0").
+var idByFold = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range Known {
+		m[foldName(k.ID)] = k.ID
+	}
+	return m
+}()
 
 // IDs lists the license ids an expression names.
 func IDs(expr string) []string {

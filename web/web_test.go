@@ -1,0 +1,71 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dgml/dgml/api"
+	"github.com/dgml/dgml/blob"
+	"github.com/dgml/dgml/commons"
+	"github.com/dgml/dgml/demo"
+	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/sqlite"
+	"github.com/dgml/dgml/web"
+)
+
+func TestPagesRenderTheCommons(t *testing.T) {
+	dir := t.TempDir()
+	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "dgml.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	blobs, _ := blob.Open(filepath.Join(dir, "blobs"))
+	svc := &commons.Service{Store: db, Blobs: blobs}
+	p, _ := demo.Printer()
+	p.Content.Steps = append(p.Content.Steps, design.Step{Title: "Finish", Text: "<script>alert(1)</script>"})
+	if _, err := svc.Commit(context.Background(), p.Content, p.Files, commons.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	api.New(api.Config{Commons: svc, TempDir: dir}, mux)
+	web.New(svc, slog.Default(), mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	get := func(path string) (int, string) {
+		res, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	code, body := get("/")
+	if code != 200 || !strings.Contains(body, `<dd id="stat-designs">1</dd>`) {
+		t.Errorf("home: %d %s", code, body)
+	}
+	code, body = get("/designs?q=reprap")
+	if code != 200 || !strings.Contains(body, "1 designs") || !strings.Contains(body, "/designs/reprap-mendel-style-3d-printer-demo") {
+		t.Errorf("search page: %d", code)
+	}
+	code, body = get("/designs/reprap-mendel-style-3d-printer-demo")
+	if code != 200 || !strings.Contains(body, "Extruder large gear") || !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Errorf("design page: %d", code)
+	}
+	if strings.Contains(body, "<script>alert(1)</script>") {
+		t.Error("a step's text must be escaped")
+	}
+	if code, _ := get("/designs/nope"); code != 404 {
+		t.Errorf("missing design page: %d", code)
+	}
+	if code, _ := get("/static/dgml.css"); code != 200 {
+		t.Errorf("stylesheet: %d", code)
+	}
+}

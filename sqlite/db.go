@@ -25,8 +25,10 @@ var migrations embed.FS
 
 // DB is an open store.
 type DB struct {
-	db  *sql.DB
-	now func() time.Time
+	db      *sql.DB
+	now     func() time.Time
+	search  searchIndex
+	oneShot bool
 }
 
 // Open opens (creating when missing) the database at path and brings its

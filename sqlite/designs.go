@@ -179,8 +179,11 @@ func index(ctx context.Context, tx *sql.Tx, id string, c *design.Content) error 
 	for _, s := range c.Steps {
 		steps = append(steps, s.Title, s.Text)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO design_fts (rowid, name, function, keywords, parts, steps) VALUES (?, ?, ?, ?, ?, ?)`,
-		seq, mf.Name, mf.Function, strings.Join(mf.Keywords, " "), strings.Join(parts, " "), strings.Join(steps, "\n"))
+	if _, err := tx.ExecContext(ctx, `INSERT INTO design_fts (rowid, name, function, keywords, parts, steps) VALUES (?, ?, ?, ?, ?, ?)`,
+		seq, mf.Name, mf.Function, strings.Join(mf.Keywords, " "), strings.Join(parts, " "), strings.Join(steps, "\n")); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO search_changes (design_seq) VALUES (?)`, seq)
 	return err
 }
 

@@ -165,6 +165,7 @@ matched against names, functions, keywords, parts and build steps.`)
 		return err
 	}
 	defer n.Close()
+	n.db.OneShot()
 	res, err := n.db.Search(ctx, q)
 	if err != nil {
 		return err

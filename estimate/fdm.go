@@ -1,0 +1,445 @@
+package estimate
+
+import (
+	"math"
+
+	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/geometry"
+)
+
+// Feature names, as PrusaSlicer labels them in G-code.
+const (
+	ExternalPerimeter = "external perimeter"
+	Perimeter         = "perimeter"
+	SparseInfill      = "internal infill"
+	SolidInfill       = "solid infill"
+	TopSolidInfill    = "top solid infill"
+	Bridge            = "bridge infill"
+	Travel            = "travel"
+)
+
+// FDMResult is what printing a part takes.
+type FDMResult struct {
+	Layers     int                `json:"layers"`
+	FilamentMM float64            `json:"filament_mm"`
+	FilamentG  float64            `json:"filament_g"`
+	VolumeMM3  float64            `json:"extruded_mm3"`
+	Seconds    float64            `json:"seconds"`
+	Features   map[string]Feature `json:"features"`
+	Settings   FDM                `json:"settings"`
+}
+
+// Feature is one kind of move's share.
+type Feature struct {
+	LengthMM float64 `json:"length_mm"`
+	Seconds  float64 `json:"seconds"`
+}
+
+// smallPerimeter is the loop length under which PrusaSlicer prints at
+// small_perimeter_speed (its default threshold: a 6.5 mm radius).
+const smallPerimeter = 2 * math.Pi * 6.5
+
+func (s *FDM) check() error {
+	switch {
+	case s.LayerHeight <= 0 || s.FirstLayerHeight <= 0:
+		return &dgml.Error{Kind: dgml.Invalid, Field: "layer_height", Msg: "layer heights must be positive"}
+	case s.ExtrusionWidth < s.LayerHeight:
+		return &dgml.Error{Kind: dgml.Invalid, Field: "extrusion_width", Msg: "the extrusion width must be at least the layer height"}
+	case s.FillDensity > 100:
+		return &dgml.Error{Kind: dgml.Invalid, Field: "fill_density", Msg: "at most 100%"}
+	case s.FilamentDiameter <= 0:
+		return &dgml.Error{Kind: dgml.Invalid, Field: "filament_diameter", Msg: "must be positive"}
+	}
+	for _, v := range []float64{s.PerimeterSpeed, s.ExternalPerimSpeed, s.InfillSpeed, s.SolidInfillSpeed, s.TopSolidInfillSpeed, s.TravelSpeed, s.FirstLayerSpeed, s.DefaultAcceleration} {
+		if v <= 0 {
+			return &dgml.Error{Kind: dgml.Invalid, Field: "speeds", Msg: "speeds and accelerations must be positive"}
+		}
+	}
+	return nil
+}
+
+// FDM estimates a fused-filament print of the mesh as placed (+Z up):
+// it slices the mesh, lays perimeters, solid and sparse infill as a slicer
+// would, and times every move under a motion model with acceleration and
+// junction speeds from jerk, then slows short layers down for cooling.
+func EstimateFDM(m *geometry.Mesh, s FDM) (*FDMResult, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	layers := geometry.Slice(m, s.FirstLayerHeight, s.LayerHeight)
+	res := &FDMResult{Layers: len(layers), Features: map[string]Feature{}, Settings: s}
+	if len(layers) == 0 {
+		return res, nil
+	}
+	p := newPrint(m, layers, s)
+	for i := range layers {
+		p.layer(i, res)
+	}
+	area := math.Pi * s.FilamentDiameter * s.FilamentDiameter / 4
+	res.FilamentMM = res.VolumeMM3 / area
+	res.FilamentG = res.VolumeMM3 / 1000 * s.FilamentDensity
+	return res, nil
+}
+
+// print holds what the layers share.
+type print struct {
+	s       FDM
+	layers  []geometry.Layer
+	full    []*grid // cells with material
+	inner   []*grid // cells inside the perimeters
+	solids  []*grid // inner cells printed solid
+	cell    float64
+	section float64 // mm² of an extrusion's cross-section
+}
+
+func newPrint(m *geometry.Mesh, layers []geometry.Layer, s FDM) *print {
+	lo, hi := bounds2(layers)
+	p := &print{s: s, layers: layers, cell: s.ExtrusionWidth}
+	proto := newGrid(lo.X-s.ExtrusionWidth, lo.Y-s.ExtrusionWidth, hi.X+s.ExtrusionWidth, hi.Y+s.ExtrusionWidth, p.cell)
+	for _, l := range layers {
+		g := proto.empty()
+		g.fill(l.Loops)
+		p.full = append(p.full, g)
+		in := g
+		for k := 0; k < s.Perimeters; k++ {
+			in = in.erode(k%2 == 1)
+		}
+		p.inner = append(p.inner, in)
+	}
+	for i := range layers {
+		p.solids = append(p.solids, p.solidMask(i))
+	}
+	return p
+}
+
+func bounds2(layers []geometry.Layer) (geometry.Point2, geometry.Point2) {
+	lo := geometry.Point2{X: math.Inf(1), Y: math.Inf(1)}
+	hi := geometry.Point2{X: math.Inf(-1), Y: math.Inf(-1)}
+	for _, l := range layers {
+		for _, loop := range l.Loops {
+			for _, q := range loop {
+				lo.X, lo.Y = math.Min(lo.X, q.X), math.Min(lo.Y, q.Y)
+				hi.X, hi.Y = math.Max(hi.X, q.X), math.Max(hi.Y, q.Y)
+			}
+		}
+	}
+	if math.IsInf(lo.X, 1) {
+		return geometry.Point2{}, geometry.Point2{}
+	}
+	return lo, hi
+}
+
+// section is the cross-section of an extrusion w wide and h high, a
+// rectangle with round ends, as slicers compute flow.
+func section(w, h float64) float64 { return (w-h)*h + math.Pi*h*h/4 }
+
+// solidMask is the part of layer i's inner area that must be solid: not
+// covered by material in all of the top layers above or the bottom
+// layers below.
+func (p *print) solidMask(i int) *grid {
+	covered := func(from, to int) *grid {
+		g := p.inner[i]
+		for k := from; k <= to; k++ {
+			if k < 0 || k >= len(p.full) {
+				return p.inner[i].empty()
+			}
+			g = g.and(p.full[k])
+		}
+		return g
+	}
+	up := covered(i+1, i+p.s.TopSolidLayers)
+	down := covered(i-p.s.BottomSolidLayers, i-1)
+	solid := p.inner[i].andNot(up.and(down))
+	// ensure_vertical_shell_thickness: where a wall slopes, the band the
+	// perimeters cover in the layers above and below is filled solid here,
+	// so the shell stays as thick as the perimeters make it.
+	for k := i - p.s.BottomSolidLayers; k <= i+p.s.TopSolidLayers; k++ {
+		if k == i || k < 0 || k >= len(p.full) {
+			continue
+		}
+		solid = solid.or(p.inner[i].and(p.full[k].andNot(p.inner[k])))
+	}
+	// solid_infill_below_area: sparse islands too small to be worth a
+	// pattern are printed solid (PrusaSlicer's default: 70 mm²).
+	sparse := p.inner[i].andNot(solid)
+	cells := int(solidBelowArea / (p.cell * p.cell))
+	for _, comp := range sparse.components() {
+		if len(comp) < cells {
+			for _, c := range comp {
+				solid.set(c%solid.nx, c/solid.nx)
+			}
+		}
+	}
+	return solid
+}
+
+// solidBelowArea is PrusaSlicer's solid_infill_below_area default, mm².
+const solidBelowArea = 70
+
+type motion struct {
+	speed, accel, jerk float64
+}
+
+func (p *print) layer(i int, res *FDMResult) {
+	s := p.s
+	l := &p.layers[i]
+	first := i == 0
+	h := l.Height
+	sec := section(s.ExtrusionWidth, h)
+	accel := func(a float64) float64 {
+		if first {
+			a = s.FirstLayerAccel
+		}
+		if a <= 0 {
+			a = s.DefaultAcceleration
+		}
+		return math.Min(a, orInf(s.MaxAcceleration))
+	}
+	speed := func(v float64) float64 {
+		if first {
+			return s.FirstLayerSpeed
+		}
+		return v
+	}
+	var t layerTime
+	// Perimeters: every loop, external wall first, then the inner walls,
+	// each an offset of the loop by one more extrusion width.
+	loopsOut := 0
+	for _, loop := range l.Loops {
+		L := geometry.Length(loop)
+		if L < s.ExtrusionWidth {
+			continue
+		}
+		sign := 1.0
+		if geometry.SignedArea(loop) < 0 {
+			sign = -1 // a hole grows as it is offset into the material
+		} else {
+			loopsOut++
+		}
+		for k := 0; k < s.Perimeters; k++ {
+			d := (float64(k) + 0.5) * s.ExtrusionWidth
+			Lk := L - sign*2*math.Pi*d
+			if Lk <= s.ExtrusionWidth {
+				break
+			}
+			name, v := Perimeter, s.PerimeterSpeed
+			if k == 0 {
+				name, v = ExternalPerimeter, s.ExternalPerimSpeed
+			}
+			if Lk < smallPerimeter && s.SmallPerimeterSpeed > 0 {
+				v = math.Min(v, s.SmallPerimeterSpeed)
+			}
+			mv := motion{speed(v), accel(s.PerimeterAccel), s.Jerk}
+			sec := loopTime(loop, mv) * Lk / L
+			t.add(name, Lk, sec, Lk*section(s.ExtrusionWidth, h))
+		}
+		t.travel(p.travelLength(l), s)
+	}
+	// Infill: solid where the part needs a skin, sparse inside.
+	solid := p.solids[i]
+	top := solid.andNot(p.aboveOrEmpty(i))
+	// A solid area over air or over sparse infill is bridged.
+	bridge := solid.empty()
+	if i > 0 {
+		bridge = solid.andNot(top).andNot(p.solids[i-1].or(p.full[i-1].andNot(p.inner[i-1])))
+	}
+	internal := solid.andNot(top).andNot(bridge)
+	sparse := p.inner[i].andNot(solid)
+	vertical := i%2 == 1
+	p.lines(&t, top, 1, vertical, TopSolidInfill, motion{speed(s.TopSolidInfillSpeed), accel(s.InfillAccel), s.Jerk}, sec)
+	p.lines(&t, internal, 1, vertical, SolidInfill, motion{speed(s.SolidInfillSpeed), accel(s.InfillAccel), s.Jerk}, sec)
+	p.lines(&t, bridge, 1, vertical, Bridge, motion{speed(s.BridgeSpeed), accel(s.DefaultAcceleration), s.Jerk}, math.Pi*s.ExtrusionWidth*s.ExtrusionWidth/4*0.8)
+	if s.FillDensity > 0 {
+		every := max(1, int(math.Round(100/s.FillDensity)))
+		p.lines(&t, sparse, every, vertical, SparseInfill, motion{speed(s.InfillSpeed), accel(s.InfillAccel), s.Jerk}, sec)
+	}
+	if loopsOut > 0 {
+		t.travel(p.travelLength(l), s) // from the perimeters to the infill
+	}
+	t.slowForCooling(s)
+	t.addTo(res)
+}
+
+// aboveOrEmpty is the material of the layer above, nothing for the top.
+func (p *print) aboveOrEmpty(i int) *grid {
+	if i+1 < len(p.full) {
+		return p.full[i+1]
+	}
+	return p.full[i].empty()
+}
+
+// travelLength is a typical move between islands of a layer: a quarter
+// of its diagonal, at most 20 mm.
+func (p *print) travelLength(l *geometry.Layer) float64 {
+	lo, hi := bounds2([]geometry.Layer{*l})
+	return math.Min(20, 0.25*math.Hypot(hi.X-lo.X, hi.Y-lo.Y))
+}
+
+// lines lays infill lines over the cells of g, every n-th row, joined end
+// to end (each line turns back at its end).
+func (p *print) lines(t *layerTime, g *grid, every int, vertical bool, name string, mv motion, sec float64) {
+	runs := g.runs(every, vertical)
+	for _, r := range runs {
+		L := float64(r) * p.cell
+		v := mv.speed
+		turn := mv.jerk / 2 // a reversal: each axis may change by the jerk
+		sec2 := segmentTime(L, math.Min(turn, v), v, math.Min(turn, v), mv.accel)
+		link := float64(every) * p.cell
+		sec2 += segmentTime(link, math.Min(turn, v), v, math.Min(turn, v), mv.accel)
+		t.add(name, L+link, sec2, (L+link)*sec)
+	}
+}
+
+// loopTime plans a closed path as a printer's firmware does: the speed at
+// each corner is limited by the jerk (the largest instant change of speed
+// on an axis), and between corners the head speeds up and slows down at
+// the acceleration.
+func loopTime(loop []geometry.Point2, mv motion) float64 {
+	n := len(loop)
+	type seg struct{ l, dx, dy float64 }
+	segs := make([]seg, 0, n)
+	for i := 0; i < n; i++ {
+		a, b := loop[i], loop[(i+1)%n]
+		l := math.Hypot(b.X-a.X, b.Y-a.Y)
+		if l < 1e-6 {
+			continue
+		}
+		segs = append(segs, seg{l, (b.X - a.X) / l, (b.Y - a.Y) / l})
+	}
+	if len(segs) == 0 {
+		return 0
+	}
+	// v[i] is the speed at the start of segment i; the path starts and
+	// ends at rest-ish (after a travel).
+	start := math.Min(mv.jerk/2, mv.speed)
+	v := make([]float64, len(segs)+1)
+	v[0], v[len(segs)] = start, start
+	for i := 1; i < len(segs); i++ {
+		a, b := segs[i-1], segs[i]
+		d := math.Max(math.Abs(a.dx-b.dx), math.Abs(a.dy-b.dy))
+		v[i] = mv.speed
+		if d > 1e-9 {
+			v[i] = math.Min(mv.speed, mv.jerk/d)
+		}
+	}
+	for i := 1; i <= len(segs); i++ { // forward: reachable by accelerating
+		v[i] = math.Min(v[i], math.Sqrt(v[i-1]*v[i-1]+2*mv.accel*segs[i-1].l))
+	}
+	for i := len(segs) - 1; i >= 0; i-- { // backward: able to brake
+		v[i] = math.Min(v[i], math.Sqrt(v[i+1]*v[i+1]+2*mv.accel*segs[i].l))
+	}
+	t := 0.0
+	for i, sg := range segs {
+		t += segmentTime(sg.l, v[i], mv.speed, v[i+1], mv.accel)
+	}
+	return t
+}
+
+// segmentTime is the time of a straight move of length l entered at
+// speed in and left at speed out, cruising at v if it gets there (a
+// trapezoidal speed profile), else peaking (a triangle).
+func segmentTime(l, in, v, out, a float64) float64 {
+	if l <= 0 {
+		return 0
+	}
+	if a <= 0 || math.IsInf(a, 1) {
+		return l / v
+	}
+	in, out = math.Min(in, v), math.Min(out, v)
+	da := (v*v - in*in) / (2 * a)
+	dd := (v*v - out*out) / (2 * a)
+	if da+dd <= l {
+		return (v-in)/a + (v-out)/a + (l-da-dd)/v
+	}
+	peak := math.Sqrt((2*a*l + in*in + out*out) / 2)
+	peak = math.Max(peak, math.Max(in, out))
+	return math.Max(0, (peak-in)/a) + math.Max(0, (peak-out)/a)
+}
+
+func orInf(a float64) float64 {
+	if a <= 0 {
+		return math.Inf(1)
+	}
+	return a
+}
+
+// layerTime adds up one layer.
+type layerTime struct {
+	features map[string]Feature
+	extrude  float64 // seconds extruding
+	minTime  float64 // seconds it would take at the minimum print speed
+	other    float64 // travel, retraction
+	volume   float64
+}
+
+func (t *layerTime) add(name string, length, seconds, volume float64) {
+	if t.features == nil {
+		t.features = map[string]Feature{}
+	}
+	f := t.features[name]
+	f.LengthMM += length
+	f.Seconds += seconds
+	t.features[name] = f
+	t.extrude += seconds
+	t.volume += volume
+}
+
+func (t *layerTime) travel(l float64, s FDM) {
+	if l <= 0 {
+		return
+	}
+	sec := segmentTime(l, 0, s.TravelSpeed, 0, math.Min(orInf(s.TravelAccel), orInf(s.MaxAcceleration)))
+	if l > s.RetractBeforeTravel && s.RetractSpeed > 0 {
+		sec += 2 * s.RetractLength / s.RetractSpeed
+	}
+	if t.features == nil {
+		t.features = map[string]Feature{}
+	}
+	f := t.features[Travel]
+	f.LengthMM += l
+	f.Seconds += sec
+	t.features[Travel] = f
+	t.other += sec
+}
+
+// slowForCooling stretches a layer that prints faster than
+// slowdown_below_layer_time, as PrusaSlicer's cooling does, but never
+// below min_print_speed.
+func (t *layerTime) slowForCooling(s FDM) {
+	total := t.extrude + t.other
+	if s.SlowdownBelowLayerTime <= 0 || total >= s.SlowdownBelowLayerTime || t.extrude <= 0 {
+		return
+	}
+	var slowest float64 // extrusion time with every move at the minimum speed
+	for name, f := range t.features {
+		if name == Travel {
+			continue
+		}
+		if s.MinPrintSpeed > 0 {
+			slowest += math.Max(f.Seconds, f.LengthMM/s.MinPrintSpeed)
+		}
+	}
+	want := math.Min(s.SlowdownBelowLayerTime-t.other, slowest)
+	if want <= t.extrude {
+		return
+	}
+	k := want / t.extrude
+	for name, f := range t.features {
+		if name != Travel {
+			f.Seconds *= k
+			t.features[name] = f
+		}
+	}
+	t.extrude = want
+}
+
+func (t *layerTime) addTo(res *FDMResult) {
+	for name, f := range t.features {
+		g := res.Features[name]
+		g.LengthMM += f.LengthMM
+		g.Seconds += f.Seconds
+		res.Features[name] = g
+	}
+	res.Seconds += t.extrude + t.other
+	res.VolumeMM3 += t.volume
+}

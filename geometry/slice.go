@@ -1,0 +1,157 @@
+package geometry
+
+import (
+	"math"
+	"sort"
+)
+
+// Layer is one horizontal cut through a mesh: closed loops in the plane
+// at height Z. Outer boundaries run counter-clockwise and holes clockwise
+// when the mesh is consistently oriented, so the signed areas add up to
+// the layer's area.
+type Layer struct {
+	Z      float64 // height of the cut
+	Bottom float64 // bottom of the printed layer
+	Height float64 // thickness of the printed layer
+	Loops  [][]Point2
+}
+
+// Area is the layer's net area (holes subtracted).
+func (l *Layer) Area() float64 {
+	a := 0.0
+	for _, p := range l.Loops {
+		a += signedArea(p)
+	}
+	return math.Abs(a)
+}
+
+// Perimeter is the total length of the layer's loops.
+func (l *Layer) Perimeter() float64 {
+	s := 0.0
+	for _, p := range l.Loops {
+		s += Length(p)
+	}
+	return s
+}
+
+// Length is the length of a closed loop.
+func Length(p []Point2) float64 {
+	s := 0.0
+	for i := range p {
+		q := p[(i+1)%len(p)]
+		s += math.Hypot(q.X-p[i].X, q.Y-p[i].Y)
+	}
+	return s
+}
+
+// SignedArea is positive for a counter-clockwise loop.
+func SignedArea(p []Point2) float64 { return signedArea(p) }
+
+// Slice cuts the mesh, resting on z=0 at its lowest point, into layers:
+// the first firstHeight thick, the rest layerHeight, each cut at its
+// middle as slicers do.
+func Slice(m *Mesh, firstHeight, layerHeight float64) []Layer {
+	if len(m.Triangles) == 0 || layerHeight <= 0 {
+		return nil
+	}
+	ix := weld(m)
+	lo, hi := bounds(ix.verts)
+	top := hi.Z - lo.Z
+	var layers []Layer
+	for bottom, h := 0.0, firstHeight; bottom+h/2 < top; bottom, h = bottom+h, layerHeight {
+		layers = append(layers, Layer{Z: bottom + h/2, Bottom: bottom, Height: h})
+	}
+	// Triangles sorted by their lowest point; a sweep keeps those that
+	// span the current plane.
+	order := make([]int32, len(ix.tris))
+	zmin := make([]float64, len(ix.tris))
+	zmax := make([]float64, len(ix.tris))
+	for i, t := range ix.tris {
+		order[i] = int32(i)
+		a, b, c := ix.verts[t[0]].Z-lo.Z, ix.verts[t[1]].Z-lo.Z, ix.verts[t[2]].Z-lo.Z
+		zmin[i], zmax[i] = math.Min(a, math.Min(b, c)), math.Max(a, math.Max(b, c))
+	}
+	sort.Slice(order, func(i, j int) bool { return zmin[order[i]] < zmin[order[j]] })
+	var active []int32
+	next := 0
+	for li := range layers {
+		z := layers[li].Z
+		for next < len(order) && zmin[order[next]] <= z {
+			active = append(active, order[next])
+			next++
+		}
+		kept := active[:0]
+		for _, t := range active {
+			if zmax[t] > z {
+				kept = append(kept, t)
+			}
+		}
+		active = kept
+		layers[li].Loops = cut(ix, active, z+lo.Z)
+	}
+	return layers
+}
+
+// cut intersects the given triangles with the plane at z and chains the
+// segments into loops. A segment's ends are named by the mesh edges they
+// lie on, so chaining is exact, without tolerances.
+func cut(ix *indexed, tris []int32, z float64) [][]Point2 {
+	type seg struct{ from, to uint64 }
+	point := map[uint64]Point2{}
+	next := make(map[uint64]uint64, len(tris))
+	above := func(v int32) bool { return ix.verts[v].Z > z }
+	cross := func(u, v int32) uint64 {
+		key, _ := edgeKey(u, v)
+		if _, ok := point[key]; !ok {
+			a, b := ix.verts[u], ix.verts[v]
+			t := (z - a.Z) / (b.Z - a.Z)
+			point[key] = Point2{a.X + t*(b.X-a.X), a.Y + t*(b.Y-a.Y)}
+		}
+		return key
+	}
+	for _, ti := range tris {
+		t := ix.tris[ti]
+		// Walking the triangle's edges in order, the plane is entered on
+		// the edge going from below to above and left on the one going
+		// from above to below; the segment runs from the exit to the
+		// entry point so that, seen from above, material lies to its left.
+		var in, out uint64
+		var hasIn, hasOut bool
+		for k := 0; k < 3; k++ {
+			u, v := t[k], t[(k+1)%3]
+			switch {
+			case !above(u) && above(v):
+				in, hasIn = cross(u, v), true
+			case above(u) && !above(v):
+				out, hasOut = cross(u, v), true
+			}
+		}
+		if hasIn && hasOut && in != out {
+			next[out] = in
+		}
+	}
+	var loops [][]Point2
+	for start := range next {
+		if _, ok := next[start]; !ok {
+			continue
+		}
+		var loop []Point2
+		k := start
+		for {
+			n, ok := next[k]
+			if !ok {
+				break // an open chain: the mesh has a hole here
+			}
+			loop = append(loop, point[k])
+			delete(next, k)
+			k = n
+			if k == start {
+				break
+			}
+		}
+		if len(loop) >= 3 {
+			loops = append(loops, loop)
+		}
+	}
+	return loops
+}

@@ -33,6 +33,7 @@ func init() {
 		{"import", "import designs: dgml import okh PATH...", runImport},
 		{"export", "export a design: dgml export okh DESIGN [-o DIR]", runExport},
 		{"designs", "list or search designs: dgml designs [QUERY]", runDesigns},
+		{"mesh", "measure, estimate and render part files: dgml mesh info|estimate|render", runMesh},
 		{"version", "print the version", func(context.Context, []string) error { fmt.Println("dgml", version); return nil }},
 	}
 }

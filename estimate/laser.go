@@ -47,9 +47,12 @@ func Laser(o *geometry.Outline, material string, thickness float64) (*LaserResul
 	r.MassG = r.SheetArea * thickness / 1000 * m.Density
 	// Travel: from each path's end to the next path's start.
 	var at geometry.Point2
-	for _, p := range o.Paths {
+	for i, p := range o.Paths {
 		r.TravelMM += math.Hypot(p[0].X-at.X, p[0].Y-at.Y)
 		at = p[len(p)-1]
+		if o.Closed[i] {
+			at = p[0] // a closed cut ends where it started
+		}
 	}
 	r.Seconds = r.CutMM/speed + float64(r.Pierces)*LaserPierce + r.TravelMM/LaserTravel
 	return r, nil

@@ -1,0 +1,209 @@
+package estimate
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/geometry"
+	"github.com/dgml/dgml/internal/sharedtest"
+)
+
+func box(x, y, z float64) *geometry.Mesh {
+	m, _ := geometry.Extrude([]geometry.Point2{{0, 0}, {x, 0}, {x, y}, {0, y}}, z)
+	return m
+}
+
+// A solid block printed at 100% infill extrudes about its own volume.
+func TestFullInfillExtrudesTheVolume(t *testing.T) {
+	s := DefaultFDM
+	s.FillDensity = 100
+	r, err := EstimateFDM(box(20, 20, 10), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Layers != 50 {
+		t.Errorf("10 mm at 0.2 mm: %d layers", r.Layers)
+	}
+	if r.VolumeMM3 < 0.85*4000 || r.VolumeMM3 > 1.15*4000 {
+		t.Errorf("a 4000 mm³ block at 100%% extrudes %v mm³", r.VolumeMM3)
+	}
+	want := r.VolumeMM3 / (math.Pi * 1.75 * 1.75 / 4)
+	if math.Abs(r.FilamentMM-want) > 1e-6 || math.Abs(r.FilamentG-r.VolumeMM3/1000*1.24) > 1e-9 {
+		t.Errorf("filament %v mm, %v g", r.FilamentMM, r.FilamentG)
+	}
+}
+
+// Less infill, less filament and time; more perimeters, more of them.
+func TestSettingsMoveTheEstimate(t *testing.T) {
+	m := box(40, 30, 15)
+	base, _ := EstimateFDM(m, DefaultFDM)
+	sparse := DefaultFDM
+	sparse.FillDensity = 10
+	lo, _ := EstimateFDM(m, sparse)
+	walls := DefaultFDM
+	walls.Perimeters = 4
+	hi, _ := EstimateFDM(m, walls)
+	fast := DefaultFDM
+	fast.InfillSpeed, fast.SolidInfillSpeed = 160, 160
+	quick, _ := EstimateFDM(m, fast)
+	if !(lo.FilamentG < base.FilamentG && lo.Seconds < base.Seconds) {
+		t.Errorf("10%% infill should use less than 20%%: %v/%v g", lo.FilamentG, base.FilamentG)
+	}
+	if hi.Features[Perimeter].LengthMM <= base.Features[Perimeter].LengthMM*2 {
+		t.Errorf("4 perimeters lay more than twice the inner walls of 2: %v vs %v", hi.Features[Perimeter].LengthMM, base.Features[Perimeter].LengthMM)
+	}
+	if quick.Seconds >= base.Seconds || math.Abs(quick.FilamentG-base.FilamentG) > 1e-9 {
+		t.Errorf("faster infill: %v s vs %v s, same filament", quick.Seconds, base.Seconds)
+	}
+}
+
+func TestSegmentTime(t *testing.T) {
+	// 100 mm at 50 mm/s, 1000 mm/s² from and to rest: 2 x 0.05 s ramps
+	// covering 1.25 mm each, 97.5 mm cruising: 0.1 + 1.95 = 2.05 s.
+	if got := segmentTime(100, 0, 50, 0, 1000); math.Abs(got-2.05) > 1e-9 {
+		t.Errorf("trapezoid: %v", got)
+	}
+	// 1 mm never reaches 50 mm/s: a triangle, 2*sqrt(1/1000).
+	if got := segmentTime(1, 0, 50, 0, 1000); math.Abs(got-2*math.Sqrt(0.001)) > 1e-9 {
+		t.Errorf("triangle: %v", got)
+	}
+}
+
+func TestCoolingSlowsSmallLayers(t *testing.T) {
+	m := box(12, 12, 4)
+	r, _ := EstimateFDM(m, DefaultFDM)
+	if per := r.Seconds / float64(r.Layers); per < 9.9 || per > 10.5 {
+		t.Errorf("small layers are slowed to slowdown_below_layer_time (10 s): %v s", per)
+	}
+	tiny, _ := EstimateFDM(box(3, 3, 4), DefaultFDM)
+	if per := tiny.Seconds / float64(tiny.Layers); per >= 9 {
+		t.Errorf("a tiny layer cannot be slowed below min_print_speed, so it stays under 10 s: %v s", per)
+	}
+	s := DefaultFDM
+	s.SlowdownBelowLayerTime = 0
+	fast, _ := EstimateFDM(m, s)
+	if fast.Seconds >= r.Seconds {
+		t.Errorf("without the slowdown it should be faster: %v vs %v", fast.Seconds, r.Seconds)
+	}
+}
+
+func TestSettingsByPrusaSlicerName(t *testing.T) {
+	s := DefaultFDM
+	if err := s.LoadINI("p.ini", strings.NewReader("# a profile\nlayer_height = 0.3\nfill_density = 35%\nbed_temperature = 60\n")); err != nil {
+		t.Fatal(err)
+	}
+	if s.LayerHeight != 0.3 || s.FillDensity != 35 {
+		t.Errorf("%+v", s)
+	}
+	err := s.Set("fill_densty", "10")
+	if e, ok := err.(*dgml.Error); !ok || e.Field != "fill_densty" {
+		t.Errorf("a typo must be an error naming the key: %v", err)
+	}
+	if err := s.LoadINI("bad.ini", strings.NewReader("perimeters = two\n")); err == nil || !strings.Contains(err.Error(), "bad.ini:1") {
+		t.Errorf("bad value: %v", err)
+	}
+}
+
+func TestLaserAndCNC(t *testing.T) {
+	o := &geometry.Outline{Paths: [][]geometry.Point2{{{0, 0}, {100, 0}, {100, 50}, {0, 50}}, {{10, 10}, {20, 10}, {20, 20}, {10, 20}}}, Closed: []bool{true, true}}
+	r, err := Laser(o, "plywood", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.CutMM != 340 || r.Pierces != 2 || r.SheetArea != 110*60 {
+		t.Errorf("laser: %+v", r)
+	}
+	want := 340/15.0 + 2*LaserPierce + (0+math.Hypot(10, 10))/LaserTravel
+	if math.Abs(r.Seconds-want) > 1e-9 {
+		t.Errorf("laser time %v, want %v", r.Seconds, want)
+	}
+	thick, _ := Laser(o, "plywood", 6)
+	if thick.Seconds <= r.Seconds {
+		t.Error("6 mm cuts slower than 3 mm")
+	}
+	if _, err := Laser(o, "steel", 3); err == nil {
+		t.Error("a CO2 laser does not cut steel")
+	}
+	a := geometry.Analyze(box(20, 10, 5), geometry.Options{})
+	c, err := CNC(a, "aluminium")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stock := 26.0 * 16 * 8
+	if math.Abs(c.StockMM3-stock) > 1e-6 || math.Abs(c.RemovedMM3-(stock-1000)) > 1e-6 || c.Seconds <= c.SetupS {
+		t.Errorf("cnc: %+v", c)
+	}
+}
+
+// The estimates must stay close to PrusaSlicer's on real parts; these
+// reference figures were produced by PrusaSlicer 2.5.0 with
+// tools/compare/fdm.ini (tools/compare/compare-prusaslicer.sh reruns it).
+func TestCloseToPrusaSlicer(t *testing.T) {
+	dir := sharedtest.Dir(t, "data/meshes/prusa-i3-mk3s")
+	s := DefaultFDM
+	f, err := os.Open("../tools/compare/fdm.ini")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := s.LoadINI("fdm.ini", f); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		file    string
+		seconds float64
+		grams   float64
+	}{
+		{"x-carriage.stl", 9229, 28.18},
+		{"Spool-holder.stl", 16893, 58.19},
+		{"fs-lever.stl", 549, 0.90},
+		{"extruder-idler.stl", 1755, 4.87},
+	} {
+		fh, err := os.Open(filepath.Join(dir, c.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := geometry.ReadSTL(c.file, fh, geometry.Limits{})
+		fh.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := EstimateFDM(m, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := math.Abs(r.Seconds-c.seconds) / c.seconds; d > 0.15 {
+			t.Errorf("%s: %.0f s, PrusaSlicer %.0f s (%.0f%% off)", c.file, r.Seconds, c.seconds, d*100)
+		}
+		if d := math.Abs(r.FilamentG-c.grams) / c.grams; d > 0.10 {
+			t.Errorf("%s: %.2f g, PrusaSlicer %.2f g (%.0f%% off)", c.file, r.FilamentG, c.grams, d*100)
+		}
+	}
+}
+
+func BenchmarkFDMCorpus(b *testing.B) {
+	files, _ := filepath.Glob(filepath.Join(sharedtest.Dir(b, "data/meshes/prusa-i3-mk3s"), "*.stl"))
+	var meshes []*geometry.Mesh
+	for _, f := range files {
+		fh, _ := os.Open(f)
+		m, err := geometry.ReadSTL(f, fh, geometry.Limits{})
+		fh.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		meshes = append(meshes, m)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, m := range meshes {
+			if _, err := EstimateFDM(m, DefaultFDM); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(meshes)*b.N)/b.Elapsed().Seconds(), "parts/s")
+}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image/png"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -48,7 +49,7 @@ func newNode(t *testing.T) *node {
 	tmp := filepath.Join(dir, "tmp")
 	os.MkdirAll(tmp, 0o755)
 	mux := http.NewServeMux()
-	a := api.New(api.Config{Commons: &commons.Service{Store: db, Blobs: blobs}, TempDir: tmp, MaxUpload: 1 << 20}, mux)
+	a := api.New(api.Config{Commons: &commons.Service{Store: db, Blobs: blobs, Cache: db}, TempDir: tmp, MaxUpload: 1 << 20}, mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &node{srv: srv, api: a, db: db, dataDir: dir}
@@ -293,7 +294,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := &commons.Service{Store: n.db}
+	svc := &commons.Service{Store: n.db, Cache: n.db}
 	svc.Blobs, _ = blob.Open(filepath.Join(n.dataDir, "blobs"))
 	dsg, err := svc.Commit(context.Background(), d.Content, d.Files, commons.ImportOptions{})
 	if err != nil {
@@ -382,5 +383,53 @@ func TestConcurrentRequests(t *testing.T) {
 	st, _ := n.db.Stats(context.Background())
 	if st.Designs != 8 {
 		t.Errorf("8 concurrent imports, %d designs", st.Designs)
+	}
+}
+
+func TestMeshEndpoints(t *testing.T) {
+	n := newNode(t)
+	d, _ := demo.Printer()
+	blobs, _ := blob.Open(filepath.Join(n.dataDir, "blobs"))
+	svc := &commons.Service{Store: n.db, Blobs: blobs, Cache: n.db}
+	if _, err := svc.Commit(context.Background(), d.Content, d.Files, commons.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	_, body := n.do(t, "GET", "/api/v1/designs/reprap-mendel-style-3d-printer-demo/parts", "", nil)
+	sum := regexp.MustCompile(`"sha256": "([0-9a-f]{64})"`).FindStringSubmatch(string(body))[1]
+	res, body := n.do(t, "GET", "/api/v1/files/"+sum+"/analysis", "", nil)
+	var a struct {
+		Watertight bool    `json:"watertight"`
+		Volume     float64 `json:"volume_mm3"`
+	}
+	decode(t, body, &a)
+	if res.StatusCode != 200 || !a.Watertight || a.Volume <= 0 {
+		t.Errorf("analysis: %d %s", res.StatusCode, body)
+	}
+	var e1, e2 struct {
+		Seconds   float64 `json:"seconds"`
+		FilamentG float64 `json:"filament_g"`
+	}
+	_, body = n.do(t, "GET", "/api/v1/files/"+sum+"/estimate", "", nil)
+	decode(t, body, &e1)
+	_, body = n.do(t, "GET", "/api/v1/files/"+sum+"/estimate?fill_density=80%25&material=PETG", "", nil)
+	decode(t, body, &e2)
+	if e1.Seconds <= 0 || e2.FilamentG <= e1.FilamentG {
+		t.Errorf("80%% PETG should take more filament than the default: %+v %+v", e1, e2)
+	}
+	res, body = n.do(t, "GET", "/api/v1/files/"+sum+"/estimate?fill_densty=80", "", nil)
+	if res.StatusCode != 422 || !strings.Contains(string(body), "fill_densty") {
+		t.Errorf("a misspelled setting: %d %s", res.StatusCode, body)
+	}
+	res, body = n.do(t, "GET", "/api/v1/files/"+sum+"/thumbnail.png?size=64", "", nil)
+	img, err := png.Decode(bytes.NewReader(body))
+	if res.StatusCode != 200 || err != nil || img.Bounds().Dx() != 64 {
+		t.Errorf("thumbnail: %d %v", res.StatusCode, err)
+	}
+	_, again := n.do(t, "GET", "/api/v1/files/"+sum+"/thumbnail.png?size=64", "", nil)
+	if !bytes.Equal(body, again) {
+		t.Error("the cached thumbnail differs")
+	}
+	if _, ok, _ := n.db.CacheGet(context.Background(), sum, "thumbnail", "64"); !ok {
+		t.Error("the thumbnail is not cached in the store")
 	}
 }

@@ -67,6 +67,9 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 	s.handle("GET", "/api/v1/revisions/{id}/parts", s.revisionParts)
 	s.handle("GET", "/api/v1/revisions/{id}/export", s.revisionExport)
 	s.handle("GET", "/api/v1/files/{sha256}", s.getFile)
+	s.handle("GET", "/api/v1/files/{sha256}/analysis", s.fileAnalysis)
+	s.handle("GET", "/api/v1/files/{sha256}/estimate", s.fileEstimate)
+	s.handle("GET", "/api/v1/files/{sha256}/thumbnail.png", s.fileThumbnail)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, dgml.Errorf(dgml.NotFound, "no such endpoint: see /api/v1/openapi.json"))
 	})

@@ -18,6 +18,7 @@ import (
 type Service struct {
 	Store design.Store
 	Blobs design.Blobs
+	Cache design.Cache // optional: results computed from files
 	// Node names this node in user@node attributions.
 	Node string
 }
@@ -53,6 +54,7 @@ func (s *Service) ImportTarget(ctx context.Context, t okh.Target, opt ImportOpti
 		return nil, err
 	}
 	out := &Imported{Source: t.Name(), Warnings: b.Warnings}
+	out.Warnings = append(out.Warnings, s.measureParts(ctx, &b.Content)...)
 	req := design.CommitRequest{Content: b.Content, Files: files, Author: opt.Author, Message: "imported from " + t.Manifest}
 	if opt.Into != "" {
 		d, err := s.Store.Design(ctx, opt.Into)
@@ -123,6 +125,7 @@ func (s *Service) Commit(ctx context.Context, c design.Content, files map[string
 		fill(p.Exports)
 		fill(p.Images)
 	})
+	s.measureParts(ctx, &c)
 	d, _, err := s.Store.Commit(ctx, design.CommitRequest{Content: c, Files: infos, Author: opt.Author, Message: "created"})
 	return d, err
 }

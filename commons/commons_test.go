@@ -1,9 +1,13 @@
 package commons_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
+	"math"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/dgml/dgml"
@@ -11,6 +15,7 @@ import (
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/demo"
 	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/geometry"
 	"github.com/dgml/dgml/internal/sharedtest"
 	"github.com/dgml/dgml/okh"
 	"github.com/dgml/dgml/sqlite"
@@ -149,4 +154,58 @@ func BenchmarkImportSharedOKH(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(targets)), "manifests/op")
+}
+
+func TestImportMeasuresMeshes(t *testing.T) {
+	ctx := context.Background()
+	svc, db := service(t)
+	svc.Cache = db
+	dir := t.TempDir()
+	var cube bytes.Buffer
+	m, _ := geometry.Extrude([]geometry.Point2{{X: 0, Y: 0}, {X: 20, Y: 0}, {X: 20, Y: 10}, {X: 0, Y: 10}}, 5)
+	geometry.WriteSTL(&cube, m, "block")
+	open := &geometry.Mesh{Triangles: m.Triangles[1:]} // a face missing: not watertight
+	var holed bytes.Buffer
+	geometry.WriteSTL(&holed, open, "holed")
+	os.WriteFile(filepath.Join(dir, "block.stl"), cube.Bytes(), 0o644)
+	os.WriteFile(filepath.Join(dir, "holed.stl"), holed.Bytes(), 0o644)
+	writeFile(filepath.Join(dir, "okh.toml"), `name = "Blocks"
+license = "CC0-1.0"
+[[part]]
+name = "Block"
+material = "aluminium"
+process = "cnc-milling"
+export = "block.stl"
+[[part]]
+name = "Printed"
+material = "PLA"
+tsdc = "3DP"
+export = "holed.stl"
+[part.outer-dimensions]
+width = 1
+depth = 2
+height = 3
+`)
+	res, err := svc.ImportTarget(ctx, okh.Target{Root: dir, Manifest: "okh.toml", Folder: true}, commons.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rev, _ := svc.Head(ctx, res.Design.Slug)
+	block, printed := rev.Parts[0], rev.Parts[1]
+	if block.Dimensions == nil || *block.Dimensions != (design.Dimensions{X: 20, Y: 10, Z: 5}) || math.Abs(block.MassG-2.7) > 1e-9 {
+		t.Errorf("block: dimensions from the mesh and mass = 1 cm³ x 2.70 g/cm³: %+v %v", block.Dimensions, block.MassG)
+	}
+	if *printed.Dimensions != (design.Dimensions{X: 1, Y: 2, Z: 3}) {
+		t.Errorf("dimensions the manifest gives are kept: %+v", printed.Dimensions)
+	}
+	found := false
+	for _, w := range res.Warnings {
+		found = found || (w.Field == "Printed" && strings.Contains(w.Msg, "not watertight"))
+	}
+	if !found {
+		t.Errorf("the open mesh should be flagged: %v", res.Warnings)
+	}
+	if _, ok, _ := db.CacheGet(ctx, block.Exports[0].SHA256, "analysis", "v1"); !ok {
+		t.Error("the analysis made at import should be cached")
+	}
 }

@@ -25,6 +25,13 @@ type Store interface {
 	Stats(ctx context.Context) (*Stats, error)
 }
 
+// Cache keeps results computed from stored files (analyses, estimates,
+// thumbnails), so each is computed once per file hash.
+type Cache interface {
+	CacheGet(ctx context.Context, sha256, kind, key string) ([]byte, bool, error)
+	CachePut(ctx context.Context, sha256, kind, key string, value []byte) error
+}
+
 // Blobs keeps file contents, addressed by their SHA-256.
 type Blobs interface {
 	// Put stores r and returns its hex SHA-256 and size. Storing the same

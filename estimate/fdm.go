@@ -83,13 +83,12 @@ func EstimateFDM(m *geometry.Mesh, s FDM) (*FDMResult, error) {
 
 // print holds what the layers share.
 type print struct {
-	s       FDM
-	layers  []geometry.Layer
-	full    []*grid // cells with material
-	inner   []*grid // cells inside the perimeters
-	solids  []*grid // inner cells printed solid
-	cell    float64
-	section float64 // mm² of an extrusion's cross-section
+	s      FDM
+	layers []geometry.Layer
+	full   []*grid // cells with material
+	inner  []*grid // cells inside the perimeters
+	solids []*grid // inner cells printed solid
+	cell   float64
 }
 
 func newPrint(m *geometry.Mesh, layers []geometry.Layer, s FDM) *print {
@@ -367,7 +366,6 @@ func orInf(a float64) float64 {
 type layerTime struct {
 	features map[string]Feature
 	extrude  float64 // seconds extruding
-	minTime  float64 // seconds it would take at the minimum print speed
 	other    float64 // travel, retraction
 	volume   float64
 }

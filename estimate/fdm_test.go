@@ -12,8 +12,16 @@ import (
 	"github.com/dgml/dgml/internal/sharedtest"
 )
 
+func pts(xy ...float64) []geometry.Point2 {
+	var out []geometry.Point2
+	for i := 0; i+1 < len(xy); i += 2 {
+		out = append(out, geometry.Point2{X: xy[i], Y: xy[i+1]})
+	}
+	return out
+}
+
 func box(x, y, z float64) *geometry.Mesh {
-	m, _ := geometry.Extrude([]geometry.Point2{{0, 0}, {x, 0}, {x, y}, {0, y}}, z)
+	m, _ := geometry.Extrude(pts(0, 0, x, 0, x, y, 0, y), z)
 	return m
 }
 
@@ -109,7 +117,7 @@ func TestSettingsByPrusaSlicerName(t *testing.T) {
 }
 
 func TestLaserAndCNC(t *testing.T) {
-	o := &geometry.Outline{Paths: [][]geometry.Point2{{{0, 0}, {100, 0}, {100, 50}, {0, 50}}, {{10, 10}, {20, 10}, {20, 20}, {10, 20}}}, Closed: []bool{true, true}}
+	o := &geometry.Outline{Paths: [][]geometry.Point2{pts(0, 0, 100, 0, 100, 50, 0, 50), pts(10, 10, 20, 10, 20, 20, 10, 20)}, Closed: []bool{true, true}}
 	r, err := Laser(o, "plywood", 3)
 	if err != nil {
 		t.Fatal(err)

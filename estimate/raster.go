@@ -2,7 +2,6 @@ package estimate
 
 import (
 	"math"
-	"math/bits"
 	"sort"
 
 	"github.com/dgml/dgml/geometry"
@@ -31,8 +30,6 @@ func (g *grid) empty() *grid {
 	return &c
 }
 
-func (g *grid) row(y int) []uint64 { return g.bits[y*g.words : (y+1)*g.words] }
-
 func (g *grid) set(x, y int) { g.bits[y*g.words+x>>6] |= 1 << (uint(x) & 63) }
 
 func (g *grid) has(x, y int) bool {
@@ -40,14 +37,6 @@ func (g *grid) has(x, y int) bool {
 		return false
 	}
 	return g.bits[y*g.words+x>>6]&(1<<(uint(x)&63)) != 0
-}
-
-func (g *grid) count() int {
-	n := 0
-	for _, w := range g.bits {
-		n += bits.OnesCount64(w)
-	}
-	return n
 }
 
 // fill rasterises loops with the non-zero winding rule, sampling cell

@@ -96,7 +96,6 @@ func Slice(m *Mesh, firstHeight, layerHeight float64) []Layer {
 // segments into loops. A segment's ends are named by the mesh edges they
 // lie on, so chaining is exact, without tolerances.
 func cut(ix *indexed, tris []int32, z float64) [][]Point2 {
-	type seg struct{ from, to uint64 }
 	point := map[uint64]Point2{}
 	next := make(map[uint64]uint64, len(tris))
 	above := func(v int32) bool { return ix.verts[v].Z > z }

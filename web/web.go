@@ -14,6 +14,7 @@ import (
 	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/geometry"
 )
 
 //go:embed templates/*.html
@@ -41,6 +42,7 @@ func New(c *commons.Service, log *slog.Logger, mux *http.ServeMux) *Site {
 		"join":  strings.Join,
 		"isURL": func(s string) bool { return strings.Contains(s, "://") },
 		"mm":    dims,
+		"mesh":  meshSum,
 	}
 	s := &Site{commons: c, log: log, tmpl: template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))}
 	mux.Handle("GET /static/", http.FileServerFS(staticFS))
@@ -121,4 +123,16 @@ func (s *Site) design(w http.ResponseWriter, r *http.Request) (string, any, erro
 		return "", nil, err
 	}
 	return "design.html", map[string]any{"Title": d.Name, "Design": d, "Rev": rev, "Totals": design.Count(rev.Parts)}, nil
+}
+
+// meshSum is the hash of a part's first stored mesh, for its thumbnail.
+func meshSum(p design.Part) string {
+	for _, refs := range [][]design.FileRef{p.Exports, p.Sources} {
+		for _, r := range refs {
+			if r.SHA256 != "" && geometry.Readable(r.Path) {
+				return r.SHA256
+			}
+		}
+	}
+	return ""
 }

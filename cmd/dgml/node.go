@@ -45,7 +45,7 @@ func openNode(ctx context.Context, dir string) (*node, error) {
 	}
 	blobs.MaxSize = 1 << 30
 	host, _ := os.Hostname()
-	return &node{dir: dir, db: db, blobs: blobs, commons: &commons.Service{Store: db, Blobs: blobs, Node: host}}, nil
+	return &node{dir: dir, db: db, blobs: blobs, commons: &commons.Service{Store: db, Blobs: blobs, Cache: db, Node: host}}, nil
 }
 
 func (n *node) Close() error { return n.db.Close() }

@@ -242,3 +242,53 @@ func checkConsistent(t *testing.T, data string, parts int) int {
 	}
 	return designs
 }
+
+func TestMeshCommands(t *testing.T) {
+	dir := sharedtest.Dir(t, "data/meshes/prusa-i3-mk3s")
+	files, _ := filepath.Glob(filepath.Join(dir, "*.stl"))
+	out, e, code := runDGML(t, append([]string{"mesh", "info", "--json"}, files...)...)
+	var rows []struct {
+		File     string
+		Analysis struct {
+			Triangles  int  `json:"triangles"`
+			Watertight bool `json:"watertight"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rows); err != nil || code != 0 || len(rows) != 45 {
+		t.Fatalf("mesh info --json: %v %d %s", err, code, e)
+	}
+	for i, r := range rows {
+		if r.File != files[i] || r.Analysis.Triangles == 0 {
+			t.Errorf("row %d: %+v (rows keep the order of the arguments)", i, r)
+		}
+	}
+	out, _, code = runDGML(t, "mesh", "info", files[0], files[1])
+	if code != 0 || !strings.Contains(out, "WATERTIGHT") || !strings.Contains(out, "Einsy-doors.stl") {
+		t.Errorf("table: %s", out)
+	}
+	out, e, code = runDGML(t, "mesh", "estimate", "--process", "fdm", "--set", "fill_density=40%", filepath.Join(dir, "fs-lever.stl"))
+	if code != 0 || !strings.Contains(out, "PRINT TIME") || !strings.Contains(out, "external perimeter") {
+		t.Errorf("estimate: %d %s %s", code, out, e)
+	}
+	if _, e, code := runDGML(t, "mesh", "estimate", "--set", "infil=3", files[0]); code != 1 || !strings.Contains(e, "infil") {
+		t.Errorf("unknown setting: %d %s", code, e)
+	}
+	png := filepath.Join(t.TempDir(), "lever.png")
+	if _, e, code := runDGML(t, "mesh", "render", "-o", png, "--size", "64", filepath.Join(dir, "fs-lever.stl")); code != 0 {
+		t.Fatal(e)
+	}
+	if b, err := os.ReadFile(png); err != nil || !bytes.HasPrefix(b, []byte("\x89PNG")) {
+		t.Errorf("render wrote no PNG: %v", err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.stl")
+	os.WriteFile(bad, []byte("solid x\nfacet normal 0 0 1\nouter loop\nvertex 0 0 zero\n"), 0o644)
+	if _, e, code := runDGML(t, "mesh", "info", bad); code != 1 || !strings.Contains(e, "bad.stl:4") {
+		t.Errorf("a bad file: exit %d, %q", code, e)
+	}
+	svg := filepath.Join(t.TempDir(), "panel.svg")
+	os.WriteFile(svg, []byte(`<svg width="100mm" height="100mm" viewBox="0 0 100 100"><rect width="100" height="50"/></svg>`), 0o644)
+	out, e, code = runDGML(t, "mesh", "estimate", "--process", "laser", "--material", "acrylic", "--thickness", "3", svg)
+	if code != 0 || !strings.Contains(out, "cut 0.30 m") {
+		t.Errorf("laser: %s %s", out, e)
+	}
+}

@@ -142,7 +142,7 @@ func printInfo(rows []infoRow) {
 	fmt.Fprintln(tw, "FILE\tTRIANGLES\tSIZE X×Y×Z mm\tVOLUME cm³\tAREA cm²\tSHELLS\tWATERTIGHT\tOVERHANG cm²\tPRINT UP\t")
 	for _, r := range rows {
 		if r.Error != "" {
-			fmt.Fprintf(tw, "%s\t%s\t\t\t\t\t\t\t\t\n", filepath.Base(r.File), "error: "+r.Error)
+			fmt.Fprintln(os.Stderr, r.Error)
 			continue
 		}
 		a := r.Info
@@ -261,7 +261,7 @@ func estimateFDM(ctx context.Context, files []string, s estimate.FDM, asJSON boo
 	for _, r := range rows {
 		if r.Error != "" {
 			failed++
-			fmt.Fprintf(tw, "%s\terror: %s\t\t\t\t\n", filepath.Base(r.File), r.Error)
+			fmt.Fprintln(os.Stderr, r.Error)
 			continue
 		}
 		e := r.Estimate

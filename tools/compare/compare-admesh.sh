@@ -23,12 +23,12 @@ for run in 1 2 3; do
 		kb=$( { /usr/bin/time -f '%M' admesh "$f" >/dev/null; } 2>&1 | tail -1)
 		[ "$kb" -gt "$peak" ] && peak=$kb
 	done
-	echo "$(echo "$(date +%s.%N) - $start" | bc) $peak" >>"$work/admesh"
+	echo "$(echo "$(date +%s.%N) - $start" | bc) $peak" >>"$work/admesh.times"
 	/usr/bin/time -f '%e %M' -o "$work/t" "$work/dgml" mesh info "${files[@]}" >/dev/null
-	cat "$work/t" >>"$work/dgml"
+	cat "$work/t" >>"$work/dgml.times"
 done
-read -r aw ak < <(sort -n "$work/admesh" | head -1)
-read -r dw dk < <(sort -n "$work/dgml" | head -1)
+read -r aw ak < <(sort -n "$work/admesh.times" | head -1)
+read -r dw dk < <(sort -n "$work/dgml.times" | head -1)
 printf '%d files, %.1f MB\n' "${#files[@]}" "$(echo "$bytes / 1000000" | bc -l)"
 printf 'admesh (one run per file): %.2f s wall, peak %d KiB (the largest single file)\n' "$aw" "$ak"
 printf 'dgml mesh info (all files in one run): %.2f s wall, peak %d KiB\n' "$dw" "$dk"

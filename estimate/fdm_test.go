@@ -215,3 +215,20 @@ func BenchmarkFDMCorpus(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(meshes)*b.N)/b.Elapsed().Seconds(), "parts/s")
 }
+
+func TestRatesOverride(t *testing.T) {
+	saved := append([]Material(nil), Materials...)
+	defer func() { Materials = saved }()
+	err := LoadRates("rates.json", strings.NewReader(`[{"name": "plywood", "laser_speed_3mm": 30, "laser_source": "measured on our Trotec, 2026"}, {"name": "cork", "density_g_cm3": 0.24, "source": "our supplier"}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := LookupMaterial("plywood")
+	c, ok := LookupMaterial("cork")
+	if p.LaserSpeed3 != 30 || p.LaserSpeed6 != 6 || p.LaserSource != "measured on our Trotec, 2026" || !ok || c.Density != 0.24 {
+		t.Errorf("override: %+v %+v", p, c)
+	}
+	if err := LoadRates("bad.json", strings.NewReader(`[{"density_g_cm3": 1}]`)); err == nil || !strings.Contains(err.Error(), "[0].name") {
+		t.Errorf("an entry without a name: %v", err)
+	}
+}

@@ -178,6 +178,7 @@ machining time for a mesh. Settings: --config reads a PrusaSlicer .ini,
 	config := fs.String("config", "", "PrusaSlicer-style .ini with settings")
 	thickness := fs.Float64("thickness", 3, "sheet thickness for laser cutting, mm")
 	asJSON := fs.Bool("json", false, "print the estimates as JSON")
+	rates := fs.String("rates", "", "JSON file overriding the material table (densities, laser speeds, milling rates)")
 	fs.Var(&sets, "set", "KEY=VALUE setting, repeatable")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -185,6 +186,9 @@ machining time for a mesh. Settings: --config reads a PrusaSlicer .ini,
 	}
 	if len(files) == 0 {
 		return usageError{"give the part file(s) to estimate"}
+	}
+	if err := loadRates(*rates); err != nil {
+		return err
 	}
 	switch *process {
 	case "fdm":
@@ -398,4 +402,18 @@ func printJSON(v any) error {
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// loadRates overrides the built-in material table with a node's own
+// figures.
+func loadRates(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return estimate.LoadRates(path, f)
 }

@@ -26,7 +26,11 @@ SIGTERM, finishing the requests under way.`)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	withDemo := fs.Bool("demo", false, "load the demo commons when the store is empty")
 	maxUpload := fs.Int64("max-upload", api.DefaultMaxUpload, "largest upload accepted, in bytes")
+	rates := fs.String("rates", "", "JSON file overriding the material table used by estimates")
 	if _, err := parseInterspersed(fs, args); err != nil {
+		return err
+	}
+	if err := loadRates(*rates); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))

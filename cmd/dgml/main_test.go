@@ -64,7 +64,8 @@ func TestEveryCommandHasHelp(t *testing.T) {
 			continue
 		}
 		o, e, code := runDGML(t, c.name, "--help")
-		if code != 0 || !strings.Contains(o+e, "Usage: dgml "+c.name) || (c.name != "version" && !strings.Contains(o+e, "-data")) {
+		needsData := c.name != "version" && c.name != "mesh" // mesh works on files, not on a node
+		if code != 0 || !strings.Contains(o+e, "Usage: dgml "+c.name) || (needsData && !strings.Contains(o+e, "-data")) {
 			t.Errorf("dgml %s --help: exit %d\n%s%s", c.name, code, o, e)
 		}
 	}
@@ -143,14 +144,16 @@ func TestKilledImportLeavesConsistentStore(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(src, "okh.toml"), []byte(m.String()), 0o644)
 
-	start := time.Now()
-	if _, e, code := runDGML(t, "import", "okh", "--data", filepath.Join(t.TempDir(), "timing"), src); code != 0 {
-		t.Fatal(e)
-	}
-	full := time.Since(start)
+	// Kill points follow the import's progress, not the clock: while
+	// files are being stored (a share of the blobs written), and once all
+	// are written, a little later, when the design is being measured and
+	// committed.
+	points := []struct {
+		blobs int
+		after time.Duration
+	}{{parts / 10, 0}, {parts / 2, 0}, {parts * 9 / 10, 0}, {parts, 0}, {parts, 20 * time.Millisecond}, {parts, 80 * time.Millisecond}, {parts, 200 * time.Millisecond}}
 	kills := 0
-	for i, frac := range []float64{0.1, 0.4, 0.7, 0.85, 0.95, 0.99} {
-		delay := time.Duration(frac * float64(full))
+	for i, pt := range points {
 		data := filepath.Join(t.TempDir(), fmt.Sprint(i))
 		cmd := exec.Command(binary, "import", "okh", "--data", data, src)
 		if err := cmd.Start(); err != nil {
@@ -159,16 +162,27 @@ func TestKilledImportLeavesConsistentStore(t *testing.T) {
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
 		killed := false
-		select {
-		case <-done:
-		case <-time.After(delay):
-			cmd.Process.Signal(syscall.SIGKILL)
-			<-done
-			killed = true
+	wait:
+		for {
+			select {
+			case <-done:
+				break wait
+			case <-time.After(2 * time.Millisecond):
+				if countBlobs(data) >= pt.blobs {
+					time.Sleep(pt.after)
+					if cmd.Process.Signal(syscall.SIGKILL) == nil {
+						killed = true
+					}
+					<-done
+					break wait
+				}
+			}
+		}
+		if killed {
 			kills++
 		}
 		designs := checkConsistent(t, data, parts)
-		t.Logf("killed after %v: %v; designs after restart: %d", delay, killed, designs)
+		t.Logf("killed at %d blobs + %v: %v; designs after restart: %d", pt.blobs, pt.after, killed, designs)
 		// The node works after the crash: the import completes.
 		if _, e, code := runDGML(t, "import", "okh", "--data", data, src); code != 0 {
 			t.Fatalf("import after the crash failed: %s", e)
@@ -177,9 +191,21 @@ func TestKilledImportLeavesConsistentStore(t *testing.T) {
 			t.Errorf("after re-import: %d designs (before %d), want 1", got, designs)
 		}
 	}
-	if kills < 3 {
-		t.Errorf("only %d of the imports were killed mid-way (a full import took %v)", kills, full)
+	if kills < 4 {
+		t.Errorf("only %d of the imports were killed mid-way", kills)
 	}
+}
+
+func countBlobs(data string) int {
+	dirs, _ := os.ReadDir(filepath.Join(data, "blobs"))
+	n := 0
+	for _, d := range dirs {
+		if d.IsDir() && d.Name() != "tmp" {
+			entries, _ := os.ReadDir(filepath.Join(data, "blobs", d.Name()))
+			n += len(entries)
+		}
+	}
+	return n
 }
 
 // checkConsistent opens a data folder the way a restarted node does and

@@ -1,0 +1,189 @@
+// Package facility holds the local side of the network: workshops (fab
+// labs, makerspaces, small factories) and the machines they offer, and
+// the interface through which they are stored.
+package facility
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/geo"
+)
+
+// Access says who may use a facility.
+type Access string
+
+// Access kinds.
+const (
+	AccessPublic     Access = "public"     // anyone may walk in
+	AccessMembers    Access = "members"    // members only
+	AccessCommercial Access = "commercial" // a service that takes orders
+	AccessRestricted Access = "restricted" // by arrangement
+)
+
+// Facility is a workshop.
+type Facility struct {
+	ID           string    `json:"id"`
+	Slug         string    `json:"slug"`
+	Name         string    `json:"name"`
+	Description  string    `json:"description,omitempty"`
+	Location     geo.Point `json:"location"`
+	Address      string    `json:"address,omitempty"`
+	City         string    `json:"city,omitempty"`
+	Country      string    `json:"country,omitempty"` // ISO 3166-1 alpha-2
+	Contact      string    `json:"contact,omitempty"` // e-mail, phone or web page
+	URL          string    `json:"url,omitempty"`
+	Access       Access    `json:"access,omitempty"`
+	OpeningHours string    `json:"opening_hours,omitempty"`
+	// GridIntensity is the carbon intensity of the electricity used, g
+	// CO2e/kWh; zero means "the country's average".
+	GridIntensity float64 `json:"grid_g_per_kwh,omitempty"`
+	// RenewableShare is the share of electricity from the facility's own
+	// renewable supply, 0..1; it scales the grid intensity down.
+	RenewableShare float64 `json:"renewable_share,omitempty"`
+	// Ownership says who owns the business (e.g. worker-owned); licenses
+	// such as the Peer Production License depend on it.
+	Ownership string    `json:"ownership,omitempty"`
+	Status    string    `json:"status,omitempty"` // active, planned
+	Source    string    `json:"source,omitempty"` // where the record came from
+	Machines  []Machine `json:"machines"`
+	Demo      bool      `json:"demo,omitempty"`
+	Updated   time.Time `json:"updated"`
+}
+
+// Machine is one machine (or a set of identical ones) a facility offers.
+type Machine struct {
+	ID       string         `json:"id"`
+	Process  design.Process `json:"process"`
+	Make     string         `json:"make,omitempty"`
+	Model    string         `json:"model,omitempty"`
+	Quantity int            `json:"quantity,omitempty"`
+	// Envelope is the largest part the machine takes, mm (build volume, bed
+	// and sheet thickness, or travel); zero when unknown.
+	Envelope  design.Dimensions `json:"envelope"`
+	Materials []string          `json:"materials,omitempty"` // lower case; empty means not listed
+	NozzleMM  float64           `json:"nozzle_mm,omitempty"`
+	LaserW    float64           `json:"laser_w,omitempty"`
+	SpindleW  float64           `json:"spindle_w,omitempty"`
+	PowerKW   float64           `json:"power_kw,omitempty"` // average draw while working; zero: the process's default
+	// HourlyRate and SetupFee are in EUR; zero: the network's defaults.
+	HourlyRate float64 `json:"hourly_rate,omitempty"`
+	SetupFee   float64 `json:"setup_fee,omitempty"`
+	// CapacityHours is what the facility offers the network per week.
+	CapacityHours float64 `json:"capacity_hours_per_week,omitempty"`
+}
+
+// Validate checks a facility before it is stored; the error names the
+// field.
+func (f *Facility) Validate() error {
+	bad := func(field, format string, args ...any) error {
+		return &dgml.Error{Kind: dgml.Invalid, Op: "facility.Validate", Field: field, Msg: fmt.Sprintf(format, args...)}
+	}
+	if strings.TrimSpace(f.Name) == "" {
+		return bad("name", "a facility needs a name")
+	}
+	if !f.Location.Valid() {
+		return bad("location", "latitude must be -90..90 and longitude -180..180, got %v,%v", f.Location.Lat, f.Location.Lon)
+	}
+	if f.Country != "" && len(f.Country) != 2 {
+		return bad("country", "an ISO 3166 two-letter code, got %q", f.Country)
+	}
+	if f.RenewableShare < 0 || f.RenewableShare > 1 || f.GridIntensity < 0 {
+		return bad("grid", "renewable share 0..1 and a non-negative grid intensity")
+	}
+	switch f.Access {
+	case "", AccessPublic, AccessMembers, AccessCommercial, AccessRestricted:
+	default:
+		return bad("access", "public, members, commercial or restricted, got %q", f.Access)
+	}
+	for i, m := range f.Machines {
+		field := fmt.Sprintf("machines[%d]", i)
+		if !m.Process.Valid() || m.Process == design.ProcessUnknown {
+			return bad(field+".process", "%q is not in the process vocabulary", m.Process)
+		}
+		for _, v := range []float64{m.Envelope.X, m.Envelope.Y, m.Envelope.Z, m.HourlyRate, m.SetupFee, m.CapacityHours, m.PowerKW} {
+			if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+				return bad(field, "sizes, rates and capacity must be non-negative numbers")
+			}
+		}
+	}
+	return nil
+}
+
+// Fits reports whether a part of the given size fits the envelope in one
+// of the six axis-aligned orientations: sorting both sizes compares the
+// best pairing of axes. An unknown envelope is taken to fit.
+func (m *Machine) Fits(part design.Dimensions) bool {
+	e := m.Envelope
+	if e.X == 0 && e.Y == 0 && e.Z == 0 {
+		return true
+	}
+	p := sorted3(part.X, part.Y, part.Z)
+	q := sorted3(e.X, e.Y, e.Z)
+	return p[0] <= q[0] && p[1] <= q[1] && p[2] <= q[2]
+}
+
+func sorted3(a, b, c float64) [3]float64 {
+	if a > b {
+		a, b = b, a
+	}
+	if b > c {
+		b, c = c, b
+	}
+	if a > b {
+		a, b = b, a
+	}
+	return [3]float64{a, b, c}
+}
+
+// Works reports whether the machine works a material; a machine that
+// lists none is taken to work any.
+func (m *Machine) Works(material string) bool {
+	if len(m.Materials) == 0 || material == "" {
+		return true
+	}
+	want := NormalizeMaterial(material)
+	for _, x := range m.Materials {
+		if x == want {
+			return true
+		}
+	}
+	return false
+}
+
+// NormalizeMaterial gives a material name its common lower-case form
+// ("Polylactic acid", "pla", "https://en.wikipedia.org/wiki/PLA" → "pla").
+func NormalizeMaterial(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndex(s, "/wiki/"); i >= 0 {
+		s = s[i+6:]
+	}
+	s = strings.ToLower(strings.ReplaceAll(s, "_", " "))
+	if a, ok := materialAliases[s]; ok {
+		return a
+	}
+	return s
+}
+
+var materialAliases = map[string]string{
+	"polylactic acid": "pla", "aluminum": "aluminium", "pmma": "acrylic", "plexiglass": "acrylic",
+	"plywood": "wood", "mdf": "wood", "timber": "wood", "softwood": "wood", "hardwood": "wood",
+	"stainless steel": "steel", "mild steel": "steel", "polyamide": "nylon", "pa": "nylon",
+	"pet-g": "petg", "thermoplastic polyurethane": "tpu",
+}
+
+// Store keeps facilities.
+type Store interface {
+	PutFacility(ctx context.Context, f *Facility) error // create or replace by ID
+	Facility(ctx context.Context, ref string) (*Facility, error)
+	DeleteFacility(ctx context.Context, ref string) error
+	// Facilities lists every facility (the network index is built from
+	// it); FacilitiesVersion changes whenever one does.
+	Facilities(ctx context.Context) ([]Facility, error)
+	FacilitiesVersion(ctx context.Context) (int64, error)
+}

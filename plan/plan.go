@@ -1,0 +1,186 @@
+// Package plan decides where each part of a design is made: it matches
+// parts to machines that can make them and assigns them so that the total
+// cost (production plus transport, plus a penalty for each extra
+// pick-up) is least, within each machine's capacity before the deadline.
+// It is pure: the caller gives the parts, the candidate workshops and the
+// factor table.
+package plan
+
+import (
+	"math"
+	"sort"
+
+	"github.com/dgml/dgml/cost"
+	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/facility"
+)
+
+// Job is one part line of a design: all its units are made on one
+// machine (one pick-up, one setup).
+type Job struct {
+	Part     string             `json:"part"`
+	Quantity float64            `json:"quantity"`
+	Process  design.Process     `json:"process"`
+	Material string             `json:"material,omitempty"`
+	Size     *design.Dimensions `json:"size,omitempty"` // nil: unknown, taken to fit
+	// HoursPerUnit and KgPerUnit are machine time and material per unit;
+	// Basis says where they come from (a mesh estimate, the dimensions).
+	HoursPerUnit float64 `json:"hours_per_unit"`
+	KgPerUnit    float64 `json:"kg_per_unit"`
+	Basis        string  `json:"basis"`
+}
+
+// Hours is the machine time of the whole line.
+func (j *Job) Hours() float64 { return j.HoursPerUnit * j.Quantity }
+
+// Kg is the material of the whole line.
+func (j *Job) Kg() float64 { return j.KgPerUnit * j.Quantity }
+
+// Site is a workshop within reach, with its distance to the customer.
+type Site struct {
+	Facility *facility.Facility
+	Km       float64 // great-circle distance to the customer
+}
+
+// Request is everything a plan needs.
+type Request struct {
+	Jobs    []Job
+	Sites   []Site
+	Factors *cost.Factors
+	// DeadlineHours bounds each machine's hours to what it offers before
+	// the deadline; zero means no deadline.
+	DeadlineHours float64
+}
+
+// option is one way to make a job: a machine at a site, and what it costs
+// apart from the trip.
+type option struct {
+	site, machine int
+	mid           int     // dense machine number, indexing load and capacity
+	cost          float64 // setup + machine time + material, EUR
+	co2e          float64 // material + electricity, kg
+}
+
+// problem is a request prepared for searching.
+type problem struct {
+	req      *Request
+	options  [][]option // per job, cheapest first
+	siteCost []float64  // trip and handling per site used, EUR
+	capacity []float64  // hours per machine (by mid) before the deadline
+	penalty  float64
+	byMid    []map[int]int // per job: machine -> option, built when needed
+}
+
+const defaultWeeklyHours = 40 // capacity assumed for a machine that states none
+
+func prepare(req *Request) *problem {
+	f := req.Factors
+	p := &problem{req: req, options: make([][]option, len(req.Jobs)), siteCost: make([]float64, len(req.Sites)), penalty: f.FacilityPenaltyEUR.Value}
+	first := make([]int, len(req.Sites)) // mid of each site's first machine
+	for s, site := range req.Sites {
+		p.siteCost[s] = tripCost(f, site.Km) + f.HandlingEUR.Value
+		first[s] = len(p.capacity)
+		for _, mc := range site.Facility.Machines {
+			p.capacity = append(p.capacity, capacityHours(mc, req.DeadlineHours))
+		}
+	}
+	for j := range req.Jobs {
+		job := &req.Jobs[j]
+		for s, site := range req.Sites {
+			for m := range site.Facility.Machines {
+				mc := &site.Facility.Machines[m]
+				mid := first[s] + m
+				if !Can(mc, job) || p.capacity[mid] < job.Hours() {
+					continue
+				}
+				c, e := production(f, site.Facility, mc, job)
+				p.options[j] = append(p.options[j], option{s, m, mid, c, e})
+			}
+		}
+		sort.SliceStable(p.options[j], func(a, b int) bool { return p.options[j][a].cost < p.options[j][b].cost })
+	}
+	return p
+}
+
+// Can tells whether a machine can make a job's part: process, material
+// and envelope.
+func Can(m *facility.Machine, j *Job) bool {
+	return m.Process == j.Process && m.Works(j.Material) && (j.Size == nil || m.Fits(*j.Size))
+}
+
+func capacityHours(m facility.Machine, deadline float64) float64 {
+	if deadline <= 0 {
+		return math.Inf(1)
+	}
+	weekly := m.CapacityHours
+	if weekly == 0 {
+		weekly = defaultWeeklyHours
+	}
+	n := float64(max(m.Quantity, 1))
+	return weekly * n * deadline / (7 * 24)
+}
+
+// production is the cost and footprint of making a job on a machine.
+func production(f *cost.Factors, fac *facility.Facility, m *facility.Machine, j *Job) (eur, co2e float64) {
+	pf := f.Process(m.Process)
+	rate, setup, kw := m.HourlyRate, m.SetupFee, m.PowerKW
+	if rate == 0 {
+		rate = pf.HourlyRate.Value
+	}
+	if setup == 0 && m.HourlyRate == 0 {
+		setup = pf.SetupFee.Value
+	}
+	if kw == 0 {
+		kw = pf.PowerKW.Value
+	}
+	mat, _ := f.Material(j.Material)
+	eur = setup + j.Hours()*rate + j.Kg()*mat.PriceEURPerKg.Value
+	co2e = j.Kg()*mat.CO2ePerKg.Value + j.Hours()*kw*gridKg(f, fac)
+	return eur, co2e
+}
+
+// gridKg is the facility's electricity footprint, kg CO2e per kWh.
+func gridKg(f *cost.Factors, fac *facility.Facility) float64 {
+	g := fac.GridIntensity
+	if g == 0 {
+		g = f.Grid(fac.Country).Value
+	}
+	return g * (1 - fac.RenewableShare) / 1000
+}
+
+// Mode picks how parts come from a facility: by cargo bike within 8 km,
+// else by van.
+func Mode(km float64) string {
+	if km <= 8 {
+		return "cargo-bike"
+	}
+	return "van"
+}
+
+func tripCost(f *cost.Factors, km float64) float64 {
+	m := f.Modes[Mode(km)]
+	return km * f.RoadDetour.Value * m.EURPerKm.Value
+}
+
+// total is the objective of an assignment (job -> option index, -1 for
+// none): production, trips, and the penalty for every site beyond the
+// first.
+func (p *problem) total(assign []int) float64 {
+	used := map[int]bool{}
+	t := 0.0
+	for j, o := range assign {
+		if o < 0 {
+			continue
+		}
+		op := p.options[j][o]
+		t += op.cost
+		used[op.site] = true
+	}
+	for s := range used {
+		t += p.siteCost[s]
+	}
+	if len(used) > 1 {
+		t += p.penalty * float64(len(used)-1)
+	}
+	return t
+}

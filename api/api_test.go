@@ -23,7 +23,9 @@ import (
 	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/blob"
 	"github.com/dgml/dgml/commons"
+	"github.com/dgml/dgml/cost"
 	"github.com/dgml/dgml/demo"
+	"github.com/dgml/dgml/network"
 	"github.com/dgml/dgml/sqlite"
 )
 
@@ -49,7 +51,8 @@ func newNode(t *testing.T) *node {
 	tmp := filepath.Join(dir, "tmp")
 	os.MkdirAll(tmp, 0o755)
 	mux := http.NewServeMux()
-	a := api.New(api.Config{Commons: &commons.Service{Store: db, Blobs: blobs, Cache: db}, TempDir: tmp, MaxUpload: 1 << 20}, mux)
+	c := &commons.Service{Store: db, Blobs: blobs, Cache: db}
+	a := api.New(api.Config{Commons: c, Network: &network.Service{Store: db, Commons: c, Factors: cost.Default()}, TempDir: tmp, MaxUpload: 1 << 20}, mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &node{srv: srv, api: a, db: db, dataDir: dir}
@@ -337,13 +340,22 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			t.Errorf("documented but not served: %s", k)
 		}
 	}
+	lab := demo.Network()[0]
+	if err := n.db.PutFacility(context.Background(), &lab); err != nil {
+		t.Fatal(err)
+	}
 	fill := strings.NewReplacer("{ref}", dsg.Slug, "{id}", dsg.Head, "{sha256}", fileSum)
+	query := map[string]string{"/api/v1/designs/{ref}/plan": "?near=37.98,23.73"}
 	for p, ops := range doc.Paths {
 		for m, op := range ops {
-			if m == "post" {
-				continue // exercised by the import tests
+			if m != "get" {
+				continue // writes are exercised by their own tests
 			}
-			res, _ := n.do(t, strings.ToUpper(m), fill.Replace(p), "", nil)
+			path := fill.Replace(p)
+			if strings.HasPrefix(p, "/api/v1/facilities/{ref}") {
+				path = strings.Replace(p, "{ref}", lab.Slug, 1)
+			}
+			res, _ := n.do(t, strings.ToUpper(m), path+query[p], "", nil)
 			if _, ok := op.Responses[fmt.Sprint(res.StatusCode)]; !ok {
 				t.Errorf("%s %s answered %d, which the document does not list", m, p, res.StatusCode)
 			}
@@ -431,5 +443,83 @@ func TestMeshEndpoints(t *testing.T) {
 	}
 	if _, ok, _ := n.db.CacheGet(context.Background(), sum, "thumbnail", "64"); !ok {
 		t.Error("the thumbnail is not cached in the store")
+	}
+}
+
+func TestFacilitiesAndPlan(t *testing.T) {
+	n := newNode(t)
+	d, _ := demo.Printer()
+	blobs, _ := blob.Open(filepath.Join(n.dataDir, "blobs"))
+	svc := &commons.Service{Store: n.db, Blobs: blobs, Cache: n.db}
+	if _, err := svc.Commit(context.Background(), d.Content, d.Files, commons.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	body := `{"name": "Corner Lab", "location": {"lat": 37.99, "lon": 23.74}, "country": "GR", "access": "public",
+	  "machines": [{"process": "3d-printing-fdm", "make": "Prusa", "envelope": {"x": 250, "y": 210, "z": 220}, "materials": ["pla"]},
+	               {"process": "pcb-assembly"}]}`
+	res, out := n.do(t, "POST", "/api/v1/facilities", "application/json", strings.NewReader(body))
+	var f struct {
+		ID, Slug string
+		Machines []struct{ ID string }
+	}
+	decode(t, out, &f)
+	if res.StatusCode != 201 || f.Slug != "corner-lab" || len(f.Machines) != 2 || f.Machines[0].ID == "" {
+		t.Fatalf("create: %d %s", res.StatusCode, out)
+	}
+	res, out = n.do(t, "POST", "/api/v1/facilities", "application/json", strings.NewReader(`{"name": "Nowhere", "location": {"lat": 123, "lon": 0}}`))
+	var p problem
+	decode(t, out, &p)
+	if res.StatusCode != 422 || p.Field != "location" {
+		t.Errorf("a bad location: %d %s", res.StatusCode, out)
+	}
+	_, out = n.do(t, "GET", "/api/v1/facilities?near=37.98,23.73&radius=10&process=3d-printing-fdm&material=PLA", "", nil)
+	var near struct {
+		Total int
+		Items []struct {
+			Km       float64
+			Facility struct{ Name string }
+		}
+	}
+	decode(t, out, &near)
+	if near.Total != 1 || near.Items[0].Facility.Name != "Corner Lab" || near.Items[0].Km < 1 || near.Items[0].Km > 2 {
+		t.Errorf("near: %s", out)
+	}
+	_, out = n.do(t, "GET", "/api/v1/facilities?near=37.98,23.73&radius=10&material=steel", "", nil)
+	decode(t, out, &near)
+	if near.Total != 0 {
+		t.Errorf("no steel here: %s", out)
+	}
+	res, out = n.do(t, "GET", "/api/v1/designs/reprap-mendel-style-3d-printer-demo/plan?near=37.98,23.73&qty=2&deadline=2w", "", nil)
+	var plan struct {
+		Assignments []struct{ Part, Facility string }
+		Unmatched   []struct{ Part, Reason string }
+		Bought      []struct{ Part string }
+		Totals      struct {
+			CostEUR float64 `json:"cost_eur"`
+			CO2eKg  float64 `json:"co2e_kg"`
+		}
+		Baseline []struct{ Name string }
+	}
+	decode(t, out, &plan)
+	if res.StatusCode != 200 || len(plan.Assignments) != 10 || len(plan.Unmatched) != 0 || len(plan.Bought) != 14 || plan.Totals.CostEUR <= 0 || len(plan.Baseline) != 2 {
+		t.Errorf("plan: %d %s", res.StatusCode, out)
+	}
+	for _, a := range plan.Assignments {
+		if a.Facility != "Corner Lab" {
+			t.Errorf("%s planned at %s", a.Part, a.Facility)
+		}
+	}
+	res, _ = n.do(t, "DELETE", "/api/v1/facilities/corner-lab", "", nil)
+	if res.StatusCode != 204 {
+		t.Errorf("delete: %d", res.StatusCode)
+	}
+	_, out = n.do(t, "GET", "/api/v1/designs/reprap-mendel-style-3d-printer-demo/plan?near=37.98,23.73", "", nil)
+	decode(t, out, &plan)
+	if len(plan.Assignments) != 0 || len(plan.Unmatched) != 10 || !strings.Contains(plan.Unmatched[0].Reason, "no facility within reach offers") {
+		t.Errorf("after the only lab is gone every part is unplanned with a reason: %s", out)
+	}
+	res, out = n.do(t, "POST", "/api/v1/facilities/import?filename=spaces.json", "application/json", strings.NewReader(`[{"name": "Space A", "lat": 52.37, "lon": 4.89, "processes": ["laser_cutting"]}]`))
+	if res.StatusCode != 201 || !strings.Contains(string(out), `"added": 1`) {
+		t.Errorf("import: %d %s", res.StatusCode, out)
 	}
 }

@@ -14,11 +14,13 @@ import (
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/commons"
+	"github.com/dgml/dgml/network"
 )
 
 // Config is what a Server needs.
 type Config struct {
 	Commons   *commons.Service
+	Network   *network.Service
 	TempDir   string // inside the data folder: uploads are unpacked here
 	MaxUpload int64  // bytes; 0 means DefaultMaxUpload
 	Log       *slog.Logger
@@ -70,6 +72,17 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 	s.handle("GET", "/api/v1/files/{sha256}/analysis", s.fileAnalysis)
 	s.handle("GET", "/api/v1/files/{sha256}/estimate", s.fileEstimate)
 	s.handle("GET", "/api/v1/files/{sha256}/thumbnail.png", s.fileThumbnail)
+	if cfg.Network != nil {
+		s.handle("GET", "/api/v1/facilities", s.listFacilities)
+		s.handle("POST", "/api/v1/facilities", s.createFacility)
+		s.handle("POST", "/api/v1/facilities/import", s.importFacilities)
+		s.handle("GET", "/api/v1/facilities/{ref}", s.getFacility)
+		s.handle("PUT", "/api/v1/facilities/{ref}", s.putFacility)
+		s.handle("DELETE", "/api/v1/facilities/{ref}", s.deleteFacility)
+		s.handle("GET", "/api/v1/facilities/{ref}/okw", s.facilityOKW)
+		s.handle("GET", "/api/v1/designs/{ref}/plan", s.designPlan)
+		s.handle("GET", "/api/v1/factors", s.factors)
+	}
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, dgml.Errorf(dgml.NotFound, "no such endpoint: see /api/v1/openapi.json"))
 	})
@@ -84,6 +97,9 @@ func (s *Server) handle(method, pattern string, h func(http.ResponseWriter, *htt
 	s.mux.HandleFunc(method+" "+pattern, func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, maxQuery)
+		}
+		if r.Method == http.MethodPut || r.Method == http.MethodDelete {
+			w.Header().Set("Cache-Control", "no-store")
 		}
 		if err := h(w, r); err != nil {
 			var mbe *http.MaxBytesError

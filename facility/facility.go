@@ -167,7 +167,25 @@ func NormalizeMaterial(s string) string {
 	if a, ok := materialAliases[s]; ok {
 		return a
 	}
+	// A description ("steel tube 40x40x2", "plywood 12 mm") names its
+	// material among other words.
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '-' || r == '/' }) {
+		if a, ok := materialAliases[w]; ok {
+			return a
+		}
+		if baseMaterials[w] {
+			return w
+		}
+	}
 	return s
+}
+
+// baseMaterials are the materials machines are described by.
+var baseMaterials = map[string]bool{
+	"pla": true, "petg": true, "abs": true, "asa": true, "tpu": true, "nylon": true, "resin": true,
+	"wood": true, "acrylic": true, "aluminium": true, "steel": true, "copper": true, "brass": true,
+	"hdpe": true, "felt": true, "cardboard": true, "vinyl": true, "leather": true, "fabric": true,
+	"foam": true, "composite": true, "plastic": true,
 }
 
 var materialAliases = map[string]string{

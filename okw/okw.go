@@ -58,18 +58,18 @@ type location struct {
 }
 
 type equipment struct {
-	Type          string          `json:"equipment_type"`
-	Process       string          `json:"manufacturing_process"`
-	Make          string          `json:"make"`
-	Model         string          `json:"model"`
-	Quantity      int             `json:"quantity"`
-	Materials     []material      `json:"materials_worked"`
-	BuildVolume   float64         `json:"build_volume"` // mm³
+	Type           string          `json:"equipment_type"`
+	Process        string          `json:"manufacturing_process"`
+	Make           string          `json:"make"`
+	Model          string          `json:"model"`
+	Quantity       int             `json:"quantity"`
+	Materials      []material      `json:"materials_worked"`
+	BuildVolume    float64         `json:"build_volume"` // mm³
 	WorkingSurface json.RawMessage `json:"working_surface"`
-	Nozzle        float64         `json:"nozzle_size"`
-	LaserPower    float64         `json:"laser_power"`
-	PowerRating   float64         `json:"power_rating"` // W
-	Condition     string          `json:"condition"`
+	Nozzle         float64         `json:"nozzle_size"`
+	LaserPower     float64         `json:"laser_power"`
+	PowerRating    float64         `json:"power_rating"` // W
+	Condition      string          `json:"condition"`
 }
 
 type material struct {
@@ -260,7 +260,7 @@ var okwProcesses = map[string]design.Process{
 	"fused_filament_fabrication": design.ProcessFDM, "3d_printer": design.ProcessFDM, "3d_printing": design.ProcessFDM,
 	"sla_printer": design.ProcessSLA, "stereolithography": design.ProcessSLA,
 	"selective_laser_sintering": design.ProcessSLS,
-	"laser_cutting": design.ProcessLaserCutting, "laser_cutter": design.ProcessLaserCutting,
+	"laser_cutting":             design.ProcessLaserCutting, "laser_cutter": design.ProcessLaserCutting,
 	"machining": design.ProcessCNCMilling, "cnc_mill": design.ProcessCNCMilling, "cnc_router": design.ProcessCNCMilling, "milling": design.ProcessCNCMilling,
 	"cnc_lathe": design.ProcessCNCTurning, "lathe": design.ProcessCNCTurning,
 	"pick_and_place": design.ProcessPCBAssembly, "reflow_oven": design.ProcessPCBAssembly, "soldering": design.ProcessPCBAssembly,

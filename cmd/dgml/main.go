@@ -34,6 +34,8 @@ func init() {
 		{"export", "export a design: dgml export okh DESIGN [-o DIR]", runExport},
 		{"designs", "list or search designs: dgml designs [QUERY]", runDesigns},
 		{"mesh", "measure, estimate and render part files: dgml mesh info|estimate|render", runMesh},
+		{"facilities", "workshops of the network: dgml facilities near|list|show|import|export|delete", runFacilities},
+		{"plan", "where to make a design near a place: dgml plan DESIGN --near LAT,LON", runPlan},
 		{"version", "print the version", func(context.Context, []string) error { fmt.Println("dgml", version); return nil }},
 	}
 }

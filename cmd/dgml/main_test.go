@@ -64,9 +64,16 @@ func TestEveryCommandHasHelp(t *testing.T) {
 			continue
 		}
 		o, e, code := runDGML(t, c.name, "--help")
-		needsData := c.name != "version" && c.name != "mesh" // mesh works on files, not on a node
+		// mesh works on files, not on a node; facilities groups commands.
+		needsData := c.name != "version" && c.name != "mesh" && c.name != "facilities"
 		if code != 0 || !strings.Contains(o+e, "Usage: dgml "+c.name) || (needsData && !strings.Contains(o+e, "-data")) {
 			t.Errorf("dgml %s --help: exit %d\n%s%s", c.name, code, o, e)
+		}
+	}
+	for _, sub := range [][]string{{"mesh", "info"}, {"mesh", "estimate"}, {"mesh", "render"}, {"facilities", "near"}, {"facilities", "import"}, {"facilities", "list"}, {"facilities", "show"}} {
+		o, e, code := runDGML(t, append(sub, "--help")...)
+		if code != 0 || !strings.Contains(o+e, "Usage: dgml "+strings.Join(sub, " ")) {
+			t.Errorf("dgml %v --help: exit %d\n%s%s", sub, code, o, e)
 		}
 	}
 	if _, _, code := runDGML(t, "frobnicate"); code != 2 {
@@ -316,5 +323,32 @@ func TestMeshCommands(t *testing.T) {
 	out, e, code = runDGML(t, "mesh", "estimate", "--process", "laser", "--material", "acrylic", "--thickness", "3", svg)
 	if code != 0 || !strings.Contains(out, "cut 0.30 m") {
 		t.Errorf("laser: %s %s", out, e)
+	}
+}
+
+func TestFacilitiesAndPlanCommands(t *testing.T) {
+	data := t.TempDir()
+	okwDir := sharedtest.Dir(t, "data/okw")
+	out, e, code := runDGML(t, "facilities", "import", "--data", data, okwDir, filepath.Join(okwDir, "..", "makerspaces", "hackerspaces.geojson"))
+	if code != 0 || !strings.Contains(out, "added") {
+		t.Fatalf("import: %d %s %s", code, out, e)
+	}
+	out, _, code = runDGML(t, "facilities", "near", "--data", data, "--radius", "100", "--process", "laser-cutting", "45.44,10.99")
+	if code != 0 || !strings.Contains(out, "Laser Cutting Facility 1") {
+		t.Errorf("near Verona: %s", out)
+	}
+	out, _, _ = runDGML(t, "facilities", "near", "--data", data, "--json", "--radius", "30", "51.46,7.01")
+	var hits []struct {
+		Facility struct{ Name string }
+		Km       float64
+	}
+	if err := json.Unmarshal([]byte(out), &hits); err != nil || len(hits) == 0 || hits[0].Facility.Name != "3D Druckzentrum Ruhr" {
+		t.Errorf("a hackerspace from the GeoJSON: %v %s", err, out)
+	}
+	if _, e, code := runDGML(t, "facilities", "near", "--data", data, "--process", "knitting", "1,2"); code != 2 || !strings.Contains(e, "unknown process") {
+		t.Errorf("unknown process: %d %s", code, e)
+	}
+	if _, e, code := runDGML(t, "plan", "--data", data, "--near", "37.98,23.73", "no-such-design"); code != 1 || !strings.Contains(e, "no design") {
+		t.Errorf("plan of a missing design: %d %s", code, e)
 	}
 }

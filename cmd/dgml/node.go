@@ -10,6 +10,8 @@ import (
 
 	"github.com/dgml/dgml/blob"
 	"github.com/dgml/dgml/commons"
+	"github.com/dgml/dgml/cost"
+	"github.com/dgml/dgml/network"
 	"github.com/dgml/dgml/sqlite"
 )
 
@@ -20,6 +22,7 @@ type node struct {
 	db      *sqlite.DB
 	blobs   *blob.Store
 	commons *commons.Service
+	network *network.Service
 }
 
 func dataFlag(fs *flag.FlagSet) *string {
@@ -45,7 +48,15 @@ func openNode(ctx context.Context, dir string) (*node, error) {
 	}
 	blobs.MaxSize = 1 << 30
 	host, _ := os.Hostname()
-	return &node{dir: dir, db: db, blobs: blobs, commons: &commons.Service{Store: db, Blobs: blobs, Cache: db, Node: host}}, nil
+	c := &commons.Service{Store: db, Blobs: blobs, Cache: db, Node: host}
+	factors := cost.Default()
+	if path := os.Getenv("DGML_FACTORS"); path != "" {
+		if err := loadFactors(factors, path); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return &node{dir: dir, db: db, blobs: blobs, commons: c, network: &network.Service{Store: db, Commons: c, Factors: factors}}, nil
 }
 
 func (n *node) Close() error { return n.db.Close() }
@@ -62,4 +73,15 @@ func (n *node) sweep(ctx context.Context) (int, error) {
 	return n.blobs.Sweep(func(sum string) bool {
 		return refs[sum] || n.blobs.ModTime(sum).After(cutoff)
 	})
+}
+
+// loadFactors overrides the cost and footprint table from a JSON file
+// ($DGML_FACTORS), so a node can use its own prices and measurements.
+func loadFactors(f *cost.Factors, path string) error {
+	r, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("DGML_FACTORS: %w", err)
+	}
+	defer r.Close()
+	return f.Load(path, r)
 }

@@ -54,7 +54,7 @@ SIGTERM, finishing the requests under way.`)
 		return err
 	}
 	mux := http.NewServeMux()
-	api.New(api.Config{Commons: n.commons, TempDir: tmp, MaxUpload: *maxUpload, Log: log}, mux)
+	api.New(api.Config{Commons: n.commons, Network: n.network, TempDir: tmp, MaxUpload: *maxUpload, Log: log}, mux)
 	web.New(n.commons, log, mux)
 	srv := &http.Server{
 		Handler:           mux,
@@ -106,5 +106,10 @@ func loadDemo(ctx context.Context, n *node, log *slog.Logger) error {
 		}
 	}
 	log.Info("demo commons loaded", "designs", len(designs))
+	added, err := n.network.Import(ctx, demo.Network())
+	if err != nil {
+		return err
+	}
+	log.Info("demo network loaded", "facilities", added)
 	return nil
 }

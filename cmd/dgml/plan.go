@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"text/tabwriter"
+
+	"github.com/dgml/dgml/api"
+	"github.com/dgml/dgml/network"
+)
+
+func runPlan(ctx context.Context, args []string) error {
+	fs := newFlags("plan", "plan [--data DIR] --near LAT,LON [--qty N] [--radius KM] [--deadline 72h] [--unit-price EUR] [--json] DESIGN",
+		`Plans where each part of a design is made near a place: the machine
+that makes it, its cost, machine time, lead time, distance and CO2e, the
+pick-ups and why each facility was chosen, and the totals beside the
+industrial baseline (made in a central hub, shipped by sea and road, or
+by air). Bought items are listed to buy.`)
+	data := dataFlag(fs)
+	near := fs.String("near", "", "the place to make it near, LAT,LON (required)")
+	qty := fs.Float64("qty", 1, "how many of the design")
+	radius := fs.Float64("radius", 50, "how far to look for facilities, km")
+	deadline := fs.String("deadline", "", "when it must be ready, e.g. 72h, 5d, 2w (machine capacity is counted up to it)")
+	unitPrice := fs.Float64("unit-price", 0, "price of one industrially made part for the baseline, EUR (estimated from mass when not given)")
+	asJSON := fs.Bool("json", false, "print the plan as JSON")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || *near == "" {
+		return usageError{"give the design and --near LAT,LON"}
+	}
+	req := network.PlanRequest{Design: pos[0], Quantity: *qty, RadiusKm: *radius, UnitPriceEUR: *unitPrice}
+	if req.Near, err = api.ParsePoint("--near", *near); err != nil {
+		return err
+	}
+	if req.DeadlineHours, err = api.ParseDeadline(*deadline); err != nil {
+		return err
+	}
+	n, err := openNode(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	res, err := n.network.Plan(ctx, req)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(res)
+	}
+	printPlan(res)
+	return nil
+}
+
+func printPlan(r *network.Result) {
+	fmt.Printf("%s × %g near %.4f,%.4f (within %.0f km)\n\n", r.Design.Name, r.Request.Quantity, r.Request.Near.Lat, r.Request.Near.Lon, r.Request.RadiusKm)
+	tw := tabwriter.NewWriter(os.Stdout, 0, 2, 2, ' ', 0)
+	fmt.Fprintln(tw, "PART\tQTY\tFACILITY\tMACHINE\tKM\tHOURS\tEUR\tkg CO2e\tREADY IN")
+	for _, a := range r.Assignments {
+		fmt.Fprintf(tw, "%s\t%g\t%s\t%s\t%.1f\t%.1f\t%.2f\t%.3f\t%s\n", clip(a.Part, 36), a.Quantity, clip(a.Facility, 28), clip(a.Machine, 20), a.Km, a.Hours, a.CostEUR, a.CO2eKg, hours(a.ReadyHours))
+	}
+	tw.Flush()
+	if len(r.Unmatched) > 0 {
+		fmt.Println("\nNot planned:")
+		for _, u := range r.Unmatched {
+			fmt.Printf("  %s: %s\n", u.Part, network.Why(u))
+		}
+	}
+	if len(r.Bought) > 0 {
+		fmt.Printf("\nTo buy: %d items", len(r.Bought))
+		for i, b := range r.Bought {
+			if i == 4 {
+				fmt.Printf(", …")
+				break
+			}
+			fmt.Printf("%s %g× %s", map[bool]string{true: ":", false: ","}[i == 0], b.Quantity, b.Part)
+		}
+		fmt.Println()
+	}
+	fmt.Println("\nPick-ups:")
+	for _, p := range r.Pickups {
+		fmt.Printf("  %s (%.1f km by %s, %d parts, ready in %s): %s\n", p.Facility, p.Km, p.Mode, p.Parts, hours(p.ReadyHours), p.Why)
+	}
+	fmt.Println()
+	tw = tabwriter.NewWriter(os.Stdout, 0, 2, 2, ' ', 0)
+	fmt.Fprintln(tw, "\tEUR\tkg CO2e\tLEAD TIME")
+	fmt.Fprintf(tw, "made locally (this plan)\t%.2f\t%.3f\t%s\n", r.Totals.CostEUR, r.Totals.CO2eKg, hours(r.Totals.LeadHours))
+	for _, b := range r.Baseline {
+		fmt.Fprintf(tw, "%s\t%.2f\t%.3f\t%s\n", b.Name, b.CostEUR, b.CO2eKg, hours(b.LeadHours))
+	}
+	tw.Flush()
+}
+
+func hours(h float64) string {
+	if h >= 48 {
+		return fmt.Sprintf("%.1f days", h/24)
+	}
+	return fmt.Sprintf("%.1f h", h)
+}

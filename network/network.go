@@ -1,0 +1,356 @@
+// Package network is the local manufacturing network of a node: finding
+// workshops near a place, matching a design's parts to their machines and
+// planning where each part is made.
+package network
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/commons"
+	"github.com/dgml/dgml/cost"
+	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/estimate"
+	"github.com/dgml/dgml/facility"
+	"github.com/dgml/dgml/geo"
+	"github.com/dgml/dgml/geometry"
+	"github.com/dgml/dgml/plan"
+)
+
+// Service answers questions about the network.
+type Service struct {
+	Store   facility.Store
+	Commons *commons.Service
+	Factors *cost.Factors
+
+	mu      sync.Mutex
+	version int64
+	loaded  bool
+	all     []facility.Facility
+	index   *geo.Index
+}
+
+// snapshot returns the facilities and their index, reloaded when the
+// store has changed (also by another process).
+func (s *Service) snapshot(ctx context.Context) ([]facility.Facility, *geo.Index, error) {
+	v, err := s.Store.FacilitiesVersion(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.loaded && v == s.version {
+		return s.all, s.index, nil
+	}
+	all, err := s.Store.Facilities(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	pts := make([]geo.Point, len(all))
+	for i := range all {
+		pts[i] = all[i].Location
+	}
+	s.all, s.index, s.version, s.loaded = all, geo.NewIndex(pts), v, true
+	return s.all, s.index, nil
+}
+
+// Query selects facilities near a point.
+type Query struct {
+	Near     geo.Point
+	RadiusKm float64
+	Process  design.Process // optional
+	Material string         // optional
+	Limit    int
+}
+
+// Hit is a facility found, with its distance and the machines that
+// answer the query.
+type Hit struct {
+	Facility *facility.Facility `json:"facility"`
+	Km       float64            `json:"km"`
+	Machines []facility.Machine `json:"machines"`
+}
+
+// Near finds facilities within the radius that can do the process in the
+// material, nearest first.
+func (s *Service) Near(ctx context.Context, q Query) ([]Hit, error) {
+	if !q.Near.Valid() {
+		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "near", Msg: "a latitude, longitude pair on the globe"}
+	}
+	if q.RadiusKm <= 0 {
+		q.RadiusKm = 50
+	}
+	all, index, err := s.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Hit
+	for _, h := range index.Within(q.Near, q.RadiusKm) {
+		f := &all[h.ID]
+		var ms []facility.Machine
+		for _, m := range f.Machines {
+			// A search by material wants machines that say they work it.
+			if (q.Process == "" || m.Process == q.Process) && (q.Material == "" || (len(m.Materials) > 0 && m.Works(q.Material))) {
+				ms = append(ms, m)
+			}
+		}
+		if (q.Process != "" || q.Material != "") && len(ms) == 0 {
+			continue
+		}
+		out = append(out, Hit{Facility: f, Km: h.Km, Machines: ms})
+		if q.Limit > 0 && len(out) >= q.Limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// PlanRequest asks for a plan.
+type PlanRequest struct {
+	Design        string    `json:"design"`
+	Near          geo.Point `json:"near"`
+	Quantity      float64   `json:"quantity"`
+	RadiusKm      float64   `json:"radius_km"`
+	DeadlineHours float64   `json:"deadline_hours"`
+	UnitPriceEUR  float64   `json:"unit_price_eur,omitempty"` // of the industrial baseline, per made part
+}
+
+// Result is a plan with what it was made for.
+type Result struct {
+	Design   *design.Design `json:"design"`
+	Revision string         `json:"revision"`
+	Request  PlanRequest    `json:"request"`
+	*plan.Plan
+	Bought []Bought   `json:"bought"`
+	Jobs   []plan.Job `json:"jobs"`
+}
+
+// Bought is an off-the-shelf item: bought, not made.
+type Bought struct {
+	Part       string  `json:"part"`
+	Quantity   float64 `json:"quantity"`
+	PartNumber string  `json:"part_number,omitempty"`
+	Supplier   string  `json:"supplier,omitempty"`
+}
+
+// Plan plans a design's head revision near a place.
+func (s *Service) Plan(ctx context.Context, req PlanRequest) (*Result, error) {
+	if !req.Near.Valid() {
+		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "near", Msg: "a latitude, longitude pair on the globe"}
+	}
+	if req.Quantity <= 0 {
+		req.Quantity = 1
+	}
+	if req.RadiusKm <= 0 {
+		req.RadiusKm = 50
+	}
+	d, rev, err := s.Commons.Head(ctx, req.Design)
+	if err != nil {
+		return nil, err
+	}
+	jobs, bought := s.jobs(ctx, rev, req.Quantity)
+	all, index, err := s.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	preq := &plan.Request{Jobs: jobs, Factors: s.Factors, DeadlineHours: req.DeadlineHours}
+	for _, h := range index.Within(req.Near, req.RadiusKm) {
+		preq.Sites = append(preq.Sites, plan.Site{Facility: &all[h.ID], Km: h.Km})
+	}
+	p := plan.Make(preq)
+	for i := range p.Unmatched {
+		u := &p.Unmatched[i]
+		job := findJob(jobs, u.Part)
+		if job == nil || job.Process == design.ProcessUnknown {
+			continue
+		}
+		if h, ok := index.Nearest(req.Near, func(id int) bool {
+			for k := range all[id].Machines {
+				if plan.Can(&all[id].Machines[k], job) {
+					return true
+				}
+			}
+			return false
+		}); ok {
+			u.Nearest, u.NearestKm = all[h.ID].Name, math.Round(h.Km*10)/10
+		}
+	}
+	p.Baseline = plan.Baseline(s.Factors, jobs, req.Near, req.UnitPriceEUR)
+	return &Result{Design: d, Revision: rev.ID, Request: req, Plan: p, Bought: bought, Jobs: jobs}, nil
+}
+
+func findJob(jobs []plan.Job, part string) *plan.Job {
+	for i := range jobs {
+		if jobs[i].Part == part {
+			return &jobs[i]
+		}
+	}
+	return nil
+}
+
+// jobs turns a revision's parts tree into part lines to make (quantities
+// multiplied through modules) and items to buy.
+func (s *Service) jobs(ctx context.Context, rev *design.Revision, qty float64) ([]plan.Job, []Bought) {
+	var jobs []plan.Job
+	var bought []Bought
+	var walk func(ps []design.Part, mult float64, prefix string)
+	walk = func(ps []design.Part, mult float64, prefix string) {
+		for i := range ps {
+			p := &ps[i]
+			q := p.Quantity * mult
+			name := p.Name
+			if prefix != "" {
+				name = prefix + " / " + p.Name
+			}
+			switch p.Kind {
+			case design.KindModule:
+				walk(p.Children, q, name)
+			case design.KindBought:
+				bought = append(bought, Bought{Part: name, Quantity: q, PartNumber: p.PartNumber, Supplier: p.Supplier})
+			default:
+				jobs = append(jobs, s.job(ctx, p, name, q))
+			}
+		}
+	}
+	walk(rev.Parts, qty, "")
+	return jobs, bought
+}
+
+// job estimates one part line: from its mesh when it has one, else from
+// its stated dimensions and mass.
+func (s *Service) job(ctx context.Context, p *design.Part, name string, qty float64) plan.Job {
+	j := plan.Job{Part: name, Quantity: qty, Process: p.Process, Material: p.Material, Size: p.Dimensions}
+	if ref := meshRef(p); ref != "" && (p.Process == design.ProcessFDM || p.Process == design.ProcessCNCMilling) {
+		req := commons.EstimateRequest{Process: "fdm", Material: materialFor(p)}
+		if p.Process == design.ProcessCNCMilling {
+			req = commons.EstimateRequest{Process: "cnc", Material: materialFor(p)}
+		}
+		if b, err := s.Commons.Estimate(ctx, ref, req); err == nil {
+			var r struct {
+				Seconds    float64 `json:"seconds"`
+				FilamentG  float64 `json:"filament_g"`
+				StockMassG float64 `json:"stock_mass_g"`
+			}
+			if json.Unmarshal(b, &r) == nil && r.Seconds > 0 {
+				j.HoursPerUnit = r.Seconds / 3600
+				j.KgPerUnit = (r.FilamentG + r.StockMassG) / 1000
+				j.Basis = "estimated from the part's mesh (" + string(p.Process) + ")"
+				return j
+			}
+		}
+	}
+	j.HoursPerUnit, j.KgPerUnit, j.Basis = roughEstimate(p, s.Factors)
+	return j
+}
+
+func meshRef(p *design.Part) string {
+	for _, refs := range [][]design.FileRef{p.Exports, p.Sources} {
+		for _, r := range refs {
+			if r.SHA256 != "" && geometry.Readable(r.Path) {
+				return r.SHA256
+			}
+		}
+	}
+	return ""
+}
+
+func materialFor(p *design.Part) string {
+	if _, ok := estimate.LookupMaterial(p.Material); ok {
+		return p.Material
+	}
+	if p.Process == design.ProcessCNCMilling {
+		return "plywood"
+	}
+	return "PLA"
+}
+
+// Rough throughputs for parts without a mesh (assumptions, stated as the
+// estimate's basis): FDM prints about 12 g of PLA an hour at 0.2 mm
+// layers; a laser cuts a part's outline twice over at 15 mm/s; a router
+// clears a part's bounding block at 400 mm³/s; hand processes take half
+// an hour a part.
+func roughEstimate(p *design.Part, f *cost.Factors) (hours, kg float64, basis string) {
+	kg = p.MassG / 1000
+	d := p.Dimensions
+	vol := 0.0
+	if d != nil {
+		vol = d.X * d.Y * d.Z
+	}
+	if kg == 0 {
+		mat, ok := estimate.LookupMaterial(p.Material)
+		switch {
+		case vol > 0 && ok:
+			kg = vol * 0.3 / 1e6 * mat.Density // a third full, as most parts are
+		default:
+			kg = f.DefaultMaterialKg.Value
+		}
+	}
+	switch p.Process {
+	case design.ProcessFDM, design.ProcessSLA, design.ProcessSLS:
+		return math.Max(0.1, kg*1000/12), kg, "rough: 12 g per hour from the part's mass"
+	case design.ProcessLaserCutting, design.ProcessVinylCutting, design.ProcessPlasmaCutting, design.ProcessWaterjet:
+		if d != nil {
+			return math.Max(0.05, 2*2*(d.X+d.Y)/15/3600), kg, "rough: the outline twice over at 15 mm/s"
+		}
+	case design.ProcessCNCMilling, design.ProcessCNCTurning:
+		if vol > 0 {
+			return math.Max(0.25, vol/400/3600+0.25), kg, "rough: the bounding block at 400 mm³/s plus setup"
+		}
+	}
+	return 0.5, kg, "rough: half an hour a part"
+}
+
+// Why explains an unplanned part in one line, for tables.
+func Why(u plan.Unmatched) string {
+	s := u.Reason
+	if u.Nearest != "" {
+		s += fmt.Sprintf("; nearest that could: %s, %.0f km", u.Nearest, u.NearestKm)
+	}
+	return s
+}
+
+// Import stores facilities read elsewhere (OKW, lists), skipping any with
+// the same name at the same place as one already stored.
+func (s *Service) Import(ctx context.Context, fs []facility.Facility) (added int, err error) {
+	all, _, err := s.snapshot(ctx)
+	if err != nil {
+		return 0, err
+	}
+	seen := map[string]bool{}
+	key := func(f *facility.Facility) string {
+		return fmt.Sprintf("%s|%.4f|%.4f", strings.ToLower(f.Name), f.Location.Lat, f.Location.Lon)
+	}
+	for i := range all {
+		seen[key(&all[i])] = true
+	}
+	for i := range fs {
+		if seen[key(&fs[i])] {
+			continue
+		}
+		if err := s.Store.PutFacility(ctx, &fs[i]); err != nil {
+			return added, err
+		}
+		seen[key(&fs[i])] = true
+		added++
+	}
+	return added, nil
+}
+
+// Sorted returns facilities by name, for listings.
+func Sorted(fs []facility.Facility) []facility.Facility {
+	out := append([]facility.Facility(nil), fs...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// All lists every facility.
+func (s *Service) All(ctx context.Context) ([]facility.Facility, error) {
+	all, _, err := s.snapshot(ctx)
+	return all, err
+}

@@ -1,0 +1,122 @@
+package network_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/dgml/dgml/blob"
+	"github.com/dgml/dgml/commons"
+	"github.com/dgml/dgml/cost"
+	"github.com/dgml/dgml/demo"
+	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/geo"
+	"github.com/dgml/dgml/network"
+	"github.com/dgml/dgml/sqlite"
+)
+
+func demoNode(t *testing.T) *network.Service {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := sqlite.Open(ctx, filepath.Join(dir, "dgml.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	blobs, _ := blob.Open(filepath.Join(dir, "blobs"))
+	c := &commons.Service{Store: db, Blobs: blobs, Cache: db}
+	designs, err := demo.Commons()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range designs[:2] {
+		if _, err := c.Commit(ctx, d.Content, d.Files, commons.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := &network.Service{Store: db, Commons: c, Factors: cost.Default()}
+	if n, err := s.Import(ctx, demo.Network()); err != nil || n != 14 {
+		t.Fatalf("demo network: %d %v", n, err)
+	}
+	if n, _ := s.Import(ctx, demo.Network()); n != 0 {
+		t.Errorf("importing the same facilities again must add none, added %d", n)
+	}
+	return s
+}
+
+var athens = geo.Point{Lat: 37.9838, Lon: 23.7275}
+
+// The demo printer near Athens must get a complete plan.
+func TestDemoPrinterNearAthens(t *testing.T) {
+	s := demoNode(t)
+	r, err := s.Plan(context.Background(), network.PlanRequest{Design: "reprap-mendel-style-3d-printer-demo", Near: athens, RadiusKm: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Unmatched) != 0 || len(r.Assignments) != 10 || len(r.Bought) != 14 {
+		t.Fatalf("incomplete plan: %d made, %v unmatched, %d bought", len(r.Assignments), r.Unmatched, len(r.Bought))
+	}
+	for _, a := range r.Assignments {
+		if a.Km > 30 || a.CostEUR <= 0 || a.Hours <= 0 {
+			t.Errorf("%+v", a)
+		}
+		if a.Process == design.ProcessFDM && a.Basis != "estimated from the part's mesh (3d-printing-fdm)" {
+			t.Errorf("%s: printed parts have meshes, so their time comes from the FDM estimate: %s", a.Part, a.Basis)
+		}
+	}
+	if r.Totals.CO2eKg <= 0 || r.Totals.LeadHours <= 0 || len(r.Baseline) != 2 || len(r.Pickups) == 0 {
+		t.Errorf("totals %+v, baseline %+v", r.Totals, r.Baseline)
+	}
+	// Two printers cost more than one, and take longer on the same machines.
+	r2, _ := s.Plan(context.Background(), network.PlanRequest{Design: "reprap-mendel-style-3d-printer-demo", Near: athens, RadiusKm: 30, Quantity: 2})
+	if r2.Totals.CostEUR <= r.Totals.CostEUR || r2.Totals.LeadHours < r.Totals.LeadHours {
+		t.Errorf("two printers: %+v against one: %+v", r2.Totals, r.Totals)
+	}
+}
+
+// Parts a place cannot make say why and name the nearest facility that
+// could.
+func TestUnmatchedNamesTheNearestThatCould(t *testing.T) {
+	s := demoNode(t)
+	// The car needs welding: only variant-2 labs weld (Athens 3, Barcelona 3).
+	r, err := s.Plan(context.Background(), network.PlanRequest{Design: "modular-commuter-car-wikispeed-style-demo", Near: geo.Point{Lat: -1.29, Lon: 36.82}, RadiusKm: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, u := range r.Unmatched {
+		if u.Process == design.ProcessWelding {
+			found = true
+			if u.Reason != "no facility within reach offers welding" || (u.Nearest != "Demo Fab Lab Athens 3" && u.Nearest != "Demo Fab Lab Barcelona 3") || u.NearestKm < 1000 {
+				t.Errorf("welding near Nairobi: %+v", u)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("the frame rails cannot be welded near Nairobi: %+v", r.Unmatched)
+	}
+	// The 1200x800 mm body panels fit the CNC routers; the honeycomb
+	// block (600 x 300 x 200) is too tall for their 152 mm Z.
+	for _, u := range r.Unmatched {
+		if u.Part == "Crush structure / Aluminium honeycomb block" && u.Reason[:7] != "too big" {
+			t.Errorf("honeycomb: %+v", u)
+		}
+	}
+}
+
+func TestNear(t *testing.T) {
+	s := demoNode(t)
+	hits, err := s.Near(context.Background(), network.Query{Near: athens, RadiusKm: 20, Process: design.ProcessCNCMilling})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Athens 1 and 3 have routers; 2 does not.
+	if len(hits) != 2 || hits[0].Km > hits[1].Km {
+		t.Fatalf("%+v", hits)
+	}
+	for _, h := range hits {
+		if h.Facility.City != "Athens" || len(h.Machines) != 1 || h.Machines[0].Process != design.ProcessCNCMilling {
+			t.Errorf("%+v", h)
+		}
+	}
+}

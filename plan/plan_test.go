@@ -189,7 +189,7 @@ func TestPlanExplains(t *testing.T) {
 // matching and the search.
 func BenchmarkPlan500x20k(b *testing.B) {
 	g := synth.New(9)
-	network := g.Network(20000, 5)
+	network := g.Network(20000, 5.5)
 	machines := 0
 	pts := make([]geo.Point, len(network))
 	for i := range network {

@@ -7,7 +7,6 @@ import (
 	"mime"
 	"net/http"
 	"os"
-	"path"
 	"strconv"
 	"strings"
 
@@ -228,7 +227,7 @@ func (s *Server) importDesigns(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	targets, err := s.unpack(body, filename, r.Header.Get("Content-Type"), dir)
+	targets, err := commons.Unbundle(body, filename, r.Header.Get("Content-Type"), s.cfg.TempDir, dir)
 	if err != nil {
 		return relativeErr(err, dir)
 	}
@@ -297,63 +296,4 @@ func uploadBody(r *http.Request) (io.Reader, string, error) {
 			return p, p.FileName(), nil
 		}
 	}
-}
-
-// unpack saves the upload into dir and says which designs it holds.
-func (s *Server) unpack(body io.Reader, filename, contentType, dir string) ([]okh.Target, error) {
-	tmp, err := os.CreateTemp(s.cfg.TempDir, "body-*")
-	if err != nil {
-		return nil, err
-	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	if _, err := io.Copy(tmp, body); err != nil {
-		return nil, err
-	}
-	name := path.Base(strings.ReplaceAll(filename, "\\", "/"))
-	if name == "." || name == "/" {
-		name = ""
-	}
-	mt, _, _ := mime.ParseMediaType(contentType)
-	if f, ok := manifestUpload(name, mt); ok {
-		if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-			return nil, err
-		}
-		dst, err := os.Create(dir + "/" + f)
-		if err != nil {
-			return nil, err
-		}
-		_, err = io.Copy(dst, tmp)
-		dst.Close()
-		if err != nil {
-			return nil, err
-		}
-		return []okh.Target{{Root: dir, Manifest: f}}, nil
-	}
-	if err := commons.Unpack(tmp, name, dir, commons.DefaultLimits); err != nil {
-		return nil, err
-	}
-	targets, err := okh.Discover(dir)
-	if err != nil {
-		return nil, err
-	}
-	if len(targets) == 0 {
-		return nil, &dgml.Error{Kind: dgml.Invalid, File: name, Msg: "the archive holds no manifest (okh.toml, okh.yml)"}
-	}
-	return targets, nil
-}
-
-// manifestUpload says whether an upload is a bare manifest, and the file
-// name to give it.
-func manifestUpload(name, mediaType string) (string, bool) {
-	if _, ok := okh.FormatOf(name); ok && name != "." && name != "/" {
-		return name, true
-	}
-	switch mediaType {
-	case "application/toml":
-		return "okh.toml", true
-	case "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml":
-		return "okh.yml", true
-	}
-	return "", false
 }

@@ -130,6 +130,16 @@ func Printer() (Design, error) {
 			{Title: "Wire and calibrate", Text: "Connect motors, endstops and heaters to the controller, flash the firmware and calibrate the extruder steps per millimetre."},
 		},
 	}
+	spanish := [][2]string{
+		{"Imprimir las piezas", "Imprime en PLA todas las piezas de los ejes X, Y y Z, del marco y del extrusor: capas de 0,2 mm, 3 perímetros, 30% de relleno."},
+		{"Montar el marco", "Pasa las varillas roscadas M8 por las escuadras de las esquinas para formar dos triángulos, únelos con las varillas horizontales y escuadra el marco."},
+		{"Montar los ejes", "Desliza los rodamientos sobre las varillas lisas, coloca los extremos X y el carro, y tensa las correas con sus pinzas."},
+		{"Montar el extrusor", "Encaja el engranaje pequeño en el eje del motor, engrana el grande sobre el tornillo moleteado y monta el fusor."},
+	} // the last step is not translated yet: readers see it in English
+	for i, t := range spanish {
+		st := &c.Steps[i]
+		st.Translations = map[string]design.Translation{"es": {Title: t[0], Text: t[1], Source: st.Fingerprint()}}
+	}
 	return Design{Content: c, Files: files}, nil
 }
 

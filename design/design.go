@@ -121,11 +121,44 @@ type FileRef struct {
 	MediaType string `json:"media_type,omitempty"`
 }
 
-// Step is one build instruction.
+// Step is one build instruction, in the documentation's first language,
+// with its translations.
 type Step struct {
-	Title  string    `json:"title,omitempty"`
-	Text   string    `json:"text"`
-	Images []FileRef `json:"images,omitempty"`
+	Title        string                 `json:"title,omitempty"`
+	Text         string                 `json:"text"`
+	Images       []FileRef              `json:"images,omitempty"`
+	Translations map[string]Translation `json:"translations,omitempty"` // by language tag
+}
+
+// Translation is a step in another language. Source fingerprints the
+// text it was translated from, so a reader can tell when the step has
+// changed since.
+type Translation struct {
+	Title  string `json:"title,omitempty"`
+	Text   string `json:"text"`
+	Source string `json:"source"`
+}
+
+// Fingerprint identifies a step's source text for its translations.
+func (s *Step) Fingerprint() string {
+	sum := sha256.Sum256([]byte(s.Title + "\x00" + s.Text))
+	return hex.EncodeToString(sum[:8])
+}
+
+// In returns the step in a language: the translation when there is a
+// current one; otherwise the source text, and why.
+func (s *Step) In(lang string) (title, text, note string) {
+	if lang == "" {
+		return s.Title, s.Text, ""
+	}
+	t, ok := s.Translations[lang]
+	switch {
+	case !ok:
+		return s.Title, s.Text, "not translated yet: shown in the original language"
+	case t.Source != s.Fingerprint():
+		return s.Title, s.Text, "the translation is out of date (the step changed since): shown in the original language"
+	}
+	return t.Title, t.Text, ""
 }
 
 // Canonical is the byte form a revision id is computed from: JSON with

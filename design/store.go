@@ -19,6 +19,8 @@ type Store interface {
 	DesignByHead(ctx context.Context, revision string) (*Design, error)
 	Revision(ctx context.Context, id string) (*Revision, error)
 	History(ctx context.Context, designID string) ([]HistoryEntry, error)
+	// Forks lists the designs forked from a design.
+	Forks(ctx context.Context, designID string) ([]Summary, error)
 	Search(ctx context.Context, q Query) (*Results, error)
 	// File returns what the store knows of a stored file.
 	File(ctx context.Context, sha256 string) (*FileInfo, error)
@@ -109,6 +111,7 @@ type Summary struct {
 	Languages []string  `json:"languages,omitempty"`
 	Head      string    `json:"head"`
 	Parts     int       `json:"parts"`
+	Thumb     string    `json:"thumbnail_file,omitempty"` // sha256 of a part mesh to picture the design by
 	Updated   time.Time `json:"updated"`
 }
 

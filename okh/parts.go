@@ -138,6 +138,21 @@ func (r *reader) steps(m map[string]any) ([]design.Step, error) {
 		if txt, ok := t["text"].(string); ok {
 			s.Text = strings.TrimSpace(txt)
 		}
+		if tr, ok := t["translations"].(map[string]any); ok {
+			for lang, v := range tr {
+				m, ok := v.(map[string]any)
+				tag, changed := languageTag(lang)
+				if !ok || tag == "" || changed {
+					r.warn(f+".translations."+lang, "not a language tag with a table of title and text; left out")
+					continue
+				}
+				txt, _ := m["text"].(string)
+				if s.Translations == nil {
+					s.Translations = map[string]design.Translation{}
+				}
+				s.Translations[tag] = design.Translation{Title: r.text(m["title"], f+".translations."+lang+".title"), Text: strings.TrimSpace(txt), Source: r.text(m["source"], f+".translations."+lang+".source")}
+			}
+		}
 		out = append(out, s)
 	}
 	return out, nil

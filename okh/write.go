@@ -83,9 +83,16 @@ type partOut struct {
 }
 
 type stepOut struct {
-	Title string   `toml:"title,omitempty"`
-	Text  string   `toml:"text"`
-	Image []string `toml:"image,omitempty"`
+	Title        string                    `toml:"title,omitempty"`
+	Text         string                    `toml:"text"`
+	Image        []string                  `toml:"image,omitempty"`
+	Translations map[string]translationOut `toml:"translations,omitempty"`
+}
+
+type translationOut struct {
+	Title  string `toml:"title,omitempty"`
+	Text   string `toml:"text"`
+	Source string `toml:"source"`
 }
 
 // singleLinks are the link relations OKH-LOSH has a key of its own for.
@@ -119,7 +126,14 @@ func Marshal(c *design.Content) ([]byte, error) {
 		out.Part = append(out.Part, partTOML(p))
 	}
 	for _, s := range c.Steps {
-		out.Step = append(out.Step, stepOut{Title: s.Title, Text: s.Text, Image: paths(s.Images)})
+		st := stepOut{Title: s.Title, Text: s.Text, Image: paths(s.Images)}
+		for lang, t := range s.Translations {
+			if st.Translations == nil {
+				st.Translations = map[string]translationOut{}
+			}
+			st.Translations[lang] = translationOut{Title: t.Title, Text: t.Text, Source: t.Source}
+		}
+		out.Step = append(out.Step, st)
 	}
 	var b bytes.Buffer
 	b.WriteString("# Open Know-How manifest (OKH-LOSH), written by dgml.\n")

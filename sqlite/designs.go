@@ -156,9 +156,18 @@ func index(ctx context.Context, tx *sql.Tx, id string, c *design.Content) error 
 		lic = mf.LicenseText
 	}
 	var nparts int
-	design.Walk(c.Parts, func(_ []string, p *design.Part) { nparts++ })
-	if _, err := tx.ExecContext(ctx, `UPDATE designs SET function = ?, license = ?, version = ?, otrl = ?, odrl = ?, languages = ?, parts = ? WHERE seq = ?`,
-		mf.Function, lic, mf.Version, mf.OTRL, mf.ODRL, strings.Join(mf.Languages, " "), nparts, seq); err != nil {
+	thumb := ""
+	design.Walk(c.Parts, func(_ []string, p *design.Part) {
+		nparts++
+		for _, f := range append(append([]design.FileRef(nil), p.Exports...), p.Sources...) {
+			ext := strings.ToLower(f.Path[strings.LastIndexByte(f.Path, '.')+1:])
+			if thumb == "" && f.SHA256 != "" && (ext == "stl" || ext == "3mf" || ext == "obj") {
+				thumb = f.SHA256
+			}
+		}
+	})
+	if _, err := tx.ExecContext(ctx, `UPDATE designs SET function = ?, license = ?, version = ?, otrl = ?, odrl = ?, languages = ?, parts = ?, thumb = ? WHERE seq = ?`,
+		mf.Function, lic, mf.Version, mf.OTRL, mf.ODRL, strings.Join(mf.Languages, " "), nparts, thumb, seq); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM design_facets WHERE design_seq = ?`, seq); err != nil {

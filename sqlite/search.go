@@ -152,7 +152,7 @@ func queryFacets(q design.Query) [][2]string {
 	return out
 }
 
-const summaryColumns = `d.seq, d.id, d.slug, d.name, d.function, d.license, d.version, d.otrl, d.odrl, d.languages, d.head, d.parts, d.updated_at`
+const summaryColumns = `d.seq, d.id, d.slug, d.name, d.function, d.license, d.version, d.otrl, d.odrl, d.languages, d.head, d.parts, d.thumb, d.updated_at`
 
 // summaries reads designs by seq, in the order given.
 func (db *DB) summaries(ctx context.Context, seqs []int64) ([]design.Summary, error) {
@@ -198,7 +198,7 @@ func scanSummary(rows *sql.Rows) (int64, design.Summary, error) {
 	var seq int64
 	var s design.Summary
 	var langs, updated string
-	err := rows.Scan(&seq, &s.ID, &s.Slug, &s.Name, &s.Function, &s.License, &s.Version, &s.OTRL, &s.ODRL, &langs, &s.Head, &s.Parts, &updated)
+	err := rows.Scan(&seq, &s.ID, &s.Slug, &s.Name, &s.Function, &s.License, &s.Version, &s.OTRL, &s.ODRL, &langs, &s.Head, &s.Parts, &s.Thumb, &updated)
 	s.Languages = strings.Fields(langs)
 	s.Updated = parseTime(updated)
 	return seq, s, err
@@ -304,4 +304,15 @@ func (db *DB) searchFTS(ctx context.Context, q design.Query) (*design.Results, e
 	}
 	defer rows.Close()
 	return res, scanInto(rows, res)
+}
+
+// Forks lists the designs forked from a design, newest first.
+func (db *DB) Forks(ctx context.Context, designID string) ([]design.Summary, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT `+summaryColumns+` FROM designs d WHERE d.forked_design = ? ORDER BY d.seq DESC`, designID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	res := &design.Results{Items: []design.Summary{}}
+	return res.Items, scanInto(rows, res)
 }

@@ -1,9 +1,12 @@
 // Package web serves the node's pages: server-rendered HTML from embedded
-// templates, usable without JavaScript.
+// templates, usable without JavaScript (a small script only offers the
+// browser's location on the design page).
 package web
 
 import (
+	"context"
 	"embed"
+	"encoding/json"
 	"errors"
 	"html/template"
 	"log/slog"
@@ -14,7 +17,9 @@ import (
 	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/geometry"
+	"github.com/dgml/dgml/network"
 )
 
 //go:embed templates/*.html
@@ -26,46 +31,81 @@ var staticFS embed.FS
 // Site is the web interface.
 type Site struct {
 	commons *commons.Service
+	network *network.Service
+	tmpDir  string
 	log     *slog.Logger
 	tmpl    *template.Template
 }
 
-// New registers the pages on mux.
-func New(c *commons.Service, log *slog.Logger, mux *http.ServeMux) *Site {
+// New registers the pages on mux. tmpDir (inside the data folder) takes
+// uploads while they are read.
+func New(c *commons.Service, n *network.Service, tmpDir string, log *slog.Logger, mux *http.ServeMux) *Site {
 	funcs := template.FuncMap{
-		"short": func(s string) string {
-			if len(s) > 12 {
-				return s[:12]
-			}
-			return s
-		},
 		"join":  strings.Join,
 		"isURL": func(s string) bool { return strings.Contains(s, "://") },
 		"mm":    dims,
 		"mesh":  meshSum,
+		"hours": hoursText,
+		"eur":   func(f float64) string { return money(f) },
+		"kg":    func(f float64) string { return kgText(f) },
+		"km":    func(f float64) string { return kmText(f) },
+		"num":   num,
+		"add":   func(a, b int) int { return a + b },
+		"procs": func() any { return design.Processes },
+		"access": func() []facility.Access {
+			return []facility.Access{facility.AccessPublic, facility.AccessMembers, facility.AccessCommercial, facility.AccessRestricted}
+		},
+		"errfor":   func(errs map[string]string, field string) string { return errs[field] },
+		"langname": langName,
+		"dict3": func(id, label string, values, errs map[string]string) map[string]string {
+			return map[string]string{"ID": id, "Label": label, "Value": values[id], "Err": errs[id]}
+		},
 	}
-	s := &Site{commons: c, log: log, tmpl: template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))}
+	s := &Site{commons: c, network: n, tmpDir: tmpDir, log: log, tmpl: template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))}
 	mux.Handle("GET /static/", http.FileServerFS(staticFS))
 	mux.HandleFunc("GET /{$}", s.page(s.home))
 	mux.HandleFunc("GET /designs", s.page(s.designs))
 	mux.HandleFunc("GET /designs/{ref}", s.page(s.design))
+	mux.HandleFunc("GET /designs/{ref}/plan", s.page(s.plan))
+	mux.HandleFunc("GET /facilities", s.page(s.facilities))
+	mux.HandleFunc("GET /facilities/new", s.page(s.facilityForm))
+	mux.HandleFunc("POST /facilities/new", s.page(s.registerFacility))
+	mux.HandleFunc("GET /facilities/{ref}", s.page(s.facility))
+	mux.HandleFunc("GET /upload", s.page(s.uploadForm))
+	mux.HandleFunc("POST /upload", s.page(s.upload))
 	return s
 }
 
-func (s *Site) page(h func(w http.ResponseWriter, r *http.Request) (string, any, error)) http.HandlerFunc {
+// view is what a handler gives the page writer: a template and its data,
+// or a redirect.
+type view struct {
+	name     string
+	data     map[string]any
+	status   int
+	redirect string
+}
+
+func (s *Site) page(h func(w http.ResponseWriter, r *http.Request) (*view, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		name, data, err := h(w, r)
+		v, err := h(w, r)
 		if err != nil {
 			s.fail(w, err)
 			return
 		}
-		s.render(w, http.StatusOK, name, data)
+		if v.redirect != "" {
+			http.Redirect(w, r, v.redirect, http.StatusSeeOther)
+			return
+		}
+		if v.status == 0 {
+			v.status = http.StatusOK
+		}
+		s.render(w, v.status, v.name, v.data)
 	}
 }
 
 func (s *Site) render(w http.ResponseWriter, status int, name string, data any) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	if err := s.tmpl.ExecuteTemplate(w, name, data); err != nil {
@@ -87,42 +127,150 @@ func (s *Site) fail(w http.ResponseWriter, err error) {
 	s.render(w, dgml.HTTPStatus(kind), "error.html", map[string]any{"Title": "Error", "Message": msg})
 }
 
-func (s *Site) home(w http.ResponseWriter, r *http.Request) (string, any, error) {
-	stats, err := s.commons.Store.Stats(r.Context())
-	if err != nil {
-		return "", nil, err
+func page(name, title string, data map[string]any) *view {
+	if data == nil {
+		data = map[string]any{}
 	}
-	recent, err := s.commons.Store.Search(r.Context(), design.Query{Limit: 8})
-	if err != nil {
-		return "", nil, err
-	}
-	return "home.html", map[string]any{"Title": "dgml commons", "Stats": stats, "Recent": recent}, nil
+	data["Title"] = title
+	return &view{name: name, data: data}
 }
 
-func (s *Site) designs(w http.ResponseWriter, r *http.Request) (string, any, error) {
+func (s *Site) home(w http.ResponseWriter, r *http.Request) (*view, error) {
+	ctx := r.Context()
+	stats, err := s.commons.Store.Stats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	recent, err := s.commons.Store.Search(ctx, design.Query{Limit: 6})
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.network.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	countries := map[string]bool{}
+	var pts []mapPoint
+	for _, f := range all {
+		if f.Country != "" {
+			countries[f.Country] = true
+		}
+		pts = append(pts, mapPoint{At: f.Location, Label: f.Name, Kind: "facility", Link: "/facilities/" + f.Slug})
+	}
+	return page("home.html", "dgml commons", map[string]any{
+		"Stats": stats, "Recent": recent, "Facilities": len(all), "Countries": len(countries),
+		"Map": drawMap(pts, false, "Map of the network's facilities"),
+	}), nil
+}
+
+func (s *Site) designs(w http.ResponseWriter, r *http.Request) (*view, error) {
 	q, err := api.Query(r)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	res, err := s.commons.Store.Search(r.Context(), q)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	next := ""
+	next, prev := "", ""
+	v := r.URL.Query()
 	if res.Offset+len(res.Items) < res.Total {
-		v := r.URL.Query()
 		v.Set("offset", itoa(res.Offset+len(res.Items)))
 		next = "/designs?" + v.Encode()
 	}
-	return "designs.html", map[string]any{"Title": "Designs", "Query": q, "Results": res, "Next": next, "Processes": design.Processes}, nil
+	if res.Offset > 0 {
+		v.Set("offset", itoa(max(0, res.Offset-res.Limit)))
+		prev = "/designs?" + v.Encode()
+	}
+	return page("designs.html", "Designs", map[string]any{"Query": q, "Results": res, "Next": next, "Prev": prev}), nil
 }
 
-func (s *Site) design(w http.ResponseWriter, r *http.Request) (string, any, error) {
-	d, rev, err := s.commons.Head(r.Context(), r.PathValue("ref"))
+// partRow is a line of the design page's parts table.
+type partRow struct {
+	Depth    int
+	Path     string
+	Part     design.Part
+	Mesh     string
+	Hours    float64
+	Grams    float64
+	HasEst   bool
+	Quantity float64 // in one design, modules multiplied through
+}
+
+func (s *Site) design(w http.ResponseWriter, r *http.Request) (*view, error) {
+	ctx := r.Context()
+	d, rev, err := s.commons.Head(ctx, r.PathValue("ref"))
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	return "design.html", map[string]any{"Title": d.Name, "Design": d, "Rev": rev, "Totals": design.Count(rev.Parts)}, nil
+	var parent *design.Design
+	if d.ForkedFrom != nil {
+		parent, _ = s.commons.Store.Design(ctx, d.ForkedFrom.Design)
+	}
+	forks, err := s.commons.Store.Forks(ctx, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	rows, bought := s.partRows(ctx, rev)
+	lang := r.URL.Query().Get("lang")
+	type stepView struct{ Title, Text, Note string }
+	var steps []stepView
+	for i := range rev.Steps {
+		t, x, note := rev.Steps[i].In(lang)
+		if lang == firstLang(rev) {
+			note = ""
+		}
+		steps = append(steps, stepView{t, x, note})
+	}
+	return page("design.html", d.Name, map[string]any{
+		"Design": d, "Rev": rev, "Totals": design.Count(rev.Parts), "Rows": rows, "Bought": bought,
+		"Parent": parent, "Forks": forks, "Steps": steps, "Lang": lang, "Languages": rev.Manifest.Languages,
+	}), nil
+}
+
+func firstLang(rev *design.Revision) string {
+	if len(rev.Manifest.Languages) > 0 {
+		return rev.Manifest.Languages[0]
+	}
+	return ""
+}
+
+// partRows flattens the tree for the table, with each mesh part's print
+// estimate (computed once per file and cached), and adds up the bought
+// items into a bill of materials.
+func (s *Site) partRows(ctx context.Context, rev *design.Revision) ([]partRow, []partRow) {
+	var rows, bought []partRow
+	var walk func(ps []design.Part, depth int, mult float64)
+	walk = func(ps []design.Part, depth int, mult float64) {
+		for _, p := range ps {
+			row := partRow{Depth: depth, Part: p, Mesh: meshSum(p), Quantity: p.Quantity * mult}
+			if row.Mesh != "" && p.Process == design.ProcessFDM {
+				if b, err := s.commons.Estimate(ctx, row.Mesh, commons.EstimateRequest{Process: "fdm", Material: materialOr(p.Material, "PLA")}); err == nil {
+					var e struct {
+						Seconds   float64 `json:"seconds"`
+						FilamentG float64 `json:"filament_g"`
+					}
+					if json.Unmarshal(b, &e) == nil {
+						row.Hours, row.Grams, row.HasEst = e.Seconds/3600, e.FilamentG, true
+					}
+				}
+			}
+			rows = append(rows, row)
+			if p.Kind == design.KindBought {
+				bought = append(bought, row)
+			}
+			walk(p.Children, depth+1, p.Quantity*mult)
+		}
+	}
+	walk(rev.Parts, 0, 1)
+	return rows, bought
+}
+
+func materialOr(m, def string) string {
+	if m == "" {
+		return def
+	}
+	return m
 }
 
 // meshSum is the hash of a part's first stored mesh, for its thumbnail.

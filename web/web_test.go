@@ -13,8 +13,10 @@ import (
 	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/blob"
 	"github.com/dgml/dgml/commons"
+	"github.com/dgml/dgml/cost"
 	"github.com/dgml/dgml/demo"
 	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/network"
 	"github.com/dgml/dgml/sqlite"
 	"github.com/dgml/dgml/web"
 )
@@ -34,8 +36,9 @@ func TestPagesRenderTheCommons(t *testing.T) {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	api.New(api.Config{Commons: svc, TempDir: dir}, mux)
-	web.New(svc, slog.Default(), mux)
+	net := &network.Service{Store: db, Commons: svc, Factors: cost.Default()}
+	api.New(api.Config{Commons: svc, Network: net, TempDir: dir}, mux)
+	web.New(svc, net, dir, slog.Default(), mux)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	get := func(path string) (int, string) {

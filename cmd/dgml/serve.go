@@ -55,7 +55,7 @@ SIGTERM, finishing the requests under way.`)
 	}
 	mux := http.NewServeMux()
 	api.New(api.Config{Commons: n.commons, Network: n.network, TempDir: tmp, MaxUpload: *maxUpload, Log: log}, mux)
-	web.New(n.commons, log, mux)
+	web.New(n.commons, n.network, tmp, log, mux)
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,

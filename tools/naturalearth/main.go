@@ -67,16 +67,31 @@ func main() {
 		var d strings.Builder
 		for _, poly := range polys {
 			for _, ring := range poly {
-				pts := ringPoints(arcs, ring)
-				for i, p := range pts {
-					x, y := (p[0]+180)/360*width, (90-p[1])/180*height
-					if i == 0 {
-						fmt.Fprintf(&d, "M%.1f %.1f", x, y)
-					} else {
-						fmt.Fprintf(&d, "L%.1f %.1f", x, y)
-					}
+				pts := unwrap(ringPoints(arcs, ring))
+				lo, hi := 180.0, -180.0
+				for _, p := range pts {
+					lo, hi = math.Min(lo, p[0]), math.Max(hi, p[0])
 				}
-				d.WriteString("Z")
+				// A ring crossing the antimeridian is drawn on both sides;
+				// the map's edges clip what falls outside.
+				shifts := []float64{0}
+				if hi > 180 {
+					shifts = append(shifts, -360)
+				}
+				if lo < -180 {
+					shifts = append(shifts, 360)
+				}
+				for _, sh := range shifts {
+					for i, p := range pts {
+						x, y := (p[0]+sh+180)/360*width, (90-p[1])/180*height
+						if i == 0 {
+							fmt.Fprintf(&d, "M%.1f %.1f", x, y)
+						} else {
+							fmt.Fprintf(&d, "L%.1f %.1f", x, y)
+						}
+					}
+					d.WriteString("Z")
+				}
 			}
 		}
 		name := strings.NewReplacer("&", "&amp;", "<", "&lt;", `"`, "&quot;").Replace(g.Properties["name"])
@@ -98,6 +113,21 @@ func decode(t *topology) [][][2]float64 {
 		}
 	}
 	return out
+}
+
+// unwrap makes longitudes continuous along a ring (no jump of more than
+// 180 degrees between neighbours), so a ring across the antimeridian
+// does not streak across the map.
+func unwrap(pts [][2]float64) [][2]float64 {
+	for i := 1; i < len(pts); i++ {
+		for pts[i][0]-pts[i-1][0] > 180 {
+			pts[i][0] -= 360
+		}
+		for pts[i][0]-pts[i-1][0] < -180 {
+			pts[i][0] += 360
+		}
+	}
+	return pts
 }
 
 // ringPoints joins a ring's arcs; a negative index (~i) runs arc i

@@ -1,0 +1,110 @@
+package web
+
+import (
+	"fmt"
+	"html"
+	"html/template"
+	"math"
+	"strings"
+
+	"github.com/dgml/dgml/geo"
+)
+
+// The map is Natural Earth's country outlines (web/static/world.svg,
+// equirectangular, 1000×500) with points drawn on top, all on the server:
+// it needs no tile server, no network and no script.
+const mapW, mapH = 1000.0, 500.0
+
+func project(p geo.Point) (x, y float64) {
+	return (p.Lon + 180) / 360 * mapW, (90 - p.Lat) / 180 * mapH
+}
+
+// mapPoint is a point to draw: a place, its label and a style.
+type mapPoint struct {
+	At    geo.Point
+	Label string
+	Kind  string // facility, chosen, user
+	Link  string
+}
+
+// drawMap renders the outlines and points; with zoom, the view fits the
+// points (with a margin) instead of the whole world.
+func drawMap(points []mapPoint, zoom bool, label string) template.HTML {
+	vx, vy, vw, vh := 0.0, 0.0, mapW, mapH
+	if zoom && len(points) > 0 {
+		minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+		for _, p := range points {
+			x, y := project(p.At)
+			minX, minY, maxX, maxY = math.Min(minX, x), math.Min(minY, y), math.Max(maxX, x), math.Max(maxY, y)
+		}
+		// At least a region (some 15 degrees) around the points, so the
+		// map shows where they are.
+		vw = math.Max((maxX-minX)*1.6, 40)
+		vh = math.Max((maxY-minY)*1.6, 20)
+		if vw/vh > 2 {
+			vh = vw / 2
+		} else {
+			vw = vh * 2
+		}
+		vx, vy = (minX+maxX)/2-vw/2, (minY+maxY)/2-vh/2
+	}
+	r := vw / 180 // points keep their size on screen whatever the zoom
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="map" viewBox="%.3f %.3f %.3f %.3f" role="img" aria-label="%s">`, vx, vy, vw, vh, html.EscapeString(label))
+	fmt.Fprintf(&b, `<image href="/static/world.svg" x="0" y="0" width="%g" height="%g"/>`, mapW, mapH)
+	// Shifted copies either side, so a zoomed view across the
+	// antimeridian still shows land.
+	fmt.Fprintf(&b, `<image href="/static/world.svg" x="%g" y="0" width="%g" height="%g"/>`, -mapW, mapW, mapH)
+	fmt.Fprintf(&b, `<image href="/static/world.svg" x="%g" y="0" width="%g" height="%g"/>`, mapW, mapW, mapH)
+	for _, p := range points {
+		x, y := project(p.At)
+		title := html.EscapeString(p.Label)
+		size := map[string]float64{"user": 1.8, "chosen": 1.3, "facility": 1}[p.Kind]
+		shape := fmt.Sprintf(`<circle class="pt %s" cx="%.2f" cy="%.2f" r="%.3f" stroke-width="%.3f"><title>%s</title></circle>`, p.Kind, x, y, r*size, r/4, title)
+		if p.Link != "" {
+			fmt.Fprintf(&b, `<a href="%s">%s</a>`, html.EscapeString(p.Link), shape)
+		} else {
+			b.WriteString(shape)
+		}
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// bars draws the plan's totals beside the baseline: one group per
+// measure, each bar scaled to its group's largest value.
+type bar struct {
+	Label string
+	Value float64
+	Text  string
+}
+
+func barChart(title string, groups map[string][]bar, order []string) template.HTML {
+	var b strings.Builder
+	rowH, labelW, width := 22.0, 230.0, 640.0
+	rows := 0
+	for _, g := range order {
+		rows += len(groups[g]) + 1
+	}
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %g %g" role="img" aria-label="%s">`, width, float64(rows)*rowH+8, html.EscapeString(title))
+	y := 0.0
+	for _, g := range order {
+		fmt.Fprintf(&b, `<text x="0" y="%.0f" class="group">%s</text>`, y+15, html.EscapeString(g))
+		y += rowH
+		maxV := 0.0
+		for _, br := range groups[g] {
+			maxV = math.Max(maxV, br.Value)
+		}
+		for i, br := range groups[g] {
+			w := 0.0
+			if maxV > 0 {
+				w = br.Value / maxV * (width - labelW - 110)
+			}
+			fmt.Fprintf(&b, `<text x="8" y="%.0f">%s</text><rect class="b%d" x="%g" y="%.0f" width="%.1f" height="%g"/><text x="%.1f" y="%.0f">%s</text>`,
+				y+15, html.EscapeString(br.Label), i, labelW, y+4, w, rowH-8, labelW+w+6, y+15, html.EscapeString(br.Text))
+			y += rowH
+		}
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}

@@ -1,0 +1,275 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/api"
+	"github.com/dgml/dgml/commons"
+	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/facility"
+	"github.com/dgml/dgml/geo"
+	"github.com/dgml/dgml/network"
+)
+
+// where reads a place from a form: "near" as LAT,LON (the browser's
+// location fills it), else "place" as coordinates or a known city.
+func where(r *http.Request) (geo.Point, string, error) {
+	q := r.URL.Query()
+	if n := strings.TrimSpace(q.Get("near")); n != "" {
+		p, err := api.ParsePoint("near", n)
+		return p, n, err
+	}
+	place := strings.TrimSpace(q.Get("place"))
+	if place == "" {
+		return geo.Point{}, "", &dgml.Error{Kind: dgml.Invalid, Field: "place", Msg: "say where: a city (e.g. Athens) or LAT,LON"}
+	}
+	if p, err := api.ParsePoint("place", place); err == nil {
+		return p, place, nil
+	}
+	if p, ok := geo.Place(place); ok {
+		return p, place, nil
+	}
+	return geo.Point{}, place, &dgml.Error{Kind: dgml.Invalid, Field: "place", Msg: fmt.Sprintf("%q is not a place this node knows: give a large city or LAT,LON", place)}
+}
+
+func (s *Site) plan(w http.ResponseWriter, r *http.Request) (*view, error) {
+	at, placeName, err := where(r)
+	if err != nil {
+		return nil, err
+	}
+	q := r.URL.Query()
+	req := network.PlanRequest{Design: r.PathValue("ref"), Near: at, Quantity: 1, RadiusKm: 50}
+	if v, err := strconv.ParseFloat(q.Get("qty"), 64); err == nil && v > 0 {
+		req.Quantity = v
+	}
+	if v, err := strconv.ParseFloat(q.Get("radius"), 64); err == nil && v > 0 {
+		req.RadiusKm = v
+	}
+	if req.DeadlineHours, err = api.ParseDeadline(q.Get("deadline")); err != nil {
+		return nil, err
+	}
+	res, err := s.network.Plan(r.Context(), req)
+	if err != nil {
+		return nil, err
+	}
+	pts := []mapPoint{{At: at, Label: "You: " + placeName, Kind: "user"}}
+	for _, p := range res.Pickups {
+		pts = append(pts, mapPoint{At: p.Location, Label: p.Facility, Kind: "chosen"})
+	}
+	groups := map[string][]bar{
+		"Cost, EUR": {{"Made locally", res.Totals.CostEUR, money(res.Totals.CostEUR)}},
+		"kg CO2e":   {{"Made locally", res.Totals.CO2eKg, kgText(res.Totals.CO2eKg)}},
+		"Lead time": {{"Made locally", res.Totals.LeadHours, hoursText(res.Totals.LeadHours)}},
+	}
+	for _, b := range res.Baseline {
+		label := strings.TrimPrefix(b.Name, "made in ")
+		groups["Cost, EUR"] = append(groups["Cost, EUR"], bar{label, b.CostEUR, money(b.CostEUR)})
+		groups["kg CO2e"] = append(groups["kg CO2e"], bar{label, b.CO2eKg, kgText(b.CO2eKg)})
+		groups["Lead time"] = append(groups["Lead time"], bar{label, b.LeadHours, hoursText(b.LeadHours)})
+	}
+	return page("plan.html", "Plan: "+res.Design.Name, map[string]any{
+		"Plan": res, "Place": placeName, "Map": drawMap(pts, true, "Map of you and the chosen facilities"),
+		"Chart": barChart("Totals beside the industrial baseline", groups, []string{"Cost, EUR", "kg CO2e", "Lead time"}),
+		"Why":   network.Why,
+	}), nil
+}
+
+func (s *Site) facilities(w http.ResponseWriter, r *http.Request) (*view, error) {
+	q := r.URL.Query()
+	data := map[string]any{"Process": q.Get("process"), "Material": q.Get("material"), "Place": q.Get("place"), "Radius": q.Get("radius")}
+	var pts []mapPoint
+	type item struct {
+		F  *facility.Facility
+		Km float64
+		Ms []facility.Machine
+	}
+	var items []item
+	if q.Get("place") != "" || q.Get("near") != "" {
+		at, _, err := where(r)
+		if err != nil {
+			return nil, err
+		}
+		nq := network.Query{Near: at, Material: q.Get("material"), RadiusKm: 100}
+		if v, err := strconv.ParseFloat(q.Get("radius"), 64); err == nil && v > 0 {
+			nq.RadiusKm = v
+		}
+		if p := q.Get("process"); p != "" {
+			nq.Process = design.Process(p)
+		}
+		hits, err := s.network.Near(r.Context(), nq)
+		if err != nil {
+			return nil, err
+		}
+		pts = append(pts, mapPoint{At: at, Label: "Search centre", Kind: "user"})
+		for _, h := range hits {
+			items = append(items, item{h.Facility, h.Km, h.Machines})
+		}
+	} else {
+		all, err := s.network.All(r.Context())
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range network.Sorted(all) {
+			f := f
+			keep := false
+			for _, m := range f.Machines {
+				if (q.Get("process") == "" || string(m.Process) == q.Get("process")) && (q.Get("material") == "" || (len(m.Materials) > 0 && m.Works(q.Get("material")))) {
+					keep = true
+				}
+			}
+			if keep || (q.Get("process") == "" && q.Get("material") == "") {
+				items = append(items, item{&f, -1, f.Machines})
+			}
+		}
+	}
+	for _, it := range items {
+		pts = append(pts, mapPoint{At: it.F.Location, Label: it.F.Name, Kind: "facility", Link: "/facilities/" + it.F.Slug})
+	}
+	data["Items"] = items
+	data["Map"] = drawMap(pts, len(pts) > 0 && (q.Get("place") != "" || q.Get("near") != ""), "Map of the facilities listed")
+	return page("facilities.html", "Facilities", data), nil
+}
+
+func (s *Site) facility(w http.ResponseWriter, r *http.Request) (*view, error) {
+	f, err := s.network.Store.Facility(r.Context(), r.PathValue("ref"))
+	if err != nil {
+		return nil, err
+	}
+	return page("facility.html", f.Name, map[string]any{"F": f, "Map": drawMap([]mapPoint{{At: f.Location, Label: f.Name, Kind: "chosen"}}, true, "Where "+f.Name+" is")}), nil
+}
+
+// machineRows is how many machine rows the registration form offers.
+const machineRows = 5
+
+func (s *Site) facilityForm(w http.ResponseWriter, r *http.Request) (*view, error) {
+	return page("facility_form.html", "Register a workshop", map[string]any{"Rows": make([]struct{}, machineRows), "Form": map[string]string{}, "Errors": map[string]string{}}), nil
+}
+
+func (s *Site) registerFacility(w http.ResponseWriter, r *http.Request) (*view, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	if err := r.ParseForm(); err != nil {
+		return nil, &dgml.Error{Kind: dgml.Invalid, Msg: "unreadable form"}
+	}
+	form := map[string]string{}
+	for k, v := range r.PostForm {
+		form[k] = v[0]
+	}
+	errs := map[string]string{}
+	f, err := facilityFromForm(r, errs)
+	if err == nil && len(errs) == 0 {
+		err = s.network.Store.PutFacility(r.Context(), f)
+		if e, ok := err.(*dgml.Error); ok && e.Kind == dgml.Invalid {
+			errs[e.Field] = e.Msg
+			err = nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(errs) > 0 {
+		v := page("facility_form.html", "Register a workshop", map[string]any{"Rows": make([]struct{}, machineRows), "Form": form, "Errors": errs})
+		v.status = http.StatusUnprocessableEntity
+		return v, nil
+	}
+	return &view{redirect: "/facilities/" + f.Slug}, nil
+}
+
+// facilityFromForm reads the registration form; errs collects problems
+// by field name, as the form names its inputs.
+func facilityFromForm(r *http.Request, errs map[string]string) (*facility.Facility, error) {
+	v := r.PostForm
+	f := &facility.Facility{Name: strings.TrimSpace(v.Get("name")), Address: v.Get("address"), City: v.Get("city"),
+		Country: strings.ToUpper(strings.TrimSpace(v.Get("country"))), Contact: v.Get("contact"), OpeningHours: v.Get("opening_hours"),
+		Access: facility.Access(v.Get("access")), Ownership: v.Get("ownership"), Source: "web", Machines: []facility.Machine{}}
+	if f.Name == "" {
+		errs["name"] = "a workshop needs a name"
+	}
+	place := strings.TrimSpace(v.Get("location"))
+	if p, err := api.ParsePoint("location", place); err == nil {
+		f.Location = p
+	} else if p, ok := geo.Place(place); ok {
+		f.Location = p
+	} else {
+		errs["location"] = "give LAT,LON (e.g. 37.98,23.73) or a large city"
+	}
+	num := func(field string) float64 {
+		s := strings.TrimSpace(v.Get(field))
+		if s == "" {
+			return 0
+		}
+		x, err := strconv.ParseFloat(s, 64)
+		if err != nil || x < 0 {
+			errs[field] = "a number of 0 or more"
+		}
+		return x
+	}
+	f.GridIntensity = num("grid")
+	for i := 0; i < machineRows; i++ {
+		pfx := fmt.Sprintf("m%d_", i)
+		proc := v.Get(pfx + "process")
+		if proc == "" {
+			continue
+		}
+		m := facility.Machine{Process: design.Process(proc), Make: v.Get(pfx + "make"), Model: v.Get(pfx + "model"),
+			Envelope:   design.Dimensions{X: num(pfx + "x"), Y: num(pfx + "y"), Z: num(pfx + "z")},
+			HourlyRate: num(pfx + "rate"), CapacityHours: num(pfx + "capacity")}
+		if !m.Process.Valid() {
+			errs[pfx+"process"] = "choose a process from the list"
+		}
+		for _, mat := range strings.Split(v.Get(pfx+"materials"), ",") {
+			if mat = strings.TrimSpace(mat); mat != "" {
+				m.Materials = append(m.Materials, facility.NormalizeMaterial(mat))
+			}
+		}
+		f.Machines = append(f.Machines, m)
+	}
+	return f, nil
+}
+
+func (s *Site) uploadForm(w http.ResponseWriter, r *http.Request) (*view, error) {
+	return page("upload.html", "Upload a design", map[string]any{"Errors": map[string]string{}}), nil
+}
+
+// upload takes a manifest or an archive of a manifest folder, as the
+// API's import does; the importer's errors go next to the field.
+func (s *Site) upload(w http.ResponseWriter, r *http.Request) (*view, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, 256<<20)
+	fail := func(field, msg string, warnings any) *view {
+		v := page("upload.html", "Upload a design", map[string]any{"Errors": map[string]string{field: msg}, "Warnings": warnings})
+		v.status = http.StatusUnprocessableEntity
+		return v
+	}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		return fail("file", "choose an okh.toml, okh.yml or a zip/tar of a manifest folder", nil), nil
+	}
+	defer file.Close()
+	dir, err := mkTemp(s.tmpDir)
+	if err != nil {
+		return nil, err
+	}
+	defer removeAll(dir)
+	targets, err := commons.Unbundle(file, hdr.Filename, hdr.Header.Get("Content-Type"), s.tmpDir, dir)
+	if err != nil {
+		return fail("file", relative(err.Error(), dir), nil), nil
+	}
+	var last *commons.Imported
+	for _, t := range targets {
+		res, err := s.commons.ImportTarget(r.Context(), t, commons.ImportOptions{Author: "web"})
+		if err != nil {
+			field := "file"
+			if e, ok := err.(*dgml.Error); ok && e.Field != "" {
+				field = "manifest"
+			}
+			return fail(field, relative(err.Error(), dir), nil), nil
+		}
+		last = res
+	}
+	return &view{redirect: "/designs/" + last.Design.Slug}, nil
+}
+
+func relative(s, dir string) string { return strings.ReplaceAll(s, dir+"/", "") }

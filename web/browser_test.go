@@ -1,0 +1,290 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/dgml/dgml/api"
+	"github.com/dgml/dgml/blob"
+	"github.com/dgml/dgml/commons"
+	"github.com/dgml/dgml/cost"
+	"github.com/dgml/dgml/demo"
+	"github.com/dgml/dgml/network"
+	"github.com/dgml/dgml/sqlite"
+	"github.com/dgml/dgml/web"
+)
+
+// browser starts headless Chromium, or skips loudly when there is none;
+// CI sets DGML_REQUIRE_BROWSER, which makes its absence a failure.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		msg := "NO CHROMIUM: the web interface's browser tests did not run (apt-get install chromium)"
+		if os.Getenv("DGML_REQUIRE_BROWSER") != "" {
+			t.Fatal(msg + " and DGML_REQUIRE_BROWSER is set")
+		}
+		fmt.Fprintln(os.Stderr, "\n*** "+msg+" ***")
+		t.Skip(msg)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("no-default-browser-check", true),
+		chromedp.Flag("user-data-dir", t.TempDir()), chromedp.Flag("window-size", "1200,900"),
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(cancel3)
+	return ctx
+}
+
+// demoSite serves the demo commons and network on a loopback port.
+func demoSite(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := sqlite.Open(ctx, filepath.Join(dir, "dgml.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	blobs, _ := blob.Open(filepath.Join(dir, "blobs"))
+	c := &commons.Service{Store: db, Blobs: blobs, Cache: db}
+	designs, err := demo.Commons()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range designs[:8] {
+		if _, err := c.Commit(ctx, d.Content, d.Files, commons.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := &network.Service{Store: db, Commons: c, Factors: cost.Default()}
+	if _, err := n.Import(ctx, demo.Network()); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	api.New(api.Config{Commons: c, Network: n, TempDir: dir}, mux)
+	web.New(c, n, dir, slog.Default(), mux)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: mux}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v %s", url, err, b)
+	}
+}
+
+// shots is where screenshots go: $DGML_SCREENSHOTS, or a temporary folder.
+func shots(t *testing.T) string {
+	if d := os.Getenv("DGML_SCREENSHOTS"); d != "" {
+		os.MkdirAll(d, 0o755)
+		return d
+	}
+	return t.TempDir()
+}
+
+func TestPagesInChromium(t *testing.T) {
+	ctx := browser(t)
+	base := demoSite(t)
+	dir := shots(t)
+	do := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("%s: %v", sel, err)
+		}
+		return strings.TrimSpace(s)
+	}
+	shot := func(name string) {
+		t.Helper()
+		b, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, name+".jpg"), b, 0o644)
+	}
+	// Every page: each image has a text alternative, each control a
+	// label, each picture of a map or chart a name.
+	accessible := func(page string) {
+		t.Helper()
+		problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
+			const out = [];
+			document.querySelectorAll("img:not([alt])").forEach(e => out.push("img without alt: " + e.src));
+			document.querySelectorAll("input:not([type=hidden]), select, textarea").forEach(e => {
+				if (!(e.labels && e.labels.length) && !e.getAttribute("aria-label")) out.push("control without label: " + (e.name || e.id));
+			});
+			document.querySelectorAll("svg").forEach(e => { if (!e.getAttribute("aria-label")) out.push("svg without a name"); });
+			if (!document.documentElement.lang) out.push("no lang on html");
+			return out;
+		})()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range problems {
+			t.Errorf("%s: %s", page, p)
+		}
+	}
+
+	// Home: the numbers are the API's.
+	do(chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#stat-designs")))
+	var stats struct{ Designs, Parts int }
+	getJSON(t, base+"/api/v1/stats", &stats)
+	var facilities struct{ Total int }
+	getJSON(t, base+"/api/v1/facilities", &facilities)
+	if text("#stat-designs") != fmt.Sprint(stats.Designs) || text("#stat-parts") != fmt.Sprint(stats.Parts) || text("#stat-facilities") != fmt.Sprint(facilities.Total) || text("#stat-countries") != "6" {
+		t.Errorf("home figures differ from the API: %s %s %s", text("#stat-designs"), text("#stat-parts"), text("#stat-facilities"))
+	}
+	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("svg.map circle").length`)); n != facilities.Total {
+		t.Errorf("the map shows %d facilities, the network has %d", n, facilities.Total)
+	}
+	accessible("home")
+	shot("home")
+
+	// Search from the header, then open the design.
+	do(chromedp.SetValue(chromedp.CSS("#q"), "reprap"), chromedp.Submit(chromedp.CSS("#q")), chromedp.WaitVisible(chromedp.CSS("#result-count")))
+	if got := text("#result-count"); !strings.HasPrefix(got, "1 designs") {
+		t.Errorf("search: %q", got)
+	}
+	accessible("search")
+	shot("search")
+	do(chromedp.Click(chromedp.CSS(".card h3 a")), chromedp.WaitVisible(chromedp.CSS("#license")))
+	var d struct {
+		Head struct {
+			Manifest struct{ License string }
+		}
+		Totals struct{ Made, Bought float64 }
+	}
+	getJSON(t, base+"/api/v1/designs/reprap-mendel-style-3d-printer-demo", &d)
+	if text("#license") != d.Head.Manifest.License || text("#made") != fmt.Sprint(d.Totals.Made) || text("#bought") != fmt.Sprint(d.Totals.Bought) {
+		t.Errorf("design page differs from the API: %s %s %s", text("#license"), text("#made"), text("#bought"))
+	}
+	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`[...document.querySelectorAll("table.parts img")].filter(i => i.complete && i.naturalWidth > 0).length`)); n < 8 {
+		t.Errorf("only %d part thumbnails loaded", n)
+	}
+	accessible("design")
+	shot("design")
+	// The language switcher: Spanish steps, the untranslated one flagged.
+	do(chromedp.Navigate(base+"/designs/reprap-mendel-style-3d-printer-demo?lang=es"), chromedp.WaitVisible(chromedp.CSS(".steps")))
+	if s := text(".steps li:first-child h3"); s != "Imprimir las piezas" {
+		t.Errorf("Spanish first step: %q", s)
+	}
+	if s := text(".steps li:last-child .note"); !strings.Contains(s, "not translated") {
+		t.Errorf("the last step has no Spanish translation and must say so: %q", s)
+	}
+
+	// Make it near me: the plan page's numbers are the API's.
+	do(chromedp.Navigate(base+"/designs/reprap-mendel-style-3d-printer-demo"), chromedp.WaitVisible(chromedp.CSS("#place")),
+		chromedp.SetValue(chromedp.CSS("#place"), "Athens"), chromedp.Submit(chromedp.CSS("#place")), chromedp.WaitVisible(chromedp.CSS("#total-cost")))
+	var plan struct {
+		Assignments []struct{}
+		Totals      struct {
+			CostEUR float64 `json:"cost_eur"`
+			CO2eKg  float64 `json:"co2e_kg"`
+		}
+	}
+	getJSON(t, base+"/api/v1/designs/reprap-mendel-style-3d-printer-demo/plan?near=37.9838,23.7275&qty=1&radius=50", &plan)
+	if text("#total-cost") != fmt.Sprintf("%.2f", plan.Totals.CostEUR) || text("#total-co2e") != fmt.Sprintf("%.3f", plan.Totals.CO2eKg) {
+		t.Errorf("plan totals differ from the API: %s %s vs %.2f %.3f", text("#total-cost"), text("#total-co2e"), plan.Totals.CostEUR, plan.Totals.CO2eKg)
+	}
+	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#assignments tbody tr").length`)); n != len(plan.Assignments) {
+		t.Errorf("%d rows, the API plans %d", n, len(plan.Assignments))
+	}
+	accessible("plan")
+	shot("plan")
+
+	// Workshops near Nairobi, then one workshop.
+	do(chromedp.Navigate(base+"/facilities?place=Nairobi&radius=50"), chromedp.WaitVisible(chromedp.CSS("#facility-count")))
+	if got := text("#facility-count"); got != "2 workshops." {
+		t.Errorf("Nairobi: %q", got)
+	}
+	accessible("facilities")
+	shot("facilities")
+	do(chromedp.Click(chromedp.CSS(".card h3 a")), chromedp.WaitVisible(chromedp.CSS("h1")))
+	if !strings.HasPrefix(text("h1"), "Demo Fab Lab Nairobi") {
+		t.Errorf("workshop page: %q", text("h1"))
+	}
+	accessible("facility")
+	shot("facility")
+
+	// Register a workshop: a wrong location is shown next to its field;
+	// a right one leads to the new workshop's page.
+	do(chromedp.Navigate(base+"/facilities/new"), chromedp.WaitVisible(chromedp.CSS("#name")),
+		chromedp.SetValue(chromedp.CSS("#name"), "Makers of Piraeus"), chromedp.SetValue(chromedp.CSS("#location"), "somewhere"),
+		chromedp.Submit(chromedp.CSS("#name")), chromedp.WaitVisible(chromedp.CSS("#location-err")))
+	if inv, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("location").getAttribute("aria-invalid")`)); inv != "true" {
+		t.Error("the location field is not marked invalid")
+	}
+	accessible("register")
+	shot("register-error")
+	do(chromedp.SetValue(chromedp.CSS("#location"), "37.94,23.65"), chromedp.SetValue(chromedp.CSS("#m0_make"), "Prusa"),
+		chromedp.SetValue(chromedp.CSS("#m0_process"), "3d-printing-fdm"), chromedp.SetValue(chromedp.CSS("#m0_materials"), "PLA, PETG"),
+		chromedp.Submit(chromedp.CSS("#name")), chromedp.WaitVisible(chromedp.CSS("h1")))
+	if text("h1") != "Makers of Piraeus" {
+		t.Errorf("after registering: %q", text("h1"))
+	}
+	var f struct {
+		Machines []struct{ Materials []string }
+	}
+	getJSON(t, base+"/api/v1/facilities/makers-of-piraeus", &f)
+	if len(f.Machines) != 1 || strings.Join(f.Machines[0].Materials, ",") != "pla,petg" {
+		t.Errorf("registered workshop in the API: %+v", f)
+	}
+	do(chromedp.Navigate(base+"/upload"), chromedp.WaitVisible(chromedp.CSS("#file")))
+	accessible("upload")
+	shot("upload")
+
+	// Phone width: no page scrolls sideways.
+	do(chromedp.EmulateViewport(390, 844))
+	for _, p := range []string{"/", "/designs/reprap-mendel-style-3d-printer-demo", "/facilities"} {
+		do(chromedp.Navigate(base+p), chromedp.WaitVisible(chromedp.CSS("h1")))
+		if w, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 400 {
+			t.Errorf("%s is %d px wide at phone width", p, w)
+		}
+	}
+	shot("phone-design")
+	t.Logf("screenshots in %s", dir)
+}

@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -70,5 +72,36 @@ func TestPagesRenderTheCommons(t *testing.T) {
 	}
 	if code, _ := get("/static/dgml.css"); code != 200 {
 		t.Errorf("stylesheet: %d", code)
+	}
+}
+
+func TestUploadFormShowsImporterErrors(t *testing.T) {
+	base := demoSite(t)
+	post := func(name, body string) (int, string, string) {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write([]byte(body))
+		mw.Close()
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		res, err := client.Post(base+"/upload", mw.FormDataContentType(), &buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b), res.Header.Get("Location")
+	}
+	code, body, _ := post("okh.toml", "name = \"Lamp\"\n[[part]]\nname = \"shade\"\nquantity = -1\n")
+	if code != 422 || !strings.Contains(body, `id="manifest-err"`) || !strings.Contains(body, "okh.toml:4: field part[0].quantity") {
+		t.Errorf("a bad manifest: %d\n%s", code, body)
+	}
+	code, body, _ = post("notes.txt", "hello")
+	if code != 422 || !strings.Contains(body, `id="file-err"`) || !strings.Contains(body, `aria-invalid="true"`) {
+		t.Errorf("not a manifest: %d", code)
+	}
+	code, _, loc := post("okh.toml", "name = \"Desk Lamp\"\nlicense = \"CERN-OHL-S-2.0\"\n")
+	if code != 303 || loc != "/designs/desk-lamp" {
+		t.Errorf("a good manifest leads to its page: %d %q", code, loc)
 	}
 }

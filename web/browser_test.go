@@ -141,11 +141,11 @@ func TestPagesInChromium(t *testing.T) {
 	}
 	shot := func(name string) {
 		t.Helper()
-		b, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+		b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG
 		if err != nil {
 			t.Fatal(err)
 		}
-		os.WriteFile(filepath.Join(dir, name+".jpg"), b, 0o644)
+		os.WriteFile(filepath.Join(dir, name+".png"), b, 0o644)
 	}
 	// Every page: each image has a text alternative, each control a
 	// label, each picture of a map or chart a name.

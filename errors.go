@@ -23,6 +23,7 @@ const (
 	Unsupported  Kind = "unsupported"  // a format or media type we do not read
 	Unauthorized Kind = "unauthorized" // who are you?
 	Forbidden    Kind = "forbidden"    // we know who you are; you may not
+	TooMany      Kind = "too-many"     // too many attempts: wait
 )
 
 // Error is the one error type of dgml. Field and Line point at the place in
@@ -101,6 +102,8 @@ func HTTPStatus(k Kind) int {
 		return http.StatusUnauthorized
 	case Forbidden:
 		return http.StatusForbidden
+	case TooMany:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }
@@ -108,7 +111,7 @@ func HTTPStatus(k Kind) int {
 // KindFromStatus is HTTPStatus's inverse, so that an error returned by a
 // remote node keeps its kind here.
 func KindFromStatus(status int) Kind {
-	for _, k := range []Kind{Invalid, NotFound, Conflict, TooLarge, Unsupported, Unauthorized, Forbidden} {
+	for _, k := range []Kind{Invalid, NotFound, Conflict, TooLarge, Unsupported, Unauthorized, Forbidden, TooMany} {
 		if HTTPStatus(k) == status {
 			return k
 		}

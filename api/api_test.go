@@ -19,9 +19,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/blob"
+	"github.com/dgml/dgml/account"
+	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/cost"
 	"github.com/dgml/dgml/demo"
@@ -33,7 +36,9 @@ type node struct {
 	srv     *httptest.Server
 	api     *api.Server
 	db      *sqlite.DB
+	people  *collab.Service
 	dataDir string
+	token   string // a write token of the user "tester", sent with every request
 }
 
 func newNode(t *testing.T) *node {
@@ -52,10 +57,19 @@ func newNode(t *testing.T) *node {
 	os.MkdirAll(tmp, 0o755)
 	mux := http.NewServeMux()
 	c := &commons.Service{Store: db, Blobs: blobs, Cache: db}
-	a := api.New(api.Config{Commons: c, Network: &network.Service{Store: db, Commons: c, Factors: cost.Default()}, TempDir: tmp, MaxUpload: 1 << 20}, mux)
+	people := &collab.Service{Accounts: db, Store: db, Commons: c, Node: "test.node", Limiter: account.NewLimiter(5, time.Minute)}
+	a := api.New(api.Config{Commons: c, Network: &network.Service{Store: db, Commons: c, Factors: cost.Default()}, People: people, TempDir: tmp, MaxUpload: 1 << 20}, mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &node{srv: srv, api: a, db: db, dataDir: dir}
+	u, err := people.SignUp(context.Background(), "tester", "correct horse battery", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := people.NewToken(context.Background(), u, "test", "write")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &node{srv: srv, api: a, db: db, people: people, dataDir: dir, token: token}
 }
 
 func (n *node) do(t *testing.T, method, path, contentType string, body io.Reader) (*http.Response, []byte) {
@@ -66,6 +80,9 @@ func (n *node) do(t *testing.T, method, path, contentType string, body io.Reader
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
+	}
+	if n.token != "" {
+		req.Header.Set("Authorization", "Bearer "+n.token)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -344,7 +361,21 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	if err := n.db.PutFacility(context.Background(), &lab); err != nil {
 		t.Fatal(err)
 	}
-	fill := strings.NewReplacer("{ref}", dsg.Slug, "{id}", dsg.Head, "{sha256}", fileSum)
+	ctx := context.Background()
+	me, _, _ := n.db.UserByName(ctx, "tester")
+	fork, err := n.people.Fork(ctx, me, dsg.Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	task := &collab.Task{Title: "print a spare gear"}
+	if err := n.people.AddTask(ctx, me, dsg.Slug, task); err != nil {
+		t.Fatal(err)
+	}
+	prop := &collab.Proposal{DesignID: dsg.ID, FromDesign: fork.ID, Revision: dsg.Head, Base: dsg.Head, Title: "t", Author: "tester@test.node"}
+	if err := n.db.CreateProposal(ctx, prop); err != nil {
+		t.Fatal(err)
+	}
+	fill := strings.NewReplacer("{ref}", dsg.Slug, "{id}", dsg.Head, "{other}", dsg.Head, "{sha256}", fileSum, "{name}", "tester")
 	query := map[string]string{"/api/v1/designs/{ref}/plan": "?near=37.98,23.73"}
 	for p, ops := range doc.Paths {
 		for m, op := range ops {
@@ -352,8 +383,13 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 				continue // writes are exercised by their own tests
 			}
 			path := fill.Replace(p)
-			if strings.HasPrefix(p, "/api/v1/facilities/{ref}") {
+			switch {
+			case strings.HasPrefix(p, "/api/v1/facilities/{ref}"):
 				path = strings.Replace(p, "{ref}", lab.Slug, 1)
+			case strings.HasPrefix(p, "/api/v1/tasks/{id}"):
+				path = strings.Replace(p, "{id}", task.ID, 1)
+			case strings.HasPrefix(p, "/api/v1/proposals/{id}"):
+				path = strings.Replace(p, "{id}", prop.ID, 1)
 			}
 			res, _ := n.do(t, strings.ToUpper(m), path+query[p], "", nil)
 			if _, ok := op.Responses[fmt.Sprint(res.StatusCode)]; !ok {
@@ -376,6 +412,7 @@ func TestConcurrentRequests(t *testing.T) {
 			m := strings.Replace(manifest, "Door Hinge", fmt.Sprintf("Hinge %d", i), 1)
 			req, _ := http.NewRequest("POST", n.srv.URL+"/api/v1/designs", strings.NewReader(m))
 			req.Header.Set("Content-Type", "application/toml")
+			req.Header.Set("Authorization", "Bearer "+n.token)
 			res, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Error(err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/geo"
@@ -130,6 +131,9 @@ func (s *Server) createFacility(w http.ResponseWriter, r *http.Request) error {
 	if err := s.cfg.Network.Store.PutFacility(r.Context(), f); err != nil {
 		return err
 	}
+	if err := s.cfg.People.Accounts.AddRole(r.Context(), account.Operator, f.ID, caller(r).ID); err != nil {
+		return err
+	}
 	w.Header().Set("Location", "/api/v1/facilities/"+f.Slug)
 	return writeJSON(w, http.StatusCreated, f)
 }
@@ -147,6 +151,9 @@ func (s *Server) putFacility(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.cfg.People.May(r.Context(), caller(r), account.Operator, old.ID); err != nil {
+		return err
+	}
 	f, err := readFacility(r)
 	if err != nil {
 		return err
@@ -159,7 +166,14 @@ func (s *Server) putFacility(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteFacility(w http.ResponseWriter, r *http.Request) error {
-	if err := s.cfg.Network.Store.DeleteFacility(r.Context(), r.PathValue("ref")); err != nil {
+	f, err := s.cfg.Network.Store.Facility(r.Context(), r.PathValue("ref"))
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.People.May(r.Context(), caller(r), account.Operator, f.ID); err != nil {
+		return err
+	}
+	if err := s.cfg.Network.Store.DeleteFacility(r.Context(), f.ID); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -199,10 +213,15 @@ func (s *Server) importFacilities(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	for _, f := range added {
+		if err := s.cfg.People.Accounts.AddRole(r.Context(), account.Operator, f.ID, caller(r).ID); err != nil {
+			return err
+		}
+	}
 	if warns == nil {
 		warns = []okw.Warning{}
 	}
-	return writeJSON(w, http.StatusCreated, map[string]any{"read": len(fs), "added": added, "warnings": warns})
+	return writeJSON(w, http.StatusCreated, map[string]any{"read": len(fs), "added": len(added), "warnings": warns})
 }
 
 func (s *Server) designPlan(w http.ResponseWriter, r *http.Request) error {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/network"
 )
@@ -21,6 +22,7 @@ import (
 type Config struct {
 	Commons   *commons.Service
 	Network   *network.Service
+	People    *collab.Service
 	TempDir   string // inside the data folder: uploads are unpacked here
 	MaxUpload int64  // bytes; 0 means DefaultMaxUpload
 	Log       *slog.Logger
@@ -83,6 +85,7 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 		s.handle("GET", "/api/v1/designs/{ref}/plan", s.designPlan)
 		s.handle("GET", "/api/v1/factors", s.factors)
 	}
+	s.peopleRoutes()
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, dgml.Errorf(dgml.NotFound, "no such endpoint: see /api/v1/openapi.json"))
 	})
@@ -93,8 +96,23 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 func (s *Server) Routes() []Route { return s.routes }
 
 func (s *Server) handle(method, pattern string, h func(http.ResponseWriter, *http.Request) error) {
+	s.register(method, pattern, false, h)
+}
+
+// handlePublic is for the writes anyone may make: signing up, and
+// exchanging a password for a token.
+func (s *Server) handlePublic(method, pattern string, h func(http.ResponseWriter, *http.Request) error) {
+	s.register(method, pattern, true, h)
+}
+
+func (s *Server) register(method, pattern string, public bool, h func(http.ResponseWriter, *http.Request) error) {
 	s.routes = append(s.routes, Route{method, pattern})
 	s.mux.HandleFunc(method+" "+pattern, func(w http.ResponseWriter, r *http.Request) {
+		r, err := s.authorize(r, public)
+		if err != nil {
+			writeProblem(w, r, err)
+			return
+		}
 		if r.Method != http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, maxQuery)
 		}

@@ -316,11 +316,12 @@ func Why(u plan.Unmatched) string {
 }
 
 // Import stores facilities read elsewhere (OKW, lists), skipping any with
-// the same name at the same place as one already stored.
-func (s *Service) Import(ctx context.Context, fs []facility.Facility) (added int, err error) {
+// the same name at the same place as one already stored, and returns
+// those it added.
+func (s *Service) Import(ctx context.Context, fs []facility.Facility) (added []*facility.Facility, err error) {
 	all, _, err := s.snapshot(ctx)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	seen := map[string]bool{}
 	key := func(f *facility.Facility) string {
@@ -337,7 +338,7 @@ func (s *Service) Import(ctx context.Context, fs []facility.Facility) (added int
 			return added, err
 		}
 		seen[key(&fs[i])] = true
-		added++
+		added = append(added, &fs[i])
 	}
 	return added, nil
 }

@@ -35,11 +35,11 @@ func demoNode(t *testing.T) *network.Service {
 		}
 	}
 	s := &network.Service{Store: db, Commons: c, Factors: cost.Default()}
-	if n, err := s.Import(ctx, demo.Network()); err != nil || n != 14 {
-		t.Fatalf("demo network: %d %v", n, err)
+	if n, err := s.Import(ctx, demo.Network()); err != nil || len(n) != 14 {
+		t.Fatalf("demo network: %d %v", len(n), err)
 	}
-	if n, _ := s.Import(ctx, demo.Network()); n != 0 {
-		t.Errorf("importing the same facilities again must add none, added %d", n)
+	if n, _ := s.Import(ctx, demo.Network()); len(n) != 0 {
+		t.Errorf("importing the same facilities again must add none, added %d", len(n))
 	}
 	return s
 }

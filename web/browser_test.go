@@ -17,8 +17,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/blob"
+	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/cost"
 	"github.com/dgml/dgml/demo"
@@ -86,9 +88,10 @@ func demoSite(t *testing.T) string {
 	if _, err := n.Import(ctx, demo.Network()); err != nil {
 		t.Fatal(err)
 	}
+	people := &collab.Service{Accounts: db, Store: db, Commons: c, Node: "test.node", Limiter: account.NewLimiter(5, time.Minute)}
 	mux := http.NewServeMux()
-	api.New(api.Config{Commons: c, Network: n, TempDir: dir}, mux)
-	web.New(c, n, dir, slog.Default(), mux)
+	api.New(api.Config{Commons: c, Network: n, People: people, TempDir: dir}, mux)
+	web.New(web.Config{Commons: c, Network: n, People: people, TempDir: dir, Log: slog.Default()}, mux)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -250,8 +253,16 @@ func TestPagesInChromium(t *testing.T) {
 	accessible("facility")
 	shot("facility")
 
-	// Register a workshop: a wrong location is shown next to its field;
-	// a right one leads to the new workshop's page.
+	// Sign up (which logs in), then register a workshop: a wrong location
+	// is shown next to its field; a right one leads to the new workshop's
+	// page.
+	do(chromedp.Navigate(base+"/signup"), chromedp.WaitVisible(chromedp.CSS("#name")),
+		chromedp.SetValue(chromedp.CSS("#name"), "ana"), chromedp.SetValue(chromedp.CSS("#password"), "correct horse battery"),
+		chromedp.Submit(chromedp.CSS("#name")), chromedp.WaitVisible(chromedp.CSS("#me")))
+	if text("#me") != "ana" {
+		t.Errorf("after signing up: %q", text("#me"))
+	}
+	accessible("home, logged in")
 	do(chromedp.Navigate(base+"/facilities/new"), chromedp.WaitVisible(chromedp.CSS("#name")),
 		chromedp.SetValue(chromedp.CSS("#name"), "Makers of Piraeus"), chromedp.SetValue(chromedp.CSS("#location"), "somewhere"),
 		chromedp.Submit(chromedp.CSS("#name")), chromedp.WaitVisible(chromedp.CSS("#location-err")))

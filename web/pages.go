@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/design"
@@ -146,14 +147,13 @@ func (s *Site) facility(w http.ResponseWriter, r *http.Request) (*view, error) {
 const machineRows = 5
 
 func (s *Site) facilityForm(w http.ResponseWriter, r *http.Request) (*view, error) {
+	if me(r) == nil {
+		return &view{redirect: "/login?next=/facilities/new"}, nil
+	}
 	return page("facility_form.html", "Register a workshop", map[string]any{"Rows": make([]struct{}, machineRows), "Form": map[string]string{}, "Errors": map[string]string{}}), nil
 }
 
 func (s *Site) registerFacility(w http.ResponseWriter, r *http.Request) (*view, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	if err := r.ParseForm(); err != nil {
-		return nil, &dgml.Error{Kind: dgml.Invalid, Msg: "unreadable form"}
-	}
 	form := map[string]string{}
 	for k, v := range r.PostForm {
 		form[k] = v[0]
@@ -165,6 +165,8 @@ func (s *Site) registerFacility(w http.ResponseWriter, r *http.Request) (*view, 
 		if e, ok := err.(*dgml.Error); ok && e.Kind == dgml.Invalid {
 			errs[e.Field] = e.Msg
 			err = nil
+		} else if err == nil {
+			err = s.people.Accounts.AddRole(r.Context(), account.Operator, f.ID, me(r).ID)
 		}
 		if err != nil {
 			return nil, err
@@ -231,13 +233,15 @@ func facilityFromForm(r *http.Request, errs map[string]string) (*facility.Facili
 }
 
 func (s *Site) uploadForm(w http.ResponseWriter, r *http.Request) (*view, error) {
+	if me(r) == nil {
+		return &view{redirect: "/login?next=/upload"}, nil
+	}
 	return page("upload.html", "Upload a design", map[string]any{"Errors": map[string]string{}}), nil
 }
 
 // upload takes a manifest or an archive of a manifest folder, as the
 // API's import does; the importer's errors go next to the field.
 func (s *Site) upload(w http.ResponseWriter, r *http.Request) (*view, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, 256<<20)
 	fail := func(field, msg string, warnings any) *view {
 		v := page("upload.html", "Upload a design", map[string]any{"Errors": map[string]string{field: msg}, "Warnings": warnings})
 		v.status = http.StatusUnprocessableEntity
@@ -259,7 +263,10 @@ func (s *Site) upload(w http.ResponseWriter, r *http.Request) (*view, error) {
 	}
 	var last *commons.Imported
 	for _, t := range targets {
-		res, err := s.commons.ImportTarget(r.Context(), t, commons.ImportOptions{Author: "web"})
+		res, err := s.commons.ImportTarget(r.Context(), t, commons.ImportOptions{Author: s.people.Handle(me(r))})
+		if err == nil && !res.Unchanged {
+			err = s.people.Created(r.Context(), me(r), res.Design, res.Revision)
+		}
 		if err != nil {
 			field := "file"
 			if e, ok := err.(*dgml.Error); ok && e.Field != "" {

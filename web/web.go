@@ -14,7 +14,9 @@ import (
 	"strings"
 
 	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/api"
+	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/facility"
@@ -28,18 +30,32 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
+// Config is what the site needs. TempDir (inside the data folder) takes
+// uploads while they are read.
+type Config struct {
+	Commons *commons.Service
+	Network *network.Service
+	People  *collab.Service
+	TempDir string
+	Log     *slog.Logger
+}
+
 // Site is the web interface.
 type Site struct {
 	commons *commons.Service
 	network *network.Service
+	people  *collab.Service
 	tmpDir  string
 	log     *slog.Logger
 	tmpl    *template.Template
 }
 
-// New registers the pages on mux. tmpDir (inside the data folder) takes
-// uploads while they are read.
-func New(c *commons.Service, n *network.Service, tmpDir string, log *slog.Logger, mux *http.ServeMux) *Site {
+// New registers the pages on mux.
+func New(cfg Config, mux *http.ServeMux) *Site {
+	c, n, tmpDir, log := cfg.Commons, cfg.Network, cfg.TempDir, cfg.Log
+	if log == nil {
+		log = slog.Default()
+	}
 	funcs := template.FuncMap{
 		"join":  strings.Join,
 		"isURL": func(s string) bool { return strings.Contains(s, "://") },
@@ -61,7 +77,7 @@ func New(c *commons.Service, n *network.Service, tmpDir string, log *slog.Logger
 			return map[string]string{"ID": id, "Label": label, "Value": values[id], "Err": errs[id]}
 		},
 	}
-	s := &Site{commons: c, network: n, tmpDir: tmpDir, log: log, tmpl: template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))}
+	s := &Site{commons: c, network: n, people: cfg.People, tmpDir: tmpDir, log: log, tmpl: template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))}
 	mux.Handle("GET /static/", http.FileServerFS(staticFS))
 	mux.HandleFunc("GET /{$}", s.page(s.home))
 	mux.HandleFunc("GET /designs", s.page(s.designs))
@@ -73,6 +89,7 @@ func New(c *commons.Service, n *network.Service, tmpDir string, log *slog.Logger
 	mux.HandleFunc("GET /facilities/{ref}", s.page(s.facility))
 	mux.HandleFunc("GET /upload", s.page(s.uploadForm))
 	mux.HandleFunc("POST /upload", s.page(s.upload))
+	s.peoplePages(mux)
 	return s
 }
 
@@ -87,9 +104,14 @@ type view struct {
 
 func (s *Site) page(h func(w http.ResponseWriter, r *http.Request) (*view, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		r, err := s.session(w, r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		v, err := h(w, r)
 		if err != nil {
-			s.fail(w, err)
+			s.fail(w, r, err)
 			return
 		}
 		if v.redirect != "" {
@@ -99,6 +121,7 @@ func (s *Site) page(h func(w http.ResponseWriter, r *http.Request) (*view, error
 		if v.status == 0 {
 			v.status = http.StatusOK
 		}
+		v.data["Me"], v.data["CSRF"] = viewer(r)
 		s.render(w, v.status, v.name, v.data)
 	}
 }
@@ -113,7 +136,7 @@ func (s *Site) render(w http.ResponseWriter, status int, name string, data any) 
 	}
 }
 
-func (s *Site) fail(w http.ResponseWriter, err error) {
+func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
 	kind := dgml.KindOf(err)
 	msg := err.Error()
 	if kind == dgml.Internal {
@@ -124,7 +147,9 @@ func (s *Site) fail(w http.ResponseWriter, err error) {
 	if errors.As(err, &e) && e.Field != "" {
 		msg = e.Field + ": " + e.Msg
 	}
-	s.render(w, dgml.HTTPStatus(kind), "error.html", map[string]any{"Title": "Error", "Message": msg})
+	data := map[string]any{"Title": "Error", "Message": msg, "LoginNeeded": kind == dgml.Unauthorized}
+	data["Me"], data["CSRF"] = viewer(r)
+	s.render(w, dgml.HTTPStatus(kind), "error.html", data)
 }
 
 func page(name, title string, data map[string]any) *view {
@@ -212,6 +237,14 @@ func (s *Site) design(w http.ResponseWriter, r *http.Request) (*view, error) {
 		return nil, err
 	}
 	rows, bought := s.partRows(ctx, rev)
+	var proposals []collab.Proposal
+	var tasks []collab.Task
+	maintainer := false
+	if s.people != nil {
+		proposals, _ = s.people.Store.Proposals(ctx, d.ID)
+		tasks, _ = s.people.Store.Tasks(ctx, collab.TaskQuery{Design: d.ID, OpenOnly: true})
+		maintainer = s.people.May(ctx, me(r), account.Maintainer, d.ID) == nil
+	}
 	lang := r.URL.Query().Get("lang")
 	type stepView struct{ Title, Text, Note string }
 	var steps []stepView
@@ -225,6 +258,7 @@ func (s *Site) design(w http.ResponseWriter, r *http.Request) (*view, error) {
 	return page("design.html", d.Name, map[string]any{
 		"Design": d, "Rev": rev, "Totals": design.Count(rev.Parts), "Rows": rows, "Bought": bought,
 		"Parent": parent, "Forks": forks, "Steps": steps, "Lang": lang, "Languages": rev.Manifest.Languages,
+		"Proposals": proposals, "Tasks": tasks, "IsMaintainer": maintainer,
 	}), nil
 }
 

@@ -7,13 +7,19 @@ import (
 	"log/slog"
 	"mime/multipart"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/blob"
+	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/cost"
 	"github.com/dgml/dgml/demo"
@@ -39,8 +45,9 @@ func TestPagesRenderTheCommons(t *testing.T) {
 	}
 	mux := http.NewServeMux()
 	net := &network.Service{Store: db, Commons: svc, Factors: cost.Default()}
-	api.New(api.Config{Commons: svc, Network: net, TempDir: dir}, mux)
-	web.New(svc, net, dir, slog.Default(), mux)
+	people := &collab.Service{Accounts: db, Store: db, Commons: svc, Node: "test.node", Limiter: account.NewLimiter(5, time.Minute)}
+	api.New(api.Config{Commons: svc, Network: net, People: people, TempDir: dir}, mux)
+	web.New(web.Config{Commons: svc, Network: net, People: people, TempDir: dir, Log: slog.Default()}, mux)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	get := func(path string) (int, string) {
@@ -77,13 +84,15 @@ func TestPagesRenderTheCommons(t *testing.T) {
 
 func TestUploadFormShowsImporterErrors(t *testing.T) {
 	base := demoSite(t)
+	client := loggedIn(t, base)
+	csrf := csrfOf(t, client, base+"/upload")
 	post := func(name, body string) (int, string, string) {
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
+		mw.WriteField("csrf", csrf)
 		fw, _ := mw.CreateFormFile("file", name)
 		fw.Write([]byte(body))
 		mw.Close()
-		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 		res, err := client.Post(base+"/upload", mw.FormDataContentType(), &buf)
 		if err != nil {
 			t.Fatal(err)
@@ -104,4 +113,39 @@ func TestUploadFormShowsImporterErrors(t *testing.T) {
 	if code != 303 || loc != "/designs/desk-lamp" {
 		t.Errorf("a good manifest leads to its page: %d %q", code, loc)
 	}
+}
+
+// loggedIn signs up a user through the form and returns a client that
+// keeps its session cookie and does not follow redirects.
+func loggedIn(t *testing.T, base string) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.PostForm(base+"/signup", url.Values{"name": {"maker"}, "password": {"correct horse battery"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign up: %d", res.StatusCode)
+	}
+	return client
+}
+
+var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// csrfOf reads the CSRF token a page's forms carry.
+func csrfOf(t *testing.T, client *http.Client, page string) string {
+	t.Helper()
+	res, err := client.Get(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	m := csrfRe.FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("no CSRF token on %s (%d)", page, res.StatusCode)
+	}
+	return string(m[1])
 }

@@ -243,12 +243,12 @@ the same name at the same place as one stored is skipped.`)
 		return err
 	}
 	if *asJSON {
-		return json.NewEncoder(os.Stdout).Encode(map[string]any{"files": len(files), "read": len(all), "added": added, "warnings": warns})
+		return json.NewEncoder(os.Stdout).Encode(map[string]any{"files": len(files), "read": len(all), "added": len(added), "warnings": warns})
 	}
 	for _, w := range warns {
 		fmt.Fprintln(os.Stderr, "  warning:", w)
 	}
-	fmt.Printf("%d files, %d facilities read, %d added (the rest were already there)\n", len(files), len(all), added)
+	fmt.Printf("%d files, %d facilities read, %d added (the rest were already there)\n", len(files), len(all), len(added))
 	if failed > 0 {
 		return fmt.Errorf("%d files refused", failed)
 	}

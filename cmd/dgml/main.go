@@ -36,6 +36,9 @@ func init() {
 		{"mesh", "measure, estimate and render part files: dgml mesh info|estimate|render", runMesh},
 		{"facilities", "workshops of the network: dgml facilities near|list|show|import|export|delete", runFacilities},
 		{"plan", "where to make a design near a place: dgml plan DESIGN --near LAT,LON", runPlan},
+		{"admin", "node administration: dgml admin create-user NAME", runAdmin},
+		{"token", "API tokens: dgml token create|list USER", runToken},
+		{"diff", "what changed between two revisions: dgml diff REV REV", runDiff},
 		{"version", "print the version", func(context.Context, []string) error { fmt.Println("dgml", version); return nil }},
 	}
 }

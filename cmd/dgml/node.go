@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/blob"
+	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/cost"
 	"github.com/dgml/dgml/network"
@@ -23,6 +25,7 @@ type node struct {
 	blobs   *blob.Store
 	commons *commons.Service
 	network *network.Service
+	people  *collab.Service
 }
 
 func dataFlag(fs *flag.FlagSet) *string {
@@ -47,7 +50,10 @@ func openNode(ctx context.Context, dir string) (*node, error) {
 		return nil, err
 	}
 	blobs.MaxSize = 1 << 30
-	host, _ := os.Hostname()
+	host := os.Getenv("DGML_NODE")
+	if host == "" {
+		host, _ = os.Hostname()
+	}
 	c := &commons.Service{Store: db, Blobs: blobs, Cache: db, Node: host}
 	factors := cost.Default()
 	if path := os.Getenv("DGML_FACTORS"); path != "" {
@@ -56,7 +62,8 @@ func openNode(ctx context.Context, dir string) (*node, error) {
 			return nil, err
 		}
 	}
-	return &node{dir: dir, db: db, blobs: blobs, commons: c, network: &network.Service{Store: db, Commons: c, Factors: factors}}, nil
+	people := &collab.Service{Accounts: db, Store: db, Commons: c, Node: host, Limiter: account.NewLimiter(5, 15*time.Minute)}
+	return &node{dir: dir, db: db, blobs: blobs, commons: c, network: &network.Service{Store: db, Commons: c, Factors: factors}, people: people}, nil
 }
 
 func (n *node) Close() error { return n.db.Close() }

@@ -54,8 +54,8 @@ SIGTERM, finishing the requests under way.`)
 		return err
 	}
 	mux := http.NewServeMux()
-	api.New(api.Config{Commons: n.commons, Network: n.network, TempDir: tmp, MaxUpload: *maxUpload, Log: log}, mux)
-	web.New(n.commons, n.network, tmp, log, mux)
+	api.New(api.Config{Commons: n.commons, Network: n.network, People: n.people, TempDir: tmp, MaxUpload: *maxUpload, Log: log}, mux)
+	web.New(web.Config{Commons: n.commons, Network: n.network, People: n.people, TempDir: tmp, Log: log}, mux)
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -110,6 +110,6 @@ func loadDemo(ctx context.Context, n *node, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	log.Info("demo network loaded", "facilities", added)
+	log.Info("demo network loaded", "facilities", len(added))
 	return nil
 }

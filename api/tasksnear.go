@@ -1,0 +1,33 @@
+package api
+
+import (
+	"strconv"
+
+	"github.com/dgml/dgml/collab"
+	"github.com/dgml/dgml/geo"
+)
+
+// nearTasks keeps the tasks that say where they must be done and are
+// within the radius (default 100 km), nearest first; tasks that can be
+// done anywhere stay too.
+func (s *Server) nearTasks(ts []collab.Task, near, radius string) ([]collab.Task, error) {
+	at, err := ParsePoint("near", near)
+	if err != nil {
+		return nil, err
+	}
+	km := 100.0
+	if v, err := strconv.ParseFloat(radius, 64); err == nil && v > 0 {
+		km = v
+	}
+	var out []collab.Task
+	for _, t := range ts {
+		if t.Lat == 0 && t.Lon == 0 {
+			out = append(out, t)
+			continue
+		}
+		if geo.DistanceKm(at, geo.Point{Lat: t.Lat, Lon: t.Lon}) <= km {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,329 @@
+package collab
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/account"
+	"github.com/dgml/dgml/commons"
+	"github.com/dgml/dgml/design"
+)
+
+// Service is the people side of a node.
+type Service struct {
+	Accounts account.Store
+	Store    Store
+	Commons  *commons.Service
+	Node     string // this node's name in user@node
+	Limiter  *account.Limiter
+	now      func() time.Time
+}
+
+// SessionLength is how long a login lasts.
+const SessionLength = 14 * 24 * time.Hour
+
+func (s *Service) clock() time.Time {
+	if s.now != nil {
+		return s.now()
+	}
+	return time.Now().UTC()
+}
+
+// Handle names a user across nodes.
+func (s *Service) Handle(u *account.User) string { return account.Handle(u.Name, s.Node) }
+
+// SignUp makes an account.
+func (s *Service) SignUp(ctx context.Context, name, password string, admin bool) (*account.User, error) {
+	name = strings.ToLower(strings.TrimSpace(name))
+	if err := account.CheckName(name); err != nil {
+		return nil, err
+	}
+	if err := account.CheckPassword(password); err != nil {
+		return nil, err
+	}
+	hash, err := account.HashPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	return s.Accounts.CreateUser(ctx, name, hash, admin)
+}
+
+// Check verifies a name and password, counting failures per name and
+// address against guessing: past the limit it refuses even the right
+// password until the window has passed.
+func (s *Service) Check(ctx context.Context, name, password, addr string) (*account.User, error) {
+	name = strings.ToLower(strings.TrimSpace(name))
+	key := name + "|" + addr
+	if ok, wait := s.Limiter.Allowed(key); !ok {
+		return nil, &dgml.Error{Kind: dgml.TooMany, Msg: fmt.Sprintf("too many failed logins: try again in %s", wait.Round(time.Second))}
+	}
+	u, hash, err := s.Accounts.UserByName(ctx, name)
+	if err != nil && dgml.KindOf(err) != dgml.NotFound {
+		return nil, err
+	}
+	if u == nil || !account.VerifyPassword(hash, password) {
+		s.Limiter.Fail(key)
+		return nil, &dgml.Error{Kind: dgml.Unauthorized, Msg: "wrong name or password"}
+	}
+	s.Limiter.Reset(key)
+	return u, nil
+}
+
+// Login checks the password and opens a session: it returns the session
+// secret (for the cookie) and the CSRF token forms must carry.
+func (s *Service) Login(ctx context.Context, name, password, addr string) (secret, csrf string, err error) {
+	u, err := s.Check(ctx, name, password, addr)
+	if err != nil {
+		return "", "", err
+	}
+	secret, csrf = account.Secret("s_"), account.Secret("c_")
+	err = s.Accounts.CreateSession(ctx, account.HashSecret(secret), account.Session{UserID: u.ID, CSRF: csrf, Expires: s.clock().Add(SessionLength)})
+	return secret, csrf, err
+}
+
+// Logout ends a session.
+func (s *Service) Logout(ctx context.Context, secret string) error {
+	return s.Accounts.DeleteSession(ctx, account.HashSecret(secret))
+}
+
+// FromSession finds the user of a session secret.
+func (s *Service) FromSession(ctx context.Context, secret string) (*account.User, *account.Session, error) {
+	sess, err := s.Accounts.Session(ctx, account.HashSecret(secret))
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := s.Accounts.User(ctx, sess.UserID)
+	return u, sess, err
+}
+
+// FromToken finds the user of an API token and its scope.
+func (s *Service) FromToken(ctx context.Context, secret string) (*account.User, string, error) {
+	t, err := s.Accounts.TokenBySecret(ctx, account.HashSecret(secret))
+	if err != nil {
+		return nil, "", err
+	}
+	u, err := s.Accounts.User(ctx, t.UserID)
+	return u, t.Scope, err
+}
+
+// NewToken makes an API token; the secret is returned once and only its
+// digest is kept.
+func (s *Service) NewToken(ctx context.Context, u *account.User, name, scope string) (string, *account.Token, error) {
+	if scope != "read" && scope != "write" {
+		return "", nil, &dgml.Error{Kind: dgml.Invalid, Field: "scope", Msg: "read or write"}
+	}
+	if strings.TrimSpace(name) == "" {
+		name = "token"
+	}
+	secret := account.Secret("dgml_")
+	t := &account.Token{UserID: u.ID, Name: name, Scope: scope}
+	return secret, t, s.Accounts.CreateToken(ctx, t, account.HashSecret(secret))
+}
+
+// May checks a role: admins may everything; otherwise the user must hold
+// the role on the object.
+func (s *Service) May(ctx context.Context, u *account.User, role, objectID string) error {
+	if u == nil {
+		return &dgml.Error{Kind: dgml.Unauthorized, Msg: "log in, or send an API token"}
+	}
+	if u.Admin {
+		return nil
+	}
+	ok, err := s.Accounts.HasRole(ctx, role, objectID, u.ID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		what := map[string]string{account.Maintainer: "only its maintainers change a design", account.Operator: "only its operators change a facility"}[role]
+		return &dgml.Error{Kind: dgml.Forbidden, Msg: what}
+	}
+	return nil
+}
+
+func (s *Service) event(ctx context.Context, e Event) {
+	s.Store.AddEvent(ctx, e)
+}
+
+// Created records that a user made (imported) a design: they maintain it.
+func (s *Service) Created(ctx context.Context, u *account.User, d *design.Design, revision string) error {
+	if err := s.Accounts.AddRole(ctx, account.Maintainer, d.ID, u.ID); err != nil {
+		return err
+	}
+	s.event(ctx, Event{DesignID: d.ID, Actor: s.Handle(u), Kind: "revision", Summary: fmt.Sprintf("revision %.12s of %s", revision, d.Name), Link: "/designs/" + d.Slug})
+	return nil
+}
+
+// Fork makes a new design from another's head; the user maintains it.
+func (s *Service) Fork(ctx context.Context, u *account.User, ref string) (*design.Design, error) {
+	if u == nil {
+		return nil, &dgml.Error{Kind: dgml.Unauthorized, Msg: "log in to fork"}
+	}
+	parent, rev, err := s.Commons.Head(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	d, _, err := s.Commons.Store.Commit(ctx, design.CommitRequest{
+		Content: rev.Content, ForkedFrom: &design.Origin{Design: parent.ID, Revision: rev.ID},
+		Slug: design.Slug(rev.Manifest.Name + " " + u.Name), Author: s.Handle(u), Message: "forked from " + parent.Slug,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Accounts.AddRole(ctx, account.Maintainer, d.ID, u.ID); err != nil {
+		return nil, err
+	}
+	s.event(ctx, Event{DesignID: parent.ID, Actor: s.Handle(u), Kind: "fork", Summary: fmt.Sprintf("forked %s as %s", parent.Name, d.Slug), Link: "/designs/" + d.Slug})
+	s.event(ctx, Event{DesignID: d.ID, Actor: s.Handle(u), Kind: "fork", Summary: "forked from " + parent.Slug, Link: "/designs/" + parent.Slug})
+	return d, nil
+}
+
+// Lineage is where a design comes from and what came of it.
+type Lineage struct {
+	Ancestors []design.Design `json:"ancestors"` // parent first
+	Forks     []LineageNode   `json:"forks"`
+}
+
+// LineageNode is a fork with its own forks.
+type LineageNode struct {
+	Design design.Summary `json:"design"`
+	Forks  []LineageNode  `json:"forks,omitempty"`
+}
+
+// Lineage walks a design's ancestry up and its forks down.
+func (s *Service) Lineage(ctx context.Context, ref string) (*Lineage, error) {
+	d, err := s.Commons.Store.Design(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	l := &Lineage{Ancestors: []design.Design{}}
+	seen := map[string]bool{d.ID: true}
+	for cur := d; cur.ForkedFrom != nil && len(l.Ancestors) < 100; {
+		p, err := s.Commons.Store.Design(ctx, cur.ForkedFrom.Design)
+		if err != nil || seen[p.ID] {
+			break // the parent lives on another node, or a cycle
+		}
+		seen[p.ID] = true
+		l.Ancestors = append(l.Ancestors, *p)
+		cur = p
+	}
+	var down func(id string, depth int) []LineageNode
+	down = func(id string, depth int) []LineageNode {
+		forks, _ := s.Commons.Store.Forks(ctx, id)
+		out := []LineageNode{}
+		for _, f := range forks {
+			if depth > 20 || seen[f.ID] {
+				continue
+			}
+			seen[f.ID] = true
+			out = append(out, LineageNode{Design: f, Forks: down(f.ID, depth+1)})
+		}
+		return out
+	}
+	l.Forks = down(d.ID, 0)
+	return l, nil
+}
+
+// Propose asks a design's maintainers to take a fork's head.
+func (s *Service) Propose(ctx context.Context, u *account.User, targetRef, fromRef, title string) (*Proposal, error) {
+	target, err := s.Commons.Store.Design(ctx, targetRef)
+	if err != nil {
+		return nil, err
+	}
+	from, err := s.Commons.Store.Design(ctx, fromRef)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.May(ctx, u, account.Maintainer, from.ID); err != nil {
+		return nil, err
+	}
+	l, err := s.Lineage(ctx, from.ID)
+	if err != nil {
+		return nil, err
+	}
+	related := false
+	for _, a := range l.Ancestors {
+		related = related || a.ID == target.ID
+	}
+	if !related {
+		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "from", Msg: fmt.Sprintf("%s is not a fork of %s", from.Slug, target.Slug)}
+	}
+	if from.Head == target.Head {
+		return nil, &dgml.Error{Kind: dgml.Conflict, Msg: "the fork's head is already the design's: nothing to propose"}
+	}
+	if strings.TrimSpace(title) == "" {
+		title = "changes from " + from.Slug
+	}
+	p := &Proposal{DesignID: target.ID, FromDesign: from.ID, Revision: from.Head, Base: target.Head, Title: title, Author: s.Handle(u)}
+	if err := s.Store.CreateProposal(ctx, p); err != nil {
+		return nil, err
+	}
+	s.event(ctx, Event{DesignID: target.ID, Actor: p.Author, Kind: "proposal", Summary: "proposed: " + title, Link: "/proposals/" + p.ID})
+	return p, nil
+}
+
+// Diff compares two revisions.
+func (s *Service) Diff(ctx context.Context, a, b string) ([]design.Change, error) {
+	ra, err := s.Commons.Store.Revision(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	rb, err := s.Commons.Store.Revision(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	return design.Diff(&ra.Content, &rb.Content), nil
+}
+
+// Decide accepts (the revision becomes the head) or declines a proposal;
+// only the design's maintainers may.
+func (s *Service) Decide(ctx context.Context, u *account.User, id string, accept bool) (*Proposal, error) {
+	p, err := s.Store.Proposal(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.May(ctx, u, account.Maintainer, p.DesignID); err != nil {
+		return nil, err
+	}
+	if p.Status != "open" {
+		return nil, &dgml.Error{Kind: dgml.Conflict, Msg: "the proposal is already " + p.Status}
+	}
+	status := "declined"
+	if accept {
+		rev, err := s.Commons.Store.Revision(ctx, p.Revision)
+		if err != nil {
+			return nil, err
+		}
+		if _, _, err := s.Commons.Store.Commit(ctx, design.CommitRequest{DesignID: p.DesignID, Content: rev.Content, Author: p.Author, Message: "accepted proposal: " + p.Title}); err != nil {
+			return nil, err
+		}
+		status = "accepted"
+	}
+	if err := s.Store.SetProposalStatus(ctx, id, status); err != nil {
+		return nil, err
+	}
+	p.Status = status
+	s.event(ctx, Event{DesignID: p.DesignID, Actor: s.Handle(u), Kind: "proposal-" + status, Summary: status + ": " + p.Title, Link: "/proposals/" + p.ID})
+	return p, nil
+}
+
+// Comment adds a remark to a proposal.
+func (s *Service) Comment(ctx context.Context, u *account.User, id, text string) error {
+	if u == nil {
+		return &dgml.Error{Kind: dgml.Unauthorized, Msg: "log in to comment"}
+	}
+	if strings.TrimSpace(text) == "" || len(text) > 20000 {
+		return &dgml.Error{Kind: dgml.Invalid, Field: "text", Msg: "write 1 to 20,000 characters"}
+	}
+	p, err := s.Store.Proposal(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.AddComment(ctx, "proposal", id, Comment{Author: s.Handle(u), Text: text}); err != nil {
+		return err
+	}
+	s.event(ctx, Event{DesignID: p.DesignID, Actor: s.Handle(u), Kind: "comment", Summary: "commented on " + p.Title, Link: "/proposals/" + id})
+	return nil
+}

@@ -1,0 +1,114 @@
+package collab
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/account"
+)
+
+// AddTask leaves an open task on a design (or one of its parts).
+func (s *Service) AddTask(ctx context.Context, u *account.User, designRef string, t *Task) error {
+	if u == nil {
+		return &dgml.Error{Kind: dgml.Unauthorized, Msg: "log in to add a task"}
+	}
+	d, err := s.Commons.Store.Design(ctx, designRef)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(t.Title) == "" || len(t.Title) > 300 {
+		return &dgml.Error{Kind: dgml.Invalid, Field: "title", Msg: "a task needs a title of up to 300 characters"}
+	}
+	if len(t.Body) > 20000 {
+		return &dgml.Error{Kind: dgml.Invalid, Field: "body", Msg: "at most 20,000 characters"}
+	}
+	t.DesignID, t.Author = d.ID, s.Handle(u)
+	if err := s.Store.CreateTask(ctx, t); err != nil {
+		return err
+	}
+	s.event(ctx, Event{DesignID: d.ID, Actor: t.Author, Kind: "task", Summary: "task: " + t.Title, Link: "/tasks/" + t.ID})
+	return nil
+}
+
+// Claim takes a task for ClaimDays; anyone may claim an open task or one
+// whose claim has gone stale.
+func (s *Service) Claim(ctx context.Context, u *account.User, id string) (*Task, error) {
+	if u == nil {
+		return nil, &dgml.Error{Kind: dgml.Unauthorized, Msg: "log in to claim a task"}
+	}
+	t, err := s.Store.Task(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock()
+	if !t.Open(now) && t.ClaimedBy != s.Handle(u) {
+		return nil, &dgml.Error{Kind: dgml.Conflict, Msg: fmt.Sprintf("claimed by %s until %s", t.ClaimedBy, t.ClaimUntil.Format("2 Jan 2006"))}
+	}
+	until := now.Add(ClaimDays * 24 * time.Hour)
+	t.Status, t.ClaimedBy, t.ClaimUntil = "claimed", s.Handle(u), &until
+	if err := s.Store.UpdateTask(ctx, t); err != nil {
+		return nil, err
+	}
+	s.event(ctx, Event{DesignID: t.DesignID, Actor: s.Handle(u), Kind: "task-claimed", Summary: "claimed: " + t.Title, Link: "/tasks/" + t.ID})
+	return t, nil
+}
+
+// Progress reports on a claimed task and renews the claim.
+func (s *Service) Progress(ctx context.Context, u *account.User, id, text string) error {
+	t, err := s.mine(ctx, u, id)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(text) == "" || len(text) > 20000 {
+		return &dgml.Error{Kind: dgml.Invalid, Field: "text", Msg: "write 1 to 20,000 characters"}
+	}
+	until := s.clock().Add(ClaimDays * 24 * time.Hour)
+	t.ClaimUntil = &until
+	if err := s.Store.UpdateTask(ctx, t); err != nil {
+		return err
+	}
+	if err := s.Store.AddComment(ctx, "task", id, Comment{Author: s.Handle(u), Text: text}); err != nil {
+		return err
+	}
+	s.event(ctx, Event{DesignID: t.DesignID, Actor: s.Handle(u), Kind: "task-progress", Summary: "progress on: " + t.Title, Link: "/tasks/" + t.ID})
+	return nil
+}
+
+// Close marks a task done with a link to what resolved it.
+func (s *Service) Close(ctx context.Context, u *account.User, id, resolution string) (*Task, error) {
+	t, err := s.mine(ctx, u, id)
+	if err != nil {
+		return nil, err
+	}
+	if !strings.HasPrefix(resolution, "/") && !strings.HasPrefix(resolution, "https://") && !strings.HasPrefix(resolution, "http://") {
+		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "resolution", Msg: "a link to the revision or report that resolves the task"}
+	}
+	t.Status, t.Resolution = "done", resolution
+	if err := s.Store.UpdateTask(ctx, t); err != nil {
+		return nil, err
+	}
+	s.event(ctx, Event{DesignID: t.DesignID, Actor: s.Handle(u), Kind: "task-done", Summary: "done: " + t.Title, Link: resolution})
+	return t, nil
+}
+
+// mine finds a task the user has claimed (maintainers and admins may act
+// on any).
+func (s *Service) mine(ctx context.Context, u *account.User, id string) (*Task, error) {
+	if u == nil {
+		return nil, &dgml.Error{Kind: dgml.Unauthorized, Msg: "log in first"}
+	}
+	t, err := s.Store.Task(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if t.ClaimedBy == s.Handle(u) && t.Status == "claimed" {
+		return t, nil
+	}
+	if err := s.May(ctx, u, account.Maintainer, t.DesignID); err != nil {
+		return nil, &dgml.Error{Kind: dgml.Forbidden, Msg: "claim the task first"}
+	}
+	return t, nil
+}

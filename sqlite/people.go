@@ -1,0 +1,398 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/account"
+	"github.com/dgml/dgml/collab"
+)
+
+var (
+	_ account.Store = (*DB)(nil)
+	_ collab.Store  = (*DB)(nil)
+)
+
+func newID() string {
+	id, err := uuid.NewV7()
+	if err != nil {
+		panic(err)
+	}
+	return id.String()
+}
+
+// CreateUser adds an account; a taken name is a conflict.
+func (db *DB) CreateUser(ctx context.Context, name, hash string, admin bool) (*account.User, error) {
+	u := &account.User{ID: newID(), Name: name, Admin: admin, Created: db.now()}
+	_, err := db.db.ExecContext(ctx, `INSERT INTO users (id, name, password_hash, admin, created_at) VALUES (?, ?, ?, ?, ?)`, u.ID, name, hash, admin, timeText(u.Created))
+	if err != nil && isUnique(err) {
+		return nil, &dgml.Error{Kind: dgml.Conflict, Field: "name", Msg: "that name is taken"}
+	}
+	return u, err
+}
+
+func isUnique(err error) bool { return err != nil && contains(err.Error(), "UNIQUE constraint failed") }
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+func scanUser(row *sql.Row) (*account.User, string, error) {
+	var u account.User
+	var hash, created string
+	err := row.Scan(&u.ID, &u.Name, &hash, &u.Admin, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", &dgml.Error{Kind: dgml.NotFound, Msg: "no such user"}
+	}
+	u.Created = parseTime(created)
+	return &u, hash, err
+}
+
+// UserByName finds an account with its password hash.
+func (db *DB) UserByName(ctx context.Context, name string) (*account.User, string, error) {
+	return scanUser(db.db.QueryRowContext(ctx, `SELECT id, name, password_hash, admin, created_at FROM users WHERE name = ?`, name))
+}
+
+// User finds an account by id.
+func (db *DB) User(ctx context.Context, id string) (*account.User, error) {
+	u, _, err := scanUser(db.db.QueryRowContext(ctx, `SELECT id, name, password_hash, admin, created_at FROM users WHERE id = ?`, id))
+	return u, err
+}
+
+// CountUsers counts accounts.
+func (db *DB) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n)
+	return n, err
+}
+
+// CreateSession stores a login.
+func (db *DB) CreateSession(ctx context.Context, tokenHash string, s account.Session) error {
+	_, err := db.db.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, expires_at) VALUES (?, ?, ?, ?)`, tokenHash, s.UserID, s.CSRF, timeText(s.Expires))
+	return err
+}
+
+// Session finds a live login.
+func (db *DB) Session(ctx context.Context, tokenHash string) (*account.Session, error) {
+	var s account.Session
+	var exp string
+	err := db.db.QueryRowContext(ctx, `SELECT user_id, csrf, expires_at FROM sessions WHERE token_hash = ?`, tokenHash).Scan(&s.UserID, &s.CSRF, &exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, &dgml.Error{Kind: dgml.Unauthorized, Msg: "not logged in"}
+	}
+	s.Expires = parseTime(exp)
+	if err == nil && db.now().After(s.Expires) {
+		return nil, &dgml.Error{Kind: dgml.Unauthorized, Msg: "the session has expired: log in again"}
+	}
+	return &s, err
+}
+
+// DeleteSession ends a login.
+func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
+	_, err := db.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+	return err
+}
+
+// CreateToken stores an API token by its secret's digest.
+func (db *DB) CreateToken(ctx context.Context, t *account.Token, secretHash string) error {
+	t.ID, t.Created = newID(), db.now()
+	_, err := db.db.ExecContext(ctx, `INSERT INTO tokens (id, user_id, name, scope, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`, t.ID, t.UserID, t.Name, t.Scope, secretHash, timeText(t.Created))
+	return err
+}
+
+// TokenBySecret finds a token; a revoked one is refused.
+func (db *DB) TokenBySecret(ctx context.Context, secretHash string) (*account.Token, error) {
+	var t account.Token
+	var created string
+	var revoked sql.NullString
+	err := db.db.QueryRowContext(ctx, `SELECT id, user_id, name, scope, created_at, revoked_at FROM tokens WHERE secret_hash = ?`, secretHash).Scan(&t.ID, &t.UserID, &t.Name, &t.Scope, &created, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, &dgml.Error{Kind: dgml.Unauthorized, Msg: "unknown API token"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if revoked.Valid {
+		return nil, &dgml.Error{Kind: dgml.Unauthorized, Msg: "the API token has been revoked"}
+	}
+	t.Created = parseTime(created)
+	return &t, nil
+}
+
+// Tokens lists a user's tokens.
+func (db *DB) Tokens(ctx context.Context, userID string) ([]account.Token, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT id, user_id, name, scope, created_at, revoked_at FROM tokens WHERE user_id = ? ORDER BY created_at`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []account.Token{}
+	for rows.Next() {
+		var t account.Token
+		var created string
+		var revoked sql.NullString
+		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &t.Scope, &created, &revoked); err != nil {
+			return nil, err
+		}
+		t.Created = parseTime(created)
+		if revoked.Valid {
+			r := parseTime(revoked.String)
+			t.Revoked = &r
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RevokeToken revokes one of a user's tokens.
+func (db *DB) RevokeToken(ctx context.Context, userID, tokenID string) error {
+	res, err := db.db.ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL`, timeText(db.now()), tokenID, userID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("token", tokenID)
+	}
+	return nil
+}
+
+// AddRole gives a user a role on a design or facility.
+func (db *DB) AddRole(ctx context.Context, kind, objectID, userID string) error {
+	_, err := db.db.ExecContext(ctx, `INSERT INTO roles (kind, object_id, user_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, kind, objectID, userID)
+	return err
+}
+
+// HasRole checks a role.
+func (db *DB) HasRole(ctx context.Context, kind, objectID, userID string) (bool, error) {
+	var n int
+	err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM roles WHERE kind = ? AND object_id = ? AND user_id = ?`, kind, objectID, userID).Scan(&n)
+	return n > 0, err
+}
+
+// Holders lists who holds a role on an object.
+func (db *DB) Holders(ctx context.Context, kind, objectID string) ([]account.User, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT u.id, u.name, u.admin, u.created_at FROM roles r JOIN users u ON u.id = r.user_id WHERE r.kind = ? AND r.object_id = ? ORDER BY u.name`, kind, objectID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []account.User
+	for rows.Next() {
+		var u account.User
+		var created string
+		if err := rows.Scan(&u.ID, &u.Name, &u.Admin, &created); err != nil {
+			return nil, err
+		}
+		u.Created = parseTime(created)
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// CreateProposal stores a proposal.
+func (db *DB) CreateProposal(ctx context.Context, p *collab.Proposal) error {
+	p.ID, p.Created, p.Status = newID(), db.now(), "open"
+	_, err := db.db.ExecContext(ctx, `INSERT INTO proposals (id, design_id, from_design, revision_id, base, title, author, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.ID, p.DesignID, p.FromDesign, p.Revision, p.Base, p.Title, p.Author, p.Status, timeText(p.Created))
+	return err
+}
+
+func (db *DB) proposals(ctx context.Context, where string, arg any) ([]collab.Proposal, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT id, design_id, from_design, revision_id, base, title, author, status, created_at FROM proposals WHERE `+where+` ORDER BY created_at DESC`, arg)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []collab.Proposal{}
+	for rows.Next() {
+		var p collab.Proposal
+		var created string
+		if err := rows.Scan(&p.ID, &p.DesignID, &p.FromDesign, &p.Revision, &p.Base, &p.Title, &p.Author, &p.Status, &created); err != nil {
+			return nil, err
+		}
+		p.Created = parseTime(created)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// Proposal reads a proposal with its comments.
+func (db *DB) Proposal(ctx context.Context, id string) (*collab.Proposal, error) {
+	ps, err := db.proposals(ctx, `id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 {
+		return nil, notFound("proposal", id)
+	}
+	ps[0].Comments, err = db.comments(ctx, "proposal", id)
+	return &ps[0], err
+}
+
+// Proposals lists a design's proposals, newest first.
+func (db *DB) Proposals(ctx context.Context, designID string) ([]collab.Proposal, error) {
+	return db.proposals(ctx, `design_id = ?`, designID)
+}
+
+// SetProposalStatus accepts or declines a proposal.
+func (db *DB) SetProposalStatus(ctx context.Context, id, status string) error {
+	_, err := db.db.ExecContext(ctx, `UPDATE proposals SET status = ? WHERE id = ?`, status, id)
+	return err
+}
+
+// AddComment adds a comment to a proposal or progress to a task.
+func (db *DB) AddComment(ctx context.Context, kind, id string, c collab.Comment) error {
+	_, err := db.db.ExecContext(ctx, `INSERT INTO comments (kind, object_id, author, text, created_at) VALUES (?, ?, ?, ?, ?)`, kind, id, c.Author, c.Text, timeText(db.now()))
+	return err
+}
+
+func (db *DB) comments(ctx context.Context, kind, id string) ([]collab.Comment, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT author, text, created_at FROM comments WHERE kind = ? AND object_id = ? ORDER BY seq`, kind, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []collab.Comment
+	for rows.Next() {
+		var c collab.Comment
+		var created string
+		if err := rows.Scan(&c.Author, &c.Text, &created); err != nil {
+			return nil, err
+		}
+		c.Created = parseTime(created)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// CreateTask stores a task.
+func (db *DB) CreateTask(ctx context.Context, t *collab.Task) error {
+	t.ID, t.Created, t.Status = newID(), db.now(), "open"
+	return db.putTask(ctx, t, true)
+}
+
+func (db *DB) putTask(ctx context.Context, t *collab.Task, create bool) error {
+	progress := t.Progress
+	t.Progress = nil
+	data, err := json.Marshal(t)
+	t.Progress = progress
+	if err != nil {
+		return err
+	}
+	if create {
+		_, err = db.db.ExecContext(ctx, `INSERT INTO tasks (id, design_id, data, status, created_at) VALUES (?, ?, ?, ?, ?)`, t.ID, t.DesignID, string(data), t.Status, timeText(t.Created))
+	} else {
+		_, err = db.db.ExecContext(ctx, `UPDATE tasks SET data = ?, status = ? WHERE id = ?`, string(data), t.Status, t.ID)
+	}
+	return err
+}
+
+// UpdateTask stores a task's new state.
+func (db *DB) UpdateTask(ctx context.Context, t *collab.Task) error { return db.putTask(ctx, t, false) }
+
+// Task reads a task with its progress.
+func (db *DB) Task(ctx context.Context, id string) (*collab.Task, error) {
+	var data string
+	err := db.db.QueryRowContext(ctx, `SELECT data FROM tasks WHERE id = ?`, id).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("task", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var t collab.Task
+	if err := json.Unmarshal([]byte(data), &t); err != nil {
+		return nil, err
+	}
+	t.Progress, err = db.comments(ctx, "task", id)
+	return &t, err
+}
+
+// Tasks lists tasks, newest first, filtered.
+func (db *DB) Tasks(ctx context.Context, q collab.TaskQuery) ([]collab.Task, error) {
+	query, args := `SELECT data FROM tasks WHERE 1 = 1`, []any{}
+	if q.Design != "" {
+		query += ` AND design_id = ?`
+		args = append(args, q.Design)
+	}
+	if q.OpenOnly {
+		query += ` AND status != 'done'`
+	}
+	rows, err := db.db.QueryContext(ctx, query+` ORDER BY created_at DESC LIMIT 500`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []collab.Task{}
+	now := time.Now()
+	for rows.Next() {
+		var data string
+		if err := rows.Scan(&data); err != nil {
+			return nil, err
+		}
+		var t collab.Task
+		if err := json.Unmarshal([]byte(data), &t); err != nil {
+			return nil, err
+		}
+		if q.OpenOnly && !t.Open(now) {
+			continue
+		}
+		if (q.Process != "" && t.Process != q.Process) || (q.Language != "" && t.Language != q.Language) || (q.Skill != "" && !hasString(t.Skills, q.Skill)) {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+func hasString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// AddEvent records activity.
+func (db *DB) AddEvent(ctx context.Context, e collab.Event) error {
+	_, err := db.db.ExecContext(ctx, `INSERT INTO events (design_id, actor, kind, summary, link, created_at) VALUES (?, ?, ?, ?, ?, ?)`, e.DesignID, e.Actor, e.Kind, e.Summary, e.Link, timeText(db.now()))
+	return err
+}
+
+// Events pages through a design's or a person's activity, newest first.
+func (db *DB) Events(ctx context.Context, designID, actor string, limit, offset int) ([]collab.Event, error) {
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	query, args := `SELECT id, design_id, actor, kind, summary, link, created_at FROM events WHERE 1 = 1`, []any{}
+	if designID != "" {
+		query += ` AND design_id = ?`
+		args = append(args, designID)
+	}
+	if actor != "" {
+		query += ` AND actor = ?`
+		args = append(args, actor)
+	}
+	rows, err := db.db.QueryContext(ctx, query+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []collab.Event{}
+	for rows.Next() {
+		var e collab.Event
+		var created string
+		if err := rows.Scan(&e.ID, &e.DesignID, &e.Actor, &e.Kind, &e.Summary, &e.Link, &created); err != nil {
+			return nil, err
+		}
+		e.Created = parseTime(created)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

@@ -21,9 +21,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/blob"
-	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/cost"

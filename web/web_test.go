@@ -149,3 +149,57 @@ func csrfOf(t *testing.T, client *http.Client, page string) string {
 	}
 	return string(m[1])
 }
+
+// Forms without the session's CSRF token are refused and change
+// nothing; whatever people type is rendered escaped.
+func TestCSRFAndEscaping(t *testing.T) {
+	base := demoSite(t)
+	client := loggedIn(t, base)
+	form := url.Values{"name": {"<script>alert('x')</script> Lab"}, "location": {"37.98,23.73"}}
+	res, err := client.PostForm(base+"/facilities/new", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("a form without its CSRF token: %d", res.StatusCode)
+	}
+	anon := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, _ = anon.PostForm(base+"/facilities/new", form)
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("an anonymous form: %d", res.StatusCode)
+	}
+	res.Body.Close()
+	page := func(p string) string {
+		res, err := client.Get(base + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+	if strings.Contains(page("/facilities"), "alert('x')</script> Lab") {
+		t.Fatal("the refused form stored the facility")
+	}
+	form.Set("csrf", csrfOf(t, client, base+"/facilities/new"))
+	res, _ = client.PostForm(base+"/facilities/new", form)
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("with the token: %d", res.StatusCode)
+	}
+	for _, p := range []string{"/facilities", res.Header.Get("Location")} {
+		body := page(p)
+		if strings.Contains(body, "<script>alert('x')") || !strings.Contains(body, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Lab") {
+			t.Errorf("%s: the name must be escaped", p)
+		}
+	}
+	// A task title and a design name typed by someone.
+	csrf := csrfOf(t, client, base+"/designs/reprap-mendel-style-3d-printer-demo")
+	res, _ = client.PostForm(base+"/designs/reprap-mendel-style-3d-printer-demo/tasks", url.Values{"csrf": {csrf}, "title": {`<img src=x onerror=alert(1)>`}})
+	res.Body.Close()
+	body := page(res.Header.Get("Location"))
+	if strings.Contains(body, "<img src=x") || !strings.Contains(body, "&lt;img src=x onerror=alert(1)&gt;") {
+		t.Errorf("task title not escaped")
+	}
+}

@@ -39,6 +39,13 @@ func init() {
 		{"admin", "node administration: dgml admin create-user NAME", runAdmin},
 		{"token", "API tokens: dgml token create|list USER", runToken},
 		{"diff", "what changed between two revisions: dgml diff REV REV", runDiff},
+		{"fork", "fork a design: dgml fork --as USER DESIGN", runFork},
+		{"propose", "propose a fork's changes: dgml propose --as USER --from FORK DESIGN", runPropose},
+		{"proposals", "a design's change proposals: dgml proposals DESIGN", runProposals},
+		{"decide", "accept or decline a proposal: dgml decide --as USER ID accept|decline", runDecide},
+		{"tasks", "open tasks (help wanted): dgml tasks [--skill S]", runTasks},
+		{"task", "work on tasks: dgml task add|claim|progress|close", runTask},
+		{"activity", "what happened: dgml activity DESIGN | --person NAME", runActivity},
 		{"version", "print the version", func(context.Context, []string) error { fmt.Println("dgml", version); return nil }},
 	}
 }

@@ -352,3 +352,85 @@ func TestFacilitiesAndPlanCommands(t *testing.T) {
 		t.Errorf("plan of a missing design: %d %s", code, e)
 	}
 }
+
+// runIn runs dgml with standard input (a password).
+func runIn(t *testing.T, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	}
+	return o.String(), e.String(), code
+}
+
+func TestPeopleCommands(t *testing.T) {
+	data := t.TempDir()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "okh.toml"), []byte("name = \"Bench\"\nlicense = \"CC0-1.0\"\n[[part]]\nname = \"top\"\nquantity = 1\n"), 0o644)
+	if _, e, code := runDGML(t, "import", "okh", "--data", data, dir); code != 0 {
+		t.Fatal(e)
+	}
+	pw := "a long enough password\n"
+	if out, e, code := runIn(t, pw, "admin", "create-user", "--data", data, "--admin", "root"); code != 0 || !strings.Contains(out, "node admin") {
+		t.Fatalf("create admin: %s %s", out, e)
+	}
+	if _, e, code := runIn(t, pw, "admin", "create-user", "--data", data, "eve"); code != 0 {
+		t.Fatal(e)
+	}
+	if _, e, code := runIn(t, "short\n", "admin", "create-user", "--data", data, "mallory"); code != 1 || !strings.Contains(e, "at least 10") {
+		t.Errorf("a short password: %d %s", code, e)
+	}
+	out, e, code := runIn(t, pw, "fork", "--data", data, "--as", "eve", "bench")
+	if code != 0 || !strings.Contains(out, "forked as") {
+		t.Fatalf("fork: %s %s", out, e)
+	}
+	fork := strings.Fields(out)[2]
+	os.WriteFile(filepath.Join(dir, "okh.toml"), []byte("name = \"Bench\"\nlicense = \"CC0-1.0\"\n[[part]]\nname = \"top\"\nquantity = 2\n"), 0o644)
+	if _, e, code := runDGML(t, "import", "okh", "--data", data, "--into", fork, dir); code != 0 {
+		t.Fatal(e)
+	}
+	out, e, code = runIn(t, pw, "propose", "--data", data, "--as", "eve", "--from", fork, "--title", "two tops", "bench")
+	if code != 0 {
+		t.Fatalf("propose: %s", e)
+	}
+	pid := strings.Fields(out)[1]
+	if _, e, code := runIn(t, pw, "decide", "--data", data, "--as", "eve", pid, "accept"); code != 1 || !strings.Contains(e, "maintainers") {
+		t.Errorf("eve does not maintain bench: %d %s", code, e)
+	}
+	if out, e, code := runIn(t, pw, "decide", "--data", data, "--as", "root", pid, "accept"); code != 0 || !strings.Contains(out, "accepted") {
+		t.Errorf("root accepts: %s %s", out, e)
+	}
+	out, _, _ = runDGML(t, "proposals", "--data", data, "bench")
+	if !strings.Contains(out, "accepted") || !strings.Contains(out, "eve@") {
+		t.Errorf("proposals: %s", out)
+	}
+	out, e, code = runIn(t, pw, "task", "add", "--data", data, "--as", "eve", "--title", "sand the top", "--skills", "woodwork", "bench")
+	if code != 0 {
+		t.Fatal(e)
+	}
+	tid := strings.Fields(out)[1]
+	out, _, _ = runDGML(t, "tasks", "--data", data, "--skill", "woodwork")
+	if !strings.Contains(out, tid) {
+		t.Errorf("tasks: %s", out)
+	}
+	if _, e, code := runIn(t, pw, "task", "claim", "--data", data, "--as", "root", tid); code != 0 {
+		t.Error(e)
+	}
+	if _, e, code := runIn(t, pw, "task", "close", "--data", data, "--as", "root", "--resolution", "/designs/bench", tid); code != 0 {
+		t.Error(e)
+	}
+	out, _, _ = runDGML(t, "activity", "--data", data, "bench")
+	for _, want := range []string{"forked", "proposed: two tops", "accepted", "task: sand the top", "done: sand the top"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("activity lacks %q:\n%s", want, out)
+		}
+	}
+	if out, e, code := runIn(t, pw, "token", "create", "--data", data, "--scope", "read", "eve"); code != 0 || !strings.HasPrefix(out, "dgml_") {
+		t.Errorf("token: %s %s", out, e)
+	}
+}

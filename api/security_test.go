@@ -99,6 +99,9 @@ func TestSecurity(t *testing.T) {
 	}
 	// A revoked token stops working.
 	code, body = n.as(t, bob, "GET", "/api/v1/tokens", "", "")
+	if code != 200 {
+		t.Fatalf("tokens: %d", code)
+	}
 	id := between(body, `"id": "`, `"`)
 	if code, _ := n.as(t, bob, "DELETE", "/api/v1/tokens/"+id, "", ""); code != 204 {
 		t.Fatalf("revoke: %d", code)
@@ -108,6 +111,9 @@ func TestSecurity(t *testing.T) {
 	}
 	// A read token cannot write.
 	code, body = n.as(t, "", "POST", "/api/v1/tokens", "application/json", `{"name": "ana", "password": "a long enough password", "scope": "read"}`)
+	if code != 201 {
+		t.Fatalf("read token: %d", code)
+	}
 	read := between(body, `"token": "`, `"`)
 	if code, _ := n.as(t, read, "POST", "/api/v1/designs", "application/toml", "name = \"Y\"\n"); code != 403 {
 		t.Errorf("a read token must not write: %d", code)

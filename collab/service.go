@@ -296,6 +296,13 @@ func (s *Service) Decide(ctx context.Context, u *account.User, id string, accept
 		if err != nil {
 			return nil, err
 		}
+		target, err := s.Commons.Store.Design(ctx, p.DesignID)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := s.Commons.CheckLicenses(ctx, &design.Origin{Design: target.ID, Revision: target.Head}, &rev.Content); err != nil {
+			return nil, err
+		}
 		if _, _, err := s.Commons.Store.Commit(ctx, design.CommitRequest{DesignID: p.DesignID, Content: rev.Content, Author: p.Author, Message: "accepted proposal: " + p.Title}); err != nil {
 			return nil, err
 		}

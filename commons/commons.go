@@ -56,17 +56,29 @@ func (s *Service) ImportTarget(ctx context.Context, t okh.Target, opt ImportOpti
 	out := &Imported{Source: t.Name(), Warnings: b.Warnings}
 	out.Warnings = append(out.Warnings, s.measureParts(ctx, &b.Content)...)
 	req := design.CommitRequest{Content: b.Content, Files: files, Author: opt.Author, Message: "imported from " + t.Manifest}
+	var origin *design.Origin
 	if opt.Into != "" {
 		d, err := s.Store.Design(ctx, opt.Into)
 		if err != nil {
 			return nil, err
 		}
 		req.DesignID = d.ID
-	} else if d, err := s.Store.DesignByHead(ctx, b.Content.RevisionID()); err == nil {
-		out.Design, out.Revision, out.Unchanged = d, d.Head, true
-		return out, nil
-	} else if dgml.KindOf(err) != dgml.NotFound {
+		origin = d.ForkedFrom
+	}
+	lw, err := s.CheckLicenses(ctx, origin, &b.Content)
+	if err != nil {
 		return nil, err
+	}
+	out.Warnings = append(out.Warnings, lw...)
+	if opt.Into == "" {
+		d, err := s.Store.DesignByHead(ctx, b.Content.RevisionID())
+		if err == nil {
+			out.Design, out.Revision, out.Unchanged = d, d.Head, true
+			return out, nil
+		}
+		if dgml.KindOf(err) != dgml.NotFound {
+			return nil, err
+		}
 	}
 	d, rev, err := s.Store.Commit(ctx, req)
 	if err != nil {

@@ -110,6 +110,9 @@ type Part struct {
 	PartNumber string      `json:"part_number,omitempty"`
 	Owner      string      `json:"owner,omitempty"` // the team that looks after a module
 	Children   []Part      `json:"children,omitempty"`
+	// Reuses names the design (and revision) a module is taken from, so
+	// that its licence and credits follow it.
+	Reuses *Origin `json:"reuses,omitempty"`
 }
 
 // FileRef points at a file of the design: a path inside the manifest's

@@ -20,6 +20,7 @@ import (
 	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/geo"
 	"github.com/dgml/dgml/geometry"
+	"github.com/dgml/dgml/license"
 	"github.com/dgml/dgml/plan"
 )
 
@@ -129,6 +130,8 @@ type Result struct {
 	*plan.Plan
 	Bought []Bought   `json:"bought"`
 	Jobs   []plan.Job `json:"jobs"`
+	// LicenseNotes say how the design's licence narrowed the choice.
+	LicenseNotes []string `json:"license_notes,omitempty"`
 }
 
 // Bought is an off-the-shelf item: bought, not made.
@@ -160,8 +163,19 @@ func (s *Service) Plan(ctx context.Context, req PlanRequest) (*Result, error) {
 		return nil, err
 	}
 	preq := &plan.Request{Jobs: jobs, Factors: s.Factors, DeadlineHours: req.DeadlineHours}
+	conds := license.Conditions(rev.Manifest.License)
+	var notes []string
+	excluded := 0
 	for _, h := range index.Within(req.Near, req.RadiusKm) {
-		preq.Sites = append(preq.Sites, plan.Site{Facility: &all[h.ID], Km: h.Km})
+		f := &all[h.ID]
+		if why := barred(f, conds); why != "" {
+			excluded++
+			continue
+		}
+		preq.Sites = append(preq.Sites, plan.Site{Facility: f, Km: h.Km})
+	}
+	for _, c := range conds {
+		notes = append(notes, fmt.Sprintf("%s asks for %s making (%s); %d facilities within reach left out", rev.Manifest.License, c.Condition, c.Reason, excluded))
 	}
 	p := plan.Make(preq)
 	for i := range p.Unmatched {
@@ -182,7 +196,31 @@ func (s *Service) Plan(ctx context.Context, req PlanRequest) (*Result, error) {
 		}
 	}
 	p.Baseline = plan.Baseline(s.Factors, jobs, req.Near, req.UnitPriceEUR)
-	return &Result{Design: d, Revision: rev.ID, Request: req, Plan: p, Bought: bought, Jobs: jobs}, nil
+	return &Result{Design: d, Revision: rev.ID, Request: req, Plan: p, Bought: bought, Jobs: jobs, LicenseNotes: notes}, nil
+}
+
+// workerOwned are the ownership types the Peer Production License counts
+// as owned by those who work there.
+var workerOwned = map[string]bool{"worker-owned": true, "cooperative": true, "worker cooperative": true, "collective": true}
+
+// barred says why a licence's condition rules a facility out: a
+// non-commercial licence rules out commercial services; a copyfarleft one
+// rules out commercial services that are not worker-owned.
+func barred(f *facility.Facility, conds []license.Condition) string {
+	for _, c := range conds {
+		commercial := f.Access == facility.AccessCommercial
+		switch c.Condition {
+		case "non-commercial":
+			if commercial {
+				return "a commercial service may not make a non-commercial design"
+			}
+		case "worker-owned":
+			if commercial && !workerOwned[strings.ToLower(f.Ownership)] {
+				return "only worker-owned businesses may make this design commercially"
+			}
+		}
+	}
+	return ""
 }
 
 func findJob(jobs []plan.Job, part string) *plan.Job {

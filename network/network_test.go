@@ -3,6 +3,7 @@ package network_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/dgml/dgml/blob"
@@ -117,6 +118,46 @@ func TestNear(t *testing.T) {
 	for _, h := range hits {
 		if h.Facility.City != "Athens" || len(h.Machines) != 1 || h.Machines[0].Process != design.ProcessCNCMilling {
 			t.Errorf("%+v", h)
+		}
+	}
+}
+
+// A Peer Production License design may be made commercially only by
+// worker-owned businesses: other commercial services are left out.
+func TestLicenseConditionsNarrowThePlan(t *testing.T) {
+	s := demoNode(t)
+	ctx := context.Background()
+	d, rev, err := s.Commons.Head(ctx, "reprap-mendel-style-3d-printer-demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rev.Content
+	c.Manifest.License = "LicenseRef-PPL"
+	if _, _, err := s.Commons.Store.Commit(ctx, design.CommitRequest{DesignID: d.ID, Content: c}); err != nil {
+		t.Fatal(err)
+	}
+	// Athens 2 is the commercial demo lab; make Athens 1 and 3 commercial
+	// too, one of them worker-owned.
+	for slug, own := range map[string]string{"demo-fab-lab-athens-1": "", "demo-fab-lab-athens-3": "cooperative"} {
+		f, err := s.Store.Facility(ctx, slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Access, f.Ownership = "commercial", own
+		if err := s.Store.PutFacility(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := s.Plan(ctx, network.PlanRequest{Design: d.Slug, Near: athens, RadiusKm: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.LicenseNotes) != 1 || !strings.Contains(r.LicenseNotes[0], "worker-owned") || !strings.Contains(r.LicenseNotes[0], "2 facilities") {
+		t.Errorf("notes: %v", r.LicenseNotes)
+	}
+	for _, a := range r.Assignments {
+		if a.Facility != "Demo Fab Lab Athens 3" {
+			t.Errorf("%s planned at %s, which is not worker-owned", a.Part, a.Facility)
 		}
 	}
 }

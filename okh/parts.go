@@ -75,6 +75,9 @@ func (r *reader) part(t map[string]any, f string) (*design.Part, error) {
 	p.Supplier = r.text(t["supplier"], f+".supplier")
 	p.PartNumber = r.text(t["part-number"], f+".part-number")
 	p.Owner = r.text(t["owner"], f+".owner")
+	if ru, ok := t["reuses"].(map[string]any); ok {
+		p.Reuses = &design.Origin{Design: r.text(ru["design"], f+".reuses.design"), Revision: r.text(ru["revision"], f+".reuses.revision")}
+	}
 	children, err := r.parts(t, f+".")
 	if err != nil {
 		return nil, err

@@ -79,7 +79,13 @@ type partOut struct {
 	Owner      string    `toml:"owner,omitempty"`
 	Dimensions *dimsOut  `toml:"outer-dimensions,omitempty"`
 	Mass       *massOut  `toml:"mass,omitempty"`
+	Reuses     *reuseOut `toml:"reuses,omitempty"`
 	Part       []partOut `toml:"part,omitempty"`
+}
+
+type reuseOut struct {
+	Design   string `toml:"design"`
+	Revision string `toml:"revision,omitempty"`
 }
 
 type stepOut struct {
@@ -177,6 +183,9 @@ func partTOML(p design.Part) partOut {
 		Name: p.Name, Kind: string(p.Kind), Quantity: p.Quantity, Material: p.Material, Process: string(p.Process),
 		Source: paths(p.Sources), Export: paths(p.Exports), Image: paths(p.Images), Supplier: p.Supplier,
 		PartNumber: p.PartNumber, Owner: p.Owner, Dimensions: dims(p.Dimensions), Mass: mass(p.MassG),
+	}
+	if p.Reuses != nil {
+		out.Reuses = &reuseOut{p.Reuses.Design, p.Reuses.Revision}
 	}
 	for _, c := range p.Children {
 		out.Part = append(out.Part, partTOML(c))

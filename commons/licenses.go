@@ -1,0 +1,65 @@
+package commons
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/license"
+	"github.com/dgml/dgml/okh"
+)
+
+func licenseOf(m *design.Manifest) string {
+	if m.License != "" {
+		return m.License
+	}
+	return m.LicenseText
+}
+
+// CheckLicenses tells whether content may be committed given what it
+// builds on: the design it was forked from (a fork may change its licence
+// only to one that may incorporate the parent's) and the designs its
+// modules reuse. A refused combination is an error with the reason;
+// questionable ones are warnings.
+func (s *Service) CheckLicenses(ctx context.Context, forkedFrom *design.Origin, c *design.Content) ([]okh.Warning, error) {
+	var warns []okh.Warning
+	mine := licenseOf(&c.Manifest)
+	check := func(what, rev string) error {
+		if rev == "" {
+			return nil
+		}
+		r, err := s.Store.Revision(ctx, rev)
+		if err != nil {
+			if dgml.KindOf(err) == dgml.NotFound {
+				warns = append(warns, okh.Warning{Field: what, Msg: "revision " + rev + " is not on this node: its licence could not be checked"})
+				return nil
+			}
+			return err
+		}
+		theirs := licenseOf(&r.Manifest)
+		if theirs == "" || theirs == mine {
+			return nil
+		}
+		v := license.Check(mine, theirs)
+		switch v.Result {
+		case "refuse":
+			return &dgml.Error{Kind: dgml.Invalid, Field: "license", Msg: fmt.Sprintf("a %s design may not incorporate %s (%s, %s): %s", mine, what, r.Manifest.Name, theirs, v.Reason)}
+		case "warn":
+			warns = append(warns, okh.Warning{Field: "license", Msg: fmt.Sprintf("check the licences: %s under %s in a %s design: %s", what, theirs, mine, v.Reason)})
+		}
+		return nil
+	}
+	if forkedFrom != nil {
+		if err := check("the design it was forked from", forkedFrom.Revision); err != nil {
+			return warns, err
+		}
+	}
+	var err error
+	design.Walk(c.Parts, func(path []string, p *design.Part) {
+		if err == nil && p.Reuses != nil {
+			err = check("the reused module "+p.Name, p.Reuses.Revision)
+		}
+	})
+	return warns, err
+}

@@ -57,8 +57,8 @@ func newNode(t *testing.T) *node {
 	os.MkdirAll(tmp, 0o755)
 	mux := http.NewServeMux()
 	c := &commons.Service{Store: db, Blobs: blobs, Cache: db}
-	people := &collab.Service{Accounts: db, Store: db, Commons: c, Node: "test.node", Limiter: account.NewLimiter(5, time.Minute)}
-	a := api.New(api.Config{Commons: c, Network: &network.Service{Store: db, Commons: c, Factors: cost.Default()}, People: people, TempDir: tmp, MaxUpload: 1 << 20}, mux)
+	people := &collab.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: "test.node", Limiter: account.NewLimiter(5, time.Minute)}
+	a := api.New(api.Config{Commons: c, Network: &network.Service{Store: db, Assess: db, Texts: db, Commons: c, Factors: cost.Default()}, People: people, TempDir: tmp, MaxUpload: 1 << 20}, mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	u, err := people.SignUp(context.Background(), "tester", "correct horse battery", false)

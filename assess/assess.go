@@ -78,6 +78,9 @@ type Attestation struct {
 	Revision string    `json:"revision"`
 	Reviewer string    `json:"reviewer"`
 	Holds    bool      `json:"holds"` // false: the reviewer found it wanting
+	// Insider is set when the reviewer maintains the design or wrote one
+	// of its revisions: such an attestation is shown but not counted.
+	Insider bool `json:"insider,omitempty"`
 	Note     string    `json:"note"`
 	Created  time.Time `json:"created"`
 }

@@ -238,7 +238,7 @@ func Assess(rev *design.Revision, insiders []string, atts []Attestation, votes [
 			continue
 		}
 		m.Attestations = append(m.Attestations, a)
-		if a.Holds && !in[a.Reviewer] && !seen[a.Reviewer] {
+		if a.Holds && !a.Insider && !in[a.Reviewer] && !seen[a.Reviewer] {
 			seen[a.Reviewer] = true
 			m.Independent++
 		}

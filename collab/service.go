@@ -8,6 +8,7 @@ import (
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/account"
+	"github.com/dgml/dgml/assess"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/design"
 )
@@ -17,6 +18,8 @@ type Service struct {
 	Accounts account.Store
 	Store    Store
 	Commons  *commons.Service
+	Assess   assess.Store
+	Texts    design.Translations
 	Node     string // this node's name in user@node
 	Limiter  *account.Limiter
 	now      func() time.Time

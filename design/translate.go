@@ -1,10 +1,13 @@
 package design
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -189,4 +192,24 @@ func (c *Content) Completeness(extra []TextTranslation) []Completeness {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Lang < out[j].Lang })
 	return out
+}
+
+// Translations keeps contributed translations.
+type Translations interface {
+	AddTranslation(ctx context.Context, t *TextTranslation) error
+	Translations(ctx context.Context, designID string) ([]TextTranslation, error)
+}
+
+var langRe = regexp.MustCompile(`^[a-z]{2,3}(-[A-Z]{2}|-[0-9]{3})?$`)
+
+// LanguageTag puts a language tag in its usual case ("PT-br" → "pt-BR")
+// and says whether it is a plain BCP 47 language[-region] tag.
+func LanguageTag(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '-'); i >= 0 {
+		s = strings.ToLower(s[:i]) + "-" + strings.ToUpper(s[i+1:])
+	} else {
+		s = strings.ToLower(s)
+	}
+	return s, langRe.MatchString(s)
 }

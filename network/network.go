@@ -14,6 +14,7 @@ import (
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/commons"
+	"github.com/dgml/dgml/assess"
 	"github.com/dgml/dgml/cost"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/estimate"
@@ -29,6 +30,9 @@ type Service struct {
 	Store   facility.Store
 	Commons *commons.Service
 	Factors *cost.Factors
+	// Assess, when set, gives the replication reports whose measured
+	// figures replace model estimates.
+	Assess assess.Store
 
 	mu      sync.Mutex
 	version int64
@@ -158,6 +162,9 @@ func (s *Service) Plan(ctx context.Context, req PlanRequest) (*Result, error) {
 		return nil, err
 	}
 	jobs, bought := s.jobs(ctx, rev, req.Quantity)
+	if err := s.useReports(ctx, d.ID, rev, jobs); err != nil {
+		return nil, err
+	}
 	all, index, err := s.snapshot(ctx)
 	if err != nil {
 		return nil, err
@@ -221,6 +228,38 @@ func barred(f *facility.Facility, conds []license.Condition) string {
 		}
 	}
 	return ""
+}
+
+// useReports puts what builders measured in place of estimates: for each
+// part line with successful reports of its process, the median time and
+// material per unit (the basis says so and how many reports it rests on).
+func (s *Service) useReports(ctx context.Context, designID string, rev *design.Revision, jobs []plan.Job) error {
+	if s.Assess == nil {
+		return nil
+	}
+	rs, err := s.Assess.Reports(ctx, designID)
+	if err != nil {
+		return err
+	}
+	measured := assess.ByPart(rs)
+	for i := range jobs {
+		j := &jobs[i]
+		m, ok := measured[assess.PartKey(j.Part, j.Process)]
+		if !ok || (m.Hours == 0 && m.MaterialG == 0) {
+			continue
+		}
+		var used []string
+		if m.Hours > 0 {
+			j.HoursPerUnit = m.Hours
+			used = append(used, "time")
+		}
+		if m.MaterialG > 0 {
+			j.KgPerUnit = m.MaterialG / 1000
+			used = append(used, "material")
+		}
+		j.Basis = fmt.Sprintf("measured: %s, the median of %d replication report(s); model: %s", strings.Join(used, " and "), m.Reports, j.Basis)
+	}
+	return nil
 }
 
 func findJob(jobs []plan.Job, part string) *plan.Job {

@@ -84,11 +84,11 @@ func demoSite(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	n := &network.Service{Store: db, Commons: c, Factors: cost.Default()}
+	n := &network.Service{Store: db, Assess: db, Texts: db, Commons: c, Factors: cost.Default()}
 	if _, err := n.Import(ctx, demo.Network()); err != nil {
 		t.Fatal(err)
 	}
-	people := &collab.Service{Accounts: db, Store: db, Commons: c, Node: "test.node", Limiter: account.NewLimiter(5, time.Minute)}
+	people := &collab.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: "test.node", Limiter: account.NewLimiter(5, time.Minute)}
 	mux := http.NewServeMux()
 	api.New(api.Config{Commons: c, Network: n, People: people, TempDir: dir}, mux)
 	web.New(web.Config{Commons: c, Network: n, People: people, TempDir: dir, Log: slog.Default()}, mux)

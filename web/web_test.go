@@ -44,8 +44,8 @@ func TestPagesRenderTheCommons(t *testing.T) {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	net := &network.Service{Store: db, Commons: svc, Factors: cost.Default()}
-	people := &collab.Service{Accounts: db, Store: db, Commons: svc, Node: "test.node", Limiter: account.NewLimiter(5, time.Minute)}
+	net := &network.Service{Store: db, Assess: db, Texts: db, Commons: svc, Factors: cost.Default()}
+	people := &collab.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: svc, Node: "test.node", Limiter: account.NewLimiter(5, time.Minute)}
 	api.New(api.Config{Commons: svc, Network: net, People: people, TempDir: dir}, mux)
 	web.New(web.Config{Commons: svc, Network: net, People: people, TempDir: dir, Log: slog.Default()}, mux)
 	srv := httptest.NewServer(mux)

@@ -62,8 +62,8 @@ func openNode(ctx context.Context, dir string) (*node, error) {
 			return nil, err
 		}
 	}
-	people := &collab.Service{Accounts: db, Store: db, Commons: c, Node: host, Limiter: account.NewLimiter(5, 15*time.Minute)}
-	return &node{dir: dir, db: db, blobs: blobs, commons: c, network: &network.Service{Store: db, Commons: c, Factors: factors}, people: people}, nil
+	people := &collab.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: host, Limiter: account.NewLimiter(5, 15*time.Minute)}
+	return &node{dir: dir, db: db, blobs: blobs, commons: c, network: &network.Service{Store: db, Assess: db, Commons: c, Factors: factors}, people: people}, nil
 }
 
 func (n *node) Close() error { return n.db.Close() }

@@ -1,0 +1,282 @@
+package collab
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/account"
+	"github.com/dgml/dgml/assess"
+	"github.com/dgml/dgml/design"
+)
+
+// revisionOf finds a revision of a design: its head when rev is empty.
+// A revision of another design is refused, so that nothing is said of one
+// design under another's name.
+func (s *Service) revisionOf(ctx context.Context, ref, rev string) (*design.Design, *design.Revision, error) {
+	d, head, err := s.Commons.Head(ctx, ref)
+	if err != nil || rev == "" || rev == head.ID {
+		return d, head, err
+	}
+	hist, err := s.Commons.Store.History(ctx, d.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, h := range hist {
+		if h.Revision == rev || (len(rev) >= 8 && strings.HasPrefix(h.Revision, rev)) {
+			r, err := s.Commons.Store.Revision(ctx, h.Revision)
+			return d, r, err
+		}
+	}
+	return nil, nil, &dgml.Error{Kind: dgml.NotFound, Field: "revision", Msg: fmt.Sprintf("%s is not a revision of %s", rev, d.Slug)}
+}
+
+// Report stores a replication report of a design or one of its parts.
+func (s *Service) Report(ctx context.Context, u *account.User, ref string, r *assess.Report) error {
+	if u == nil {
+		return &dgml.Error{Kind: dgml.Unauthorized, Msg: "log in to report a build"}
+	}
+	d, rev, err := s.revisionOf(ctx, ref, r.Revision)
+	if err != nil {
+		return err
+	}
+	if err := r.Check(); err != nil {
+		return err
+	}
+	if r.Part != "" {
+		p, path := findPart(rev.Parts, r.Part)
+		if p == nil {
+			return &dgml.Error{Kind: dgml.Invalid, Field: "part", Msg: fmt.Sprintf("%s has no part %q: name it by its path, like \"Frame / Corner\"", d.Name, r.Part)}
+		}
+		r.Part = path // as the planner names it
+		if r.Process == "" {
+			r.Process = p.Process
+		}
+	}
+	for _, ph := range r.Photos {
+		if !s.Commons.Blobs.Has(ph) {
+			return &dgml.Error{Kind: dgml.Invalid, Field: "photos", Msg: "photo " + ph + " is not stored: upload it first"}
+		}
+	}
+	r.DesignID, r.Revision, r.Author = d.ID, rev.ID, s.Handle(u)
+	if err := s.Assess.AddReport(ctx, r); err != nil {
+		return err
+	}
+	what := "built " + d.Name
+	if r.Part != "" {
+		what = "made " + r.Part + " of " + d.Name
+	}
+	if !r.Success {
+		what = "tried: " + what
+	}
+	s.event(ctx, Event{DesignID: d.ID, Actor: r.Author, Kind: "report", Summary: what + " in " + r.Place, Link: "/designs/" + d.Slug + "/reports"})
+	return nil
+}
+
+func findPart(parts []design.Part, path string) (*design.Part, string) {
+	var found *design.Part
+	var name string
+	design.Walk(parts, func(p []string, part *design.Part) {
+		if found == nil && strings.EqualFold(strings.Join(p, " / "), strings.TrimSpace(path)) {
+			found, name = part, strings.Join(p, " / ")
+		}
+	})
+	return found, name
+}
+
+// MaxPhotoBytes bounds one photo of a report.
+const MaxPhotoBytes = 8 << 20
+
+// StorePhoto keeps a report's photo and returns its hash. Only images are
+// taken.
+func (s *Service) StorePhoto(r io.Reader, name string) (string, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxPhotoBytes+1))
+	if err != nil {
+		return "", err
+	}
+	if len(data) > MaxPhotoBytes {
+		return "", &dgml.Error{Kind: dgml.TooLarge, File: name, Msg: fmt.Sprintf("a photo may be at most %d MiB", MaxPhotoBytes>>20)}
+	}
+	switch http.DetectContentType(data) {
+	case "image/jpeg", "image/png", "image/webp", "image/gif":
+	default:
+		return "", &dgml.Error{Kind: dgml.Invalid, File: name, Msg: "not a JPEG, PNG, WebP or GIF image"}
+	}
+	sum, _, err := s.Commons.Blobs.Put(strings.NewReader(string(data)))
+	return sum, err
+}
+
+// Figures are a design's reports and what they add up to.
+type Figures struct {
+	assess.Figures
+	Items []assess.Report `json:"items"`
+}
+
+// Reports lists a design's reports with its figures.
+func (s *Service) Reports(ctx context.Context, ref string) (*design.Design, *Figures, error) {
+	d, err := s.Commons.Store.Design(ctx, ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	rs, err := s.Assess.Reports(ctx, d.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, &Figures{Figures: assess.Summarise(rs), Items: rs}, nil
+}
+
+// insider says whether a user maintains a design or wrote a revision of it.
+func (s *Service) insider(ctx context.Context, u *account.User, d *design.Design) (bool, error) {
+	ok, err := s.Accounts.HasRole(ctx, account.Maintainer, d.ID, u.ID)
+	if err != nil || ok {
+		return ok, err
+	}
+	hist, err := s.Commons.Store.History(ctx, d.ID)
+	for _, h := range hist {
+		if h.Author == s.Handle(u) {
+			return true, err
+		}
+	}
+	return false, err
+}
+
+// Attest records a reviewer's judgement of a revision's documentation.
+func (s *Service) Attest(ctx context.Context, u *account.User, ref, rev string, holds bool, note string) (*assess.Attestation, error) {
+	if u == nil {
+		return nil, &dgml.Error{Kind: dgml.Unauthorized, Msg: "log in to review a design"}
+	}
+	d, r, err := s.revisionOf(ctx, ref, rev)
+	if err != nil {
+		return nil, err
+	}
+	note = strings.TrimSpace(note)
+	if note == "" || len(note) > 10000 {
+		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "note", Msg: "say what you checked (up to 10000 characters): an attestation is its evidence"}
+	}
+	in, err := s.insider(ctx, u, d)
+	if err != nil {
+		return nil, err
+	}
+	a := assess.Attestation{DesignID: d.ID, Revision: r.ID, Reviewer: s.Handle(u), Holds: holds, Note: note, Insider: in}
+	if err := s.Assess.PutAttestation(ctx, a); err != nil {
+		return nil, err
+	}
+	verb := map[bool]string{true: "attested", false: "found wanting"}[holds]
+	s.event(ctx, Event{DesignID: d.ID, Actor: a.Reviewer, Kind: "attestation", Summary: fmt.Sprintf("%s revision %.12s of %s", verb, r.ID, d.Name), Link: "/designs/" + d.Slug + "/maturity"})
+	return &a, nil
+}
+
+// Vote records a readiness vote on a revision.
+func (s *Service) Vote(ctx context.Context, u *account.User, ref, rev, scale string, level int, reason string) (*assess.Vote, error) {
+	if u == nil {
+		return nil, &dgml.Error{Kind: dgml.Unauthorized, Msg: "log in to vote"}
+	}
+	scale = strings.ToLower(scale)
+	top, ok := assess.Scales[scale]
+	switch {
+	case !ok:
+		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "scale", Msg: "otrl or odrl"}
+	case level < 1 || level > top:
+		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "level", Msg: fmt.Sprintf("%s runs from 1 to %d", strings.ToUpper(scale), top)}
+	case strings.TrimSpace(reason) == "" || len(reason) > 10000:
+		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "reason", Msg: "give the reason for your vote"}
+	}
+	d, r, err := s.revisionOf(ctx, ref, rev)
+	if err != nil {
+		return nil, err
+	}
+	v := assess.Vote{DesignID: d.ID, Revision: r.ID, Scale: scale, Level: level, Reason: strings.TrimSpace(reason), Voter: s.Handle(u)}
+	if err := s.Assess.PutVote(ctx, v); err != nil {
+		return nil, err
+	}
+	s.event(ctx, Event{DesignID: d.ID, Actor: v.Voter, Kind: "vote", Summary: fmt.Sprintf("%s %d for %s", strings.ToUpper(scale), level, d.Name), Link: "/designs/" + d.Slug + "/maturity"})
+	return &v, nil
+}
+
+// Maturity assesses a revision of a design (its head when rev is empty).
+func (s *Service) Maturity(ctx context.Context, ref, rev string) (*design.Design, *assess.Maturity, error) {
+	d, r, err := s.revisionOf(ctx, ref, rev)
+	if err != nil {
+		return nil, nil, err
+	}
+	hist, err := s.Commons.Store.History(ctx, d.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var authors []string
+	for _, h := range hist {
+		authors = append(authors, h.Author)
+	}
+	atts, err := s.Assess.Attestations(ctx, d.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	votes, err := s.Assess.Votes(ctx, d.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	m := assess.Assess(r, authors, atts, votes)
+	return d, &m, nil
+}
+
+// Translate stores a translation of one text of a design's head.
+func (s *Service) Translate(ctx context.Context, u *account.User, ref string, t *design.TextTranslation) error {
+	if u == nil {
+		return &dgml.Error{Kind: dgml.Unauthorized, Msg: "log in to translate"}
+	}
+	d, rev, err := s.Commons.Head(ctx, ref)
+	if err != nil {
+		return err
+	}
+	unit, ok := rev.Unit(t.Key)
+	if !ok {
+		return &dgml.Error{Kind: dgml.Invalid, Field: "key", Msg: fmt.Sprintf("%s has no text %q: name, function or step:N (1 to %d)", d.Name, t.Key, len(rev.Steps))}
+	}
+	lang, ok := design.LanguageTag(t.Lang)
+	t.Lang = lang
+	switch {
+	case !ok:
+		return &dgml.Error{Kind: dgml.Invalid, Field: "lang", Msg: "a BCP 47 language tag, like fr or pt-BR"}
+	case t.Lang == rev.SourceLanguage():
+		return &dgml.Error{Kind: dgml.Invalid, Field: "lang", Msg: "that is the language the design is written in: change the design instead"}
+	case strings.TrimSpace(t.Text) == "" || len(t.Text) > 50000 || len(t.Title) > 500:
+		return &dgml.Error{Kind: dgml.Invalid, Field: "text", Msg: "the translated text (up to 50000 characters)"}
+	}
+	t.DesignID, t.Source, t.Revision, t.Author = d.ID, unit.Fingerprint, rev.ID, s.Handle(u)
+	if err := s.Texts.AddTranslation(ctx, t); err != nil {
+		return err
+	}
+	s.event(ctx, Event{DesignID: d.ID, Actor: t.Author, Kind: "translation", Summary: fmt.Sprintf("translated %s of %s into %s", t.Key, d.Name, t.Lang), Link: "/designs/" + d.Slug + "/translations"})
+	return nil
+}
+
+// Localised is a design's texts in a language, with how far each
+// language's translation has come.
+type Localised struct {
+	Design       *design.Design        `json:"design"`
+	Revision     string                `json:"revision"`
+	Source       string                `json:"source_language"`
+	Lang         string                `json:"lang"`
+	Texts        []design.Shown        `json:"texts"`
+	Completeness []design.Completeness `json:"completeness"`
+}
+
+// Localise gives a design's head in a language.
+func (s *Service) Localise(ctx context.Context, ref, lang string) (*Localised, error) {
+	d, rev, err := s.Commons.Head(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	extra, err := s.Texts.Translations(ctx, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	if lang == "" {
+		lang = rev.SourceLanguage()
+	}
+	return &Localised{Design: d, Revision: rev.ID, Source: rev.SourceLanguage(), Lang: lang,
+		Texts: rev.Localise(lang, extra), Completeness: rev.Completeness(extra)}, nil
+}

@@ -58,7 +58,7 @@ func newNode(t *testing.T) *node {
 	mux := http.NewServeMux()
 	c := &commons.Service{Store: db, Blobs: blobs, Cache: db}
 	people := &collab.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: "test.node", Limiter: account.NewLimiter(5, time.Minute)}
-	a := api.New(api.Config{Commons: c, Network: &network.Service{Store: db, Assess: db, Texts: db, Commons: c, Factors: cost.Default()}, People: people, TempDir: tmp, MaxUpload: 1 << 20}, mux)
+	a := api.New(api.Config{Commons: c, Network: &network.Service{Store: db, Assess: db, Commons: c, Factors: cost.Default()}, People: people, TempDir: tmp, MaxUpload: 1 << 20}, mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	u, err := people.SignUp(context.Background(), "tester", "correct horse battery", false)
@@ -376,7 +376,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	fill := strings.NewReplacer("{ref}", dsg.Slug, "{id}", dsg.Head, "{other}", dsg.Head, "{sha256}", fileSum, "{name}", "tester")
-	query := map[string]string{"/api/v1/designs/{ref}/plan": "?near=37.98,23.73"}
+	query := map[string]string{"/api/v1/designs/{ref}/plan": "?near=37.98,23.73", "/api/v1/licenses/check": "?design=CERN-OHL-S-2.0&module=CC-BY-4.0"}
 	for p, ops := range doc.Paths {
 		for m, op := range ops {
 			if m != "get" {

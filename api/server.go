@@ -86,6 +86,7 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 		s.handle("GET", "/api/v1/factors", s.factors)
 	}
 	s.peopleRoutes()
+	s.assessRoutes()
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, dgml.Errorf(dgml.NotFound, "no such endpoint: see /api/v1/openapi.json"))
 	})

@@ -1,7 +1,9 @@
 package collab
 
 import (
+	"bytes"
 	"context"
+	"path"
 	"fmt"
 	"io"
 	"net/http"
@@ -92,7 +94,7 @@ const MaxPhotoBytes = 8 << 20
 
 // StorePhoto keeps a report's photo and returns its hash. Only images are
 // taken.
-func (s *Service) StorePhoto(r io.Reader, name string) (string, error) {
+func (s *Service) StorePhoto(ctx context.Context, r io.Reader, name string) (string, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxPhotoBytes+1))
 	if err != nil {
 		return "", err
@@ -100,13 +102,17 @@ func (s *Service) StorePhoto(r io.Reader, name string) (string, error) {
 	if len(data) > MaxPhotoBytes {
 		return "", &dgml.Error{Kind: dgml.TooLarge, File: name, Msg: fmt.Sprintf("a photo may be at most %d MiB", MaxPhotoBytes>>20)}
 	}
-	switch http.DetectContentType(data) {
+	mt := http.DetectContentType(data)
+	switch mt {
 	case "image/jpeg", "image/png", "image/webp", "image/gif":
 	default:
 		return "", &dgml.Error{Kind: dgml.Invalid, File: name, Msg: "not a JPEG, PNG, WebP or GIF image"}
 	}
-	sum, _, err := s.Commons.Blobs.Put(strings.NewReader(string(data)))
-	return sum, err
+	sum, size, err := s.Commons.Blobs.Put(bytes.NewReader(data))
+	if err != nil {
+		return "", err
+	}
+	return sum, s.Commons.Store.AddFile(ctx, design.FileInfo{SHA256: sum, Size: size, MediaType: mt, Name: path.Base(name)})
 }
 
 // Figures are a design's reports and what they add up to.

@@ -43,10 +43,10 @@ func (s *Service) Attribution(ctx context.Context, ref, rev string) (*Attributio
 	seen := map[string]bool{}
 	var visit func(relation string, d *design.Design, r *design.Revision, depth int) error
 	visit = func(relation string, d *design.Design, r *design.Revision, depth int) error {
-		if seen[r.ID] || depth > 50 {
+		if seen[d.ID+r.ID] || depth > 50 {
 			return nil
 		}
-		seen[r.ID] = true
+		seen[d.ID+r.ID] = true
 		c, err := s.credit(ctx, relation, d, r)
 		if err != nil {
 			return err

@@ -58,7 +58,19 @@ func (s *Service) CheckLicenses(ctx context.Context, forkedFrom *design.Origin, 
 	var err error
 	design.Walk(c.Parts, func(path []string, p *design.Part) {
 		if err == nil && p.Reuses != nil {
-			err = check("the reused module "+p.Name, p.Reuses.Revision)
+			rev := p.Reuses.Revision
+			if rev == "" {
+				// No revision named: the module is taken as its design is now.
+				if d, derr := s.Store.Design(ctx, p.Reuses.Design); derr == nil {
+					rev = d.Head
+				} else if dgml.KindOf(derr) == dgml.NotFound {
+					warns = append(warns, okh.Warning{Field: "reuses", Msg: "design " + p.Reuses.Design + " is not on this node: the licence of module " + p.Name + " could not be checked"})
+				} else {
+					err = derr
+					return
+				}
+			}
+			err = check("the reused module "+p.Name, rev)
 		}
 	})
 	return warns, err

@@ -24,6 +24,9 @@ type Store interface {
 	Search(ctx context.Context, q Query) (*Results, error)
 	// File returns what the store knows of a stored file.
 	File(ctx context.Context, sha256 string) (*FileInfo, error)
+	// AddFile records a stored file that no revision names, such as a
+	// report's photo.
+	AddFile(ctx context.Context, f FileInfo) error
 	Stats(ctx context.Context) (*Stats, error)
 }
 

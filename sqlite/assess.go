@@ -98,3 +98,10 @@ func (db *DB) AddTranslation(ctx context.Context, t *design.TextTranslation) err
 func (db *DB) Translations(ctx context.Context, designID string) ([]design.TextTranslation, error) {
 	return records[design.TextTranslation](ctx, db, `SELECT data FROM translations WHERE design_id = ? ORDER BY seq`, designID)
 }
+
+// AddFile records a stored file that no revision names, such as a
+// report's photo, so that it is served like the design's own files.
+func (db *DB) AddFile(ctx context.Context, f design.FileInfo) error {
+	_, err := db.db.ExecContext(ctx, `INSERT INTO files (sha256, size, media_type, name) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`, f.SHA256, f.Size, f.MediaType, f.Name)
+	return err
+}

@@ -84,7 +84,7 @@ func demoSite(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	n := &network.Service{Store: db, Assess: db, Texts: db, Commons: c, Factors: cost.Default()}
+	n := &network.Service{Store: db, Assess: db, Commons: c, Factors: cost.Default()}
 	if _, err := n.Import(ctx, demo.Network()); err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func TestPagesRenderTheCommons(t *testing.T) {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	net := &network.Service{Store: db, Assess: db, Texts: db, Commons: svc, Factors: cost.Default()}
+	net := &network.Service{Store: db, Assess: db, Commons: svc, Factors: cost.Default()}
 	people := &collab.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: svc, Node: "test.node", Limiter: account.NewLimiter(5, time.Minute)}
 	api.New(api.Config{Commons: svc, Network: net, People: people, TempDir: dir}, mux)
 	web.New(web.Config{Commons: svc, Network: net, People: people, TempDir: dir, Log: slog.Default()}, mux)

@@ -1,0 +1,159 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/assess"
+	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/license"
+)
+
+func (s *Server) assessRoutes() {
+	s.handle("GET", "/api/v1/licenses/check", s.licenseCheck)
+	s.handle("GET", "/api/v1/designs/{ref}/reports", s.listReports)
+	s.handle("POST", "/api/v1/designs/{ref}/reports", s.addReport)
+	s.handle("GET", "/api/v1/designs/{ref}/maturity", s.maturity)
+	s.handle("POST", "/api/v1/designs/{ref}/attestations", s.attest)
+	s.handle("POST", "/api/v1/designs/{ref}/votes", s.vote)
+	s.handle("GET", "/api/v1/designs/{ref}/texts", s.texts)
+	s.handle("POST", "/api/v1/designs/{ref}/translations", s.translate)
+	s.handle("GET", "/api/v1/designs/{ref}/attribution", s.attribution)
+}
+
+// smallBody bounds a JSON request that has no files in it.
+const smallBody = 1 << 20
+
+func (s *Server) licenseCheck(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	d, m := strings.TrimSpace(q.Get("design")), strings.TrimSpace(q.Get("module"))
+	if d == "" || m == "" {
+		return &dgml.Error{Kind: dgml.Invalid, Field: "design", Msg: "give both licences: ?design=EXPR&module=EXPR"}
+	}
+	v := license.Check(d, m)
+	return writeJSON(w, http.StatusOK, map[string]any{"design": d, "module": m, "result": v.Result, "reason": v.Reason, "conditions": license.Conditions(d)})
+}
+
+func (s *Server) listReports(w http.ResponseWriter, r *http.Request) error {
+	_, f, err := s.cfg.People.Reports(r.Context(), r.PathValue("ref"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, f)
+}
+
+// addReport takes a report as JSON, or as a multipart form with the
+// report in a "report" field and photos as "photo" files.
+func (s *Server) addReport(w http.ResponseWriter, r *http.Request) error {
+	var rep assess.Report
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		r.Body = http.MaxBytesReader(w, r.Body, 10*MaxPhotoBytes)
+		if err := r.ParseMultipartForm(8 << 20); err != nil {
+			return &dgml.Error{Kind: dgml.Invalid, Msg: "expected a multipart form", Err: err}
+		}
+		defer r.MultipartForm.RemoveAll()
+		if err := json.Unmarshal([]byte(r.FormValue("report")), &rep); err != nil {
+			return &dgml.Error{Kind: dgml.Invalid, Field: "report", Msg: "the report as JSON", Err: err}
+		}
+		for _, fh := range r.MultipartForm.File["photo"] {
+			f, err := fh.Open()
+			if err != nil {
+				return err
+			}
+			sum, err := s.cfg.People.StorePhoto(r.Context(), f, fh.Filename)
+			f.Close()
+			if err != nil {
+				return err
+			}
+			rep.Photos = append(rep.Photos, sum)
+		}
+	} else {
+		r.Body = http.MaxBytesReader(w, r.Body, smallBody)
+		if err := body(r, &rep); err != nil {
+			return err
+		}
+	}
+	if err := s.cfg.People.Report(r.Context(), caller(r), r.PathValue("ref"), &rep); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, rep)
+}
+
+// MaxPhotoBytes bounds one photo (the service checks it again).
+const MaxPhotoBytes = 8 << 20
+
+func (s *Server) maturity(w http.ResponseWriter, r *http.Request) error {
+	d, m, err := s.cfg.People.Maturity(r.Context(), r.PathValue("ref"), r.URL.Query().Get("revision"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"design": d, "maturity": m})
+}
+
+func (s *Server) attest(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Revision string `json:"revision"`
+		Holds    *bool  `json:"holds"`
+		Note     string `json:"note"`
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, smallBody)
+	if err := body(r, &in); err != nil {
+		return err
+	}
+	if in.Holds == nil {
+		return &dgml.Error{Kind: dgml.Invalid, Field: "holds", Msg: "true if the documentation is enough to build it, false if not"}
+	}
+	a, err := s.cfg.People.Attest(r.Context(), caller(r), r.PathValue("ref"), in.Revision, *in.Holds, in.Note)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, a)
+}
+
+func (s *Server) vote(w http.ResponseWriter, r *http.Request) error {
+	var in assess.Vote
+	r.Body = http.MaxBytesReader(w, r.Body, smallBody)
+	if err := body(r, &in); err != nil {
+		return err
+	}
+	v, err := s.cfg.People.Vote(r.Context(), caller(r), r.PathValue("ref"), in.Revision, in.Scale, in.Level, in.Reason)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, v)
+}
+
+func (s *Server) texts(w http.ResponseWriter, r *http.Request) error {
+	l, err := s.cfg.People.Localise(r.Context(), r.PathValue("ref"), r.URL.Query().Get("lang"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, l)
+}
+
+func (s *Server) translate(w http.ResponseWriter, r *http.Request) error {
+	var t design.TextTranslation
+	r.Body = http.MaxBytesReader(w, r.Body, smallBody)
+	if err := body(r, &t); err != nil {
+		return err
+	}
+	if err := s.cfg.People.Translate(r.Context(), caller(r), r.PathValue("ref"), &t); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, t)
+}
+
+func (s *Server) attribution(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.cfg.People.Attribution(r.Context(), r.PathValue("ref"), r.URL.Query().Get("revision"))
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("format") == "text" {
+		w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
+		_, err := w.Write([]byte(a.Text()))
+		return err
+	}
+	return writeJSON(w, http.StatusOK, a)
+}

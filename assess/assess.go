@@ -74,15 +74,15 @@ func (r *Report) Check() error {
 // Attestation is a reviewer's statement that a revision's documentation
 // is enough to build it, bound to that revision.
 type Attestation struct {
-	DesignID string    `json:"design_id"`
-	Revision string    `json:"revision"`
-	Reviewer string    `json:"reviewer"`
-	Holds    bool      `json:"holds"` // false: the reviewer found it wanting
+	DesignID string `json:"design_id"`
+	Revision string `json:"revision"`
+	Reviewer string `json:"reviewer"`
+	Holds    bool   `json:"holds"` // false: the reviewer found it wanting
 	// Insider is set when the reviewer maintains the design or wrote one
 	// of its revisions: such an attestation is shown but not counted.
-	Insider bool `json:"insider,omitempty"`
-	Note     string    `json:"note"`
-	Created  time.Time `json:"created"`
+	Insider bool      `json:"insider,omitempty"`
+	Note    string    `json:"note"`
+	Created time.Time `json:"created"`
 }
 
 // Vote is someone's judgement of a revision's readiness level, with why.

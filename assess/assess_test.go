@@ -107,8 +107,8 @@ func TestAssessNeedsTwoIndependentReviewersOfThisRevision(t *testing.T) {
 	atts := []Attestation{
 		{Revision: rev.ID, Reviewer: "ana@n", Holds: true},
 		{Revision: rev.ID, Reviewer: "author@n", Holds: true}, // the author does not count
-		{Revision: "older", Reviewer: "bo@n", Holds: true},     // another revision does not count
-		{Revision: rev.ID, Reviewer: "cy@n", Holds: false},     // found wanting
+		{Revision: "older", Reviewer: "bo@n", Holds: true},    // another revision does not count
+		{Revision: rev.ID, Reviewer: "cy@n", Holds: false},    // found wanting
 	}
 	m := Assess(rev, []string{"author@n"}, atts, nil)
 	if m.Attested || m.Independent != 1 || m.Older != 1 || len(m.Attestations) != 3 {

@@ -200,7 +200,7 @@ type Maturity struct {
 	// maintainers, whose attestation holds.
 	Independent int `json:"independent_reviewers"`
 	// Attested needs at least MinReviewers independent reviewers.
-	Attested bool              `json:"attested"`
+	Attested  bool             `json:"attested"`
 	Readiness map[string]Level `json:"readiness"`
 	// Older says how many attestations were made of earlier revisions:
 	// they do not count for this one.

@@ -3,10 +3,10 @@ package collab
 import (
 	"bytes"
 	"context"
-	"path"
 	"fmt"
 	"io"
 	"net/http"
+	"path"
 	"strings"
 
 	"github.com/dgml/dgml"

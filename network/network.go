@@ -13,8 +13,8 @@ import (
 	"sync"
 
 	"github.com/dgml/dgml"
-	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/assess"
+	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/cost"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/estimate"

@@ -46,6 +46,15 @@ func init() {
 		{"tasks", "open tasks (help wanted): dgml tasks [--skill S]", runTasks},
 		{"task", "work on tasks: dgml task add|claim|progress|close", runTask},
 		{"activity", "what happened: dgml activity DESIGN | --person NAME", runActivity},
+		{"license", "licence compatibility: dgml license check --design EXPR --module EXPR", runLicense},
+		{"report", "report a build: dgml report --as USER --place PLACE DESIGN", runReport},
+		{"reports", "a design's build reports and figures: dgml reports DESIGN", runReports},
+		{"maturity", "a design's maturity with evidence: dgml maturity DESIGN", runMaturity},
+		{"attest", "attest a revision's documentation: dgml attest --as USER --note TEXT DESIGN", runAttest},
+		{"vote", "vote on readiness: dgml vote --as USER --scale otrl --level N --reason TEXT DESIGN", runVote},
+		{"translate", "translate a text: dgml translate --as USER --key step:1 --lang fr --text T DESIGN", runTranslate},
+		{"texts", "read a design in a language: dgml texts --lang fr DESIGN", runTexts},
+		{"attribution", "credits of a revision: dgml attribution DESIGN", runAttribution},
 		{"version", "print the version", func(context.Context, []string) error { fmt.Println("dgml", version); return nil }},
 	}
 }
@@ -72,6 +81,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 			if errors.Is(err, flag.ErrHelp) {
 				return 0
 			}
+			if errors.Is(err, errRefused) {
+				return 1
+			}
 			if err != nil {
 				fmt.Fprintln(stderr, "dgml "+c.name+": "+message(err))
 				if errors.As(err, new(usageError)) {
@@ -96,7 +108,7 @@ Commands:`)
 	sorted := append([]command(nil), commands...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].name < sorted[j].name })
 	for _, c := range sorted {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, `
 Every command that reads or writes a node's data takes --data DIR

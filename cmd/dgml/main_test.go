@@ -65,12 +65,12 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		}
 		o, e, code := runDGML(t, c.name, "--help")
 		// mesh works on files, not on a node; facilities groups commands.
-		needsData := c.name != "version" && c.name != "mesh" && c.name != "facilities"
+		needsData := c.name != "version" && c.name != "mesh" && c.name != "facilities" && c.name != "license"
 		if code != 0 || !strings.Contains(o+e, "Usage: dgml "+c.name) || (needsData && !strings.Contains(o+e, "-data")) {
 			t.Errorf("dgml %s --help: exit %d\n%s%s", c.name, code, o, e)
 		}
 	}
-	for _, sub := range [][]string{{"mesh", "info"}, {"mesh", "estimate"}, {"mesh", "render"}, {"facilities", "near"}, {"facilities", "import"}, {"facilities", "list"}, {"facilities", "show"}} {
+	for _, sub := range [][]string{{"mesh", "info"}, {"mesh", "estimate"}, {"mesh", "render"}, {"facilities", "near"}, {"facilities", "import"}, {"facilities", "list"}, {"facilities", "show"}, {"license", "check"}} {
 		o, e, code := runDGML(t, append(sub, "--help")...)
 		if code != 0 || !strings.Contains(o+e, "Usage: dgml "+strings.Join(sub, " ")) {
 			t.Errorf("dgml %v --help: exit %d\n%s%s", sub, code, o, e)
@@ -430,7 +430,53 @@ func TestPeopleCommands(t *testing.T) {
 			t.Errorf("activity lacks %q:\n%s", want, out)
 		}
 	}
+	assessCommands(t, data, pw)
 	if out, e, code := runIn(t, pw, "token", "create", "--data", data, "--scope", "read", "eve"); code != 0 || !strings.HasPrefix(out, "dgml_") {
 		t.Errorf("token: %s %s", out, e)
+	}
+}
+
+func assessCommands(t *testing.T, data, pw string) {
+	t.Helper()
+	if out, e, code := runIn(t, pw, "report", "--data", data, "--as", "eve", "--place", "Lyon, FR", "--part", "top", "--process", "woodworking", "--hours", "2", "--quantity", "2", "bench"); code != 0 || !strings.Contains(out, "stored") {
+		t.Errorf("report: %d %s %s", code, out, e)
+	}
+	if _, e, code := runIn(t, pw, "report", "--data", data, "--as", "eve", "--place", "Lyon, FR", "--photo", "/etc/hostname", "bench"); code != 1 || !strings.Contains(e, "not a JPEG") {
+		t.Errorf("a text file as a photo: %d %s", code, e)
+	}
+	runIn(t, pw, "report", "--data", data, "--as", "root", "--place", "Oslo, NO", "--cost", "40", "bench")
+	out, _, _ := runDGML(t, "reports", "--data", data, "bench")
+	if !strings.Contains(out, "built 1 times") || !strings.Contains(out, "in 2 places") || !strings.Contains(out, "40.00 EUR") {
+		t.Errorf("reports:\n%s", out)
+	}
+	if _, e, code := runIn(t, pw, "attest", "--data", data, "--as", "eve", "--note", "built it from the docs", "bench"); code != 0 {
+		t.Errorf("attest: %s", e)
+	}
+	if _, e, code := runIn(t, pw, "vote", "--data", data, "--as", "eve", "--scale", "odrl", "--level", "7", "--reason", "x", "bench"); code != 1 || !strings.Contains(e, "1 to 5") {
+		t.Errorf("vote out of range: %d %s", code, e)
+	}
+	runIn(t, pw, "vote", "--data", data, "--as", "eve", "--scale", "odrl", "--level", "2", "--reason", "a BOM, no drawings", "bench")
+	out, _, _ = runDGML(t, "maturity", "--data", data, "bench")
+	for _, want := range []string{"documentation criteria met", "no   Assembly instructions", "0 independent reviewer(s), 2 needed", " (maintainer or author: not counted)", "a BOM, no drawings"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("maturity lacks %q:\n%s", want, out)
+		}
+	}
+	if _, e, code := runIn(t, pw, "translate", "--data", data, "--as", "eve", "--key", "name", "--lang", "nb", "--text", "Benk", "bench"); code != 0 {
+		t.Errorf("translate: %s", e)
+	}
+	out, _, _ = runDGML(t, "texts", "--data", data, "--lang", "nb", "bench")
+	if !strings.Contains(out, "[name, nb] Benk") || !strings.Contains(out, "nb: 100%") {
+		t.Errorf("texts:\n%s", out)
+	}
+	out, _, _ = runDGML(t, "attribution", "--data", data, "bench")
+	if !strings.Contains(out, "## Attribution") || !strings.Contains(out, "CC0-1.0") {
+		t.Errorf("attribution:\n%s", out)
+	}
+	if out, _, code := runDGML(t, "license", "check", "--design", "CERN-OHL-P-2.0", "--module", "CERN-OHL-S-2.0"); code != 1 || !strings.Contains(out, "refuse") || !strings.Contains(out, "§") {
+		t.Errorf("refused combination: %d %s", code, out)
+	}
+	if out, _, code := runDGML(t, "license", "check", "--design", "CERN-OHL-S-2.0", "--module", "CC0-1.0", "--json"); code != 0 || !strings.Contains(out, `"result": "allow"`) {
+		t.Errorf("allowed combination: %d %s", code, out)
 	}
 }

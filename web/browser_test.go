@@ -288,9 +288,50 @@ func TestPagesInChromium(t *testing.T) {
 	accessible("upload")
 	shot("upload")
 
+	// The licence checker: a refused combination with its clause.
+	do(chromedp.Navigate(base+"/licenses"), chromedp.WaitVisible(chromedp.CSS("#design")),
+		chromedp.SetValue(chromedp.CSS("#design"), "CERN-OHL-P-2.0"), chromedp.SetValue(chromedp.CSS("#module"), "CERN-OHL-S-2.0"),
+		chromedp.Submit(chromedp.CSS("#design")), chromedp.WaitVisible(chromedp.CSS("#verdict")))
+	if h := text("#verdict h2"); h != "Refused" || !strings.Contains(text("#reason"), "§") {
+		t.Errorf("licence check: %q %q", h, text("#reason"))
+	}
+	accessible("licenses")
+	shot("licenses")
+	// Review the demo printer, vote, report a build and translate a step.
+	slug := "/designs/reprap-mendel-style-3d-printer-demo"
+	do(chromedp.Navigate(base+slug+"/maturity"), chromedp.WaitVisible(chromedp.CSS("#note")),
+		chromedp.SetValue(chromedp.CSS("#note"), "built the frame from the steps alone"), chromedp.Submit(chromedp.CSS("#note")),
+		chromedp.WaitVisible(chromedp.CSS("#attested")))
+	if a := text("#attested"); !strings.Contains(a, "1 of the 2") {
+		t.Errorf("after one review: %q", a)
+	}
+	accessible("maturity")
+	shot("maturity")
+	do(chromedp.Navigate(base+slug+"/reports"), chromedp.WaitVisible(chromedp.CSS("#rplace")),
+		chromedp.SetValue(chromedp.CSS("#rplace"), "Piraeus, GR"), chromedp.SetValue(chromedp.CSS("#cost"), "210"),
+		chromedp.Submit(chromedp.CSS("#rplace")), chromedp.WaitVisible(chromedp.CSS("#figures")))
+	if f := text("#figures"); !strings.Contains(f, "Built 1 times") || !strings.Contains(f, "Piraeus, GR") {
+		t.Errorf("after a report: %q", f)
+	}
+	accessible("reports")
+	shot("reports")
+	do(chromedp.Navigate(base+slug+"/translations?lang=de"), chromedp.WaitVisible(chromedp.CSS("#ttext")),
+		chromedp.SetValue(chromedp.CSS("#key"), "name"), chromedp.SetValue(chromedp.CSS("#ttext"), "RepRap-Drucker"),
+		chromedp.Submit(chromedp.CSS("#ttext")), chromedp.WaitVisible(chromedp.CSS("#completeness")))
+	if c := text("#completeness"); !strings.Contains(c, "Deutsch") && !strings.Contains(c, "de") {
+		t.Errorf("completeness after translating: %q", c)
+	}
+	accessible("translations")
+	shot("translations")
+	do(chromedp.Navigate(base+slug+"/attribution"), chromedp.WaitVisible(chromedp.CSS("#readme")))
+	if r := text("#readme"); !strings.HasPrefix(r, "## Attribution") {
+		t.Errorf("attribution: %q", r)
+	}
+	accessible("attribution")
+
 	// Phone width: no page scrolls sideways.
 	do(chromedp.EmulateViewport(390, 844))
-	for _, p := range []string{"/", "/designs/reprap-mendel-style-3d-printer-demo", "/facilities"} {
+	for _, p := range []string{"/", "/designs/reprap-mendel-style-3d-printer-demo", "/facilities", "/designs/reprap-mendel-style-3d-printer-demo/maturity", "/designs/reprap-mendel-style-3d-printer-demo/reports", "/licenses?design=CERN-OHL-P-2.0&module=CERN-OHL-S-2.0"} {
 		do(chromedp.Navigate(base+p), chromedp.WaitVisible(chromedp.CSS("h1")))
 		if w, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 400 {
 			t.Errorf("%s is %d px wide at phone width", p, w)

@@ -5,6 +5,7 @@ package web
 
 import (
 	"context"
+	"slices"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -67,6 +68,7 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 		"km":    func(f float64) string { return kmText(f) },
 		"num":   num,
 		"add":   func(a, b int) int { return a + b },
+		"pct":   func(f float64) float64 { return f * 100 },
 		"procs": func() any { return design.Processes },
 		"access": func() []facility.Access {
 			return []facility.Access{facility.AccessPublic, facility.AccessMembers, facility.AccessCommercial, facility.AccessRestricted}
@@ -90,6 +92,7 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 	mux.HandleFunc("GET /upload", s.page(s.uploadForm))
 	mux.HandleFunc("POST /upload", s.page(s.upload))
 	s.peoplePages(mux)
+	s.assessPages(mux)
 	return s
 }
 
@@ -246,20 +249,63 @@ func (s *Site) design(w http.ResponseWriter, r *http.Request) (*view, error) {
 		maintainer = s.people.May(ctx, me(r), account.Maintainer, d.ID) == nil
 	}
 	lang := r.URL.Query().Get("lang")
-	type stepView struct{ Title, Text, Note string }
-	var steps []stepView
-	for i := range rev.Steps {
-		t, x, note := rev.Steps[i].In(lang)
-		if lang == firstLang(rev) {
-			note = ""
-		}
-		steps = append(steps, stepView{t, x, note})
-	}
-	return page("design.html", d.Name, map[string]any{
+	data := map[string]any{
 		"Design": d, "Rev": rev, "Totals": design.Count(rev.Parts), "Rows": rows, "Bought": bought,
-		"Parent": parent, "Forks": forks, "Steps": steps, "Lang": lang, "Languages": rev.Manifest.Languages,
+		"Parent": parent, "Forks": forks, "Lang": lang, "Languages": rev.Manifest.Languages,
 		"Proposals": proposals, "Tasks": tasks, "IsMaintainer": maintainer,
-	}), nil
+	}
+	if err := s.assessment(ctx, d, rev, lang, data); err != nil {
+		return nil, err
+	}
+	return page("design.html", d.Name, data), nil
+}
+
+type stepView struct{ Title, Text, Note string }
+
+// assessment adds to the design page what the community says of it
+// (maturity with evidence, build figures) and its steps in the reader's
+// language with contributed translations.
+func (s *Site) assessment(ctx context.Context, d *design.Design, rev *design.Revision, lang string, data map[string]any) error {
+	var steps []stepView
+	if s.people == nil {
+		for i := range rev.Steps {
+			t, x, note := rev.Steps[i].In(lang)
+			if lang == firstLang(rev) {
+				note = ""
+			}
+			steps = append(steps, stepView{t, x, note})
+		}
+		data["Steps"] = steps
+		return nil
+	}
+	l, err := s.people.Localise(ctx, d.ID, lang)
+	if err != nil {
+		return err
+	}
+	for _, t := range l.Texts {
+		if strings.HasPrefix(t.Key, "step:") {
+			steps = append(steps, stepView{t.Title, t.Text, t.Note})
+		}
+	}
+	langs := append([]string(nil), rev.Manifest.Languages...)
+	if len(langs) == 0 {
+		langs = []string{l.Source}
+	}
+	for _, c := range l.Completeness {
+		if !slices.Contains(langs, c.Lang) {
+			langs = append(langs, c.Lang)
+		}
+	}
+	_, m, err := s.people.Maturity(ctx, d.ID, rev.ID)
+	if err != nil {
+		return err
+	}
+	_, f, err := s.people.Reports(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	data["Steps"], data["Languages"], data["Completeness"], data["M"], data["F"] = steps, langs, l.Completeness, m, f
+	return nil
 }
 
 func firstLang(rev *design.Revision) string {

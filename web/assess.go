@@ -1,0 +1,167 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/assess"
+	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/license"
+)
+
+func (s *Site) assessPages(mux *http.ServeMux) {
+	mux.HandleFunc("GET /licenses", s.page(s.licenses))
+	if s.people == nil {
+		return
+	}
+	mux.HandleFunc("GET /designs/{ref}/maturity", s.page(s.maturity))
+	mux.HandleFunc("POST /designs/{ref}/attestations", s.page(s.attest))
+	mux.HandleFunc("POST /designs/{ref}/votes", s.page(s.vote))
+	mux.HandleFunc("GET /designs/{ref}/reports", s.page(s.reports))
+	mux.HandleFunc("POST /designs/{ref}/reports", s.page(s.addReport))
+	mux.HandleFunc("GET /designs/{ref}/translations", s.page(s.translations))
+	mux.HandleFunc("POST /designs/{ref}/translations", s.page(s.translate))
+	mux.HandleFunc("GET /designs/{ref}/attribution", s.page(s.attribution))
+}
+
+// licenses is the licence checker: two licences in, a verdict and its
+// reason out.
+func (s *Site) licenses(w http.ResponseWriter, r *http.Request) (*view, error) {
+	q := r.URL.Query()
+	d, m := strings.TrimSpace(q.Get("design")), strings.TrimSpace(q.Get("module"))
+	data := map[string]any{"Known": license.Known, "DesignLic": d, "ModuleLic": m}
+	if d != "" && m != "" {
+		data["Verdict"] = license.Check(d, m)
+		data["Conditions"] = license.Conditions(d)
+	}
+	return page("licenses.html", "Licence checker", data), nil
+}
+
+func (s *Site) maturity(w http.ResponseWriter, r *http.Request) (*view, error) {
+	d, m, err := s.people.Maturity(r.Context(), r.PathValue("ref"), r.URL.Query().Get("revision"))
+	if err != nil {
+		return nil, err
+	}
+	return page("maturity.html", "Maturity of "+d.Name, map[string]any{"Design": d, "M": m, "Min": assess.MinReviewers,
+		"OTRL": m.Readiness["otrl"], "ODRL": m.Readiness["odrl"]}), nil
+}
+
+func (s *Site) attest(w http.ResponseWriter, r *http.Request) (*view, error) {
+	holds := r.PostFormValue("holds") != "no"
+	a, err := s.people.Attest(r.Context(), me(r), r.PathValue("ref"), r.PostFormValue("revision"), holds, r.PostFormValue("note"))
+	if err != nil {
+		return nil, err
+	}
+	return &view{redirect: "/designs/" + r.PathValue("ref") + "/maturity?revision=" + a.Revision}, nil
+}
+
+func (s *Site) vote(w http.ResponseWriter, r *http.Request) (*view, error) {
+	level, _ := strconv.Atoi(r.PostFormValue("level"))
+	v, err := s.people.Vote(r.Context(), me(r), r.PathValue("ref"), r.PostFormValue("revision"), r.PostFormValue("scale"), level, r.PostFormValue("reason"))
+	if err != nil {
+		return nil, err
+	}
+	return &view{redirect: "/designs/" + r.PathValue("ref") + "/maturity?revision=" + v.Revision}, nil
+}
+
+func (s *Site) reports(w http.ResponseWriter, r *http.Request) (*view, error) {
+	ctx := r.Context()
+	d, f, err := s.people.Reports(ctx, r.PathValue("ref"))
+	if err != nil {
+		return nil, err
+	}
+	_, rev, err := s.commons.Head(ctx, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	var parts []string
+	design.Walk(rev.Parts, func(p []string, part *design.Part) {
+		if part.Kind != design.KindBought {
+			parts = append(parts, strings.Join(p, " / "))
+		}
+	})
+	return page("reports.html", "Builds of "+d.Name, map[string]any{"Design": d, "F": f, "Parts": parts}), nil
+}
+
+func formFloat(r *http.Request, name string) (float64, error) {
+	v := strings.TrimSpace(r.PostFormValue(name))
+	if v == "" {
+		return 0, nil
+	}
+	f, err := strconv.ParseFloat(strings.Replace(v, ",", ".", 1), 64)
+	if err != nil {
+		return 0, &dgml.Error{Kind: dgml.Invalid, Field: name, Msg: "a number, like 2.5"}
+	}
+	return f, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func (s *Site) addReport(w http.ResponseWriter, r *http.Request) (*view, error) {
+	rep := assess.Report{Place: r.PostFormValue("place"), Part: r.PostFormValue("part"), Facility: r.PostFormValue("facility"),
+		Machines: splitList(r.PostFormValue("machines")), Materials: splitList(r.PostFormValue("materials")),
+		Success: r.PostFormValue("success") != "no", Notes: r.PostFormValue("notes")}
+	var err error
+	for name, dst := range map[string]*float64{"quantity": &rep.Quantity, "hours": &rep.Hours, "cost_eur": &rep.CostEUR, "material_g": &rep.MaterialG} {
+		if *dst, err = formFloat(r, name); err != nil {
+			return nil, err
+		}
+	}
+	if r.MultipartForm != nil {
+		for _, fh := range r.MultipartForm.File["photo"] {
+			f, err := fh.Open()
+			if err != nil {
+				return nil, err
+			}
+			sum, err := s.people.StorePhoto(r.Context(), f, fh.Filename)
+			f.Close()
+			if err != nil {
+				return nil, err
+			}
+			rep.Photos = append(rep.Photos, sum)
+		}
+	}
+	if err := s.people.Report(r.Context(), me(r), r.PathValue("ref"), &rep); err != nil {
+		return nil, err
+	}
+	return &view{redirect: "/designs/" + r.PathValue("ref") + "/reports#r-" + rep.ID}, nil
+}
+
+func (s *Site) translations(w http.ResponseWriter, r *http.Request) (*view, error) {
+	lang, _ := design.LanguageTag(r.URL.Query().Get("lang"))
+	l, err := s.people.Localise(r.Context(), r.PathValue("ref"), lang)
+	if err != nil {
+		return nil, err
+	}
+	_, rev, err := s.commons.Head(r.Context(), l.Design.ID)
+	if err != nil {
+		return nil, err
+	}
+	return page("translations.html", "Translations of "+l.Design.Name, map[string]any{"L": l, "Units": rev.Units(), "Lang": r.URL.Query().Get("lang")}), nil
+}
+
+func (s *Site) translate(w http.ResponseWriter, r *http.Request) (*view, error) {
+	t := design.TextTranslation{Key: r.PostFormValue("key"), Lang: r.PostFormValue("lang"), Title: r.PostFormValue("title"), Text: r.PostFormValue("text")}
+	if err := s.people.Translate(r.Context(), me(r), r.PathValue("ref"), &t); err != nil {
+		return nil, err
+	}
+	return &view{redirect: "/designs/" + r.PathValue("ref") + "/translations?lang=" + t.Lang}, nil
+}
+
+func (s *Site) attribution(w http.ResponseWriter, r *http.Request) (*view, error) {
+	a, err := s.people.Attribution(r.Context(), r.PathValue("ref"), r.URL.Query().Get("revision"))
+	if err != nil {
+		return nil, err
+	}
+	return page("attribution.html", "Attribution of "+a.Design, map[string]any{"A": a, "Text": a.Text(), "Ref": r.PathValue("ref")}), nil
+}

@@ -5,13 +5,13 @@ package web
 
 import (
 	"context"
-	"slices"
 	"embed"
 	"encoding/json"
 	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/dgml/dgml"

@@ -333,3 +333,40 @@ func TestAttributionAndLicenseChecks(t *testing.T) {
 		t.Errorf("check without a module: %d", code)
 	}
 }
+
+// A fork may not move to a licence that cannot take in its parent, and a
+// design may not take in a proposal under a licence it cannot incorporate.
+func TestForkAndMergeRespectLicences(t *testing.T) {
+	n := newNode(t)
+	ana, bob := n.user(t, "ana"), n.user(t, "bob")
+	stool := func(lic string, legs int) string {
+		return fmt.Sprintf("name = \"Stool\"\nlicense = %q\n[[part]]\nname = \"leg\"\nquantity = %d\nmaterial = \"oak\"\n", lic, legs)
+	}
+	n.as(t, ana, "POST", "/api/v1/designs", "application/toml", stool("CC-BY-4.0", 3))
+	_, body := n.as(t, bob, "POST", "/api/v1/designs/stool/fork", "", "")
+	fork := between(body, `"slug": "`, `"`)
+	code, body := n.as(t, bob, "POST", "/api/v1/designs?into="+fork, "application/toml", stool("CC0-1.0", 4))
+	if code != 422 || !strings.Contains(body, "CC0-1.0") || !strings.Contains(body, "CC-BY-4.0") {
+		t.Errorf("a fork may not drop the parent's attribution condition: %d %s", code, body)
+	}
+	_, body = n.as(t, "", "GET", "/api/v1/designs/"+fork, "", "")
+	if !strings.Contains(body, `"revisions": 1`) {
+		t.Errorf("the refused revision was stored: %s", body)
+	}
+	if code, body = n.as(t, bob, "POST", "/api/v1/designs?into="+fork, "application/toml", stool("CC-BY-NC-SA-4.0", 4)); code != 201 {
+		t.Fatalf("a CC-BY work may be adapted under BY-NC-SA: %d %s", code, body)
+	}
+	code, body = n.as(t, bob, "POST", "/api/v1/designs/stool/proposals", "application/json", `{"from": "`+fork+`", "title": "four legs"}`)
+	if code != 201 {
+		t.Fatalf("propose: %d %s", code, body)
+	}
+	pid := between(body, `"id": "`, `"`)
+	code, body = n.as(t, ana, "POST", "/api/v1/proposals/"+pid+"/accept", "", "")
+	if code != 422 || !strings.Contains(body, "CC-BY-NC-SA-4.0") {
+		t.Errorf("a CC-BY design may not take in non-commercial work: %d %s", code, body)
+	}
+	_, body = n.as(t, "", "GET", "/api/v1/designs/stool", "", "")
+	if !strings.Contains(body, `"revisions": 1`) || !strings.Contains(body, "CC-BY-4.0") {
+		t.Errorf("the design changed anyway: %s", body)
+	}
+}

@@ -47,14 +47,14 @@ func (r *Report) Check() error {
 	switch {
 	case r.Place == "":
 		return bad("place", "say where it was built (town and country)")
-	case r.Quantity < 0 || math.IsNaN(r.Quantity) || math.IsInf(r.Quantity, 0):
-		return bad("quantity", "a number of units made, 1 or more")
+	case r.Quantity < 0 || math.IsNaN(r.Quantity) || r.Quantity > 1e6:
+		return bad("quantity", "a number of units made, 1 to a million")
 	case r.Hours < 0 || math.IsNaN(r.Hours) || math.IsInf(r.Hours, 0) || r.Hours > 100000:
 		return bad("hours", "hours spent, 0 or more")
 	case r.CostEUR < 0 || math.IsNaN(r.CostEUR) || math.IsInf(r.CostEUR, 0) || r.CostEUR > 1e9:
 		return bad("cost_eur", "money spent in euros, 0 or more")
-	case r.MaterialG < 0 || math.IsNaN(r.MaterialG) || math.IsInf(r.MaterialG, 0):
-		return bad("material_g", "grams of material, 0 or more")
+	case r.MaterialG < 0 || math.IsNaN(r.MaterialG) || r.MaterialG > 1e9:
+		return bad("material_g", "grams of material, 0 up to a thousand tonnes")
 	case len(r.Notes) > 20000:
 		return bad("notes", "at most 20000 characters")
 	case len(r.Machines) > 50 || len(r.Materials) > 50 || len(r.Photos) > 50:
@@ -215,5 +215,5 @@ func Median(v []float64) float64 {
 	if len(s)%2 == 1 {
 		return s[len(s)/2]
 	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+	return s[len(s)/2-1]/2 + s[len(s)/2]/2 // halved first: no overflow
 }

@@ -303,7 +303,7 @@ func (s *Service) Decide(ctx context.Context, u *account.User, id string, accept
 		if err != nil {
 			return nil, err
 		}
-		if _, err := s.Commons.CheckLicenses(ctx, &design.Origin{Design: target.ID, Revision: target.Head}, &rev.Content); err != nil {
+		if _, err := s.Commons.CheckMerge(ctx, target.Head, &rev.Content); err != nil {
 			return nil, err
 		}
 		if _, _, err := s.Commons.Store.Commit(ctx, design.CommitRequest{DesignID: p.DesignID, Content: rev.Content, Author: p.Author, Message: "accepted proposal: " + p.Title}); err != nil {

@@ -75,3 +75,26 @@ func (s *Service) CheckLicenses(ctx context.Context, forkedFrom *design.Origin, 
 	})
 	return warns, err
 }
+
+// CheckMerge tells whether a design may take in a proposed revision: when
+// the proposal carries another licence, the design's current licence must
+// be able to incorporate work under it; and its reused modules must fit.
+func (s *Service) CheckMerge(ctx context.Context, targetHead string, incoming *design.Content) ([]okh.Warning, error) {
+	head, err := s.Store.Revision(ctx, targetHead)
+	if err != nil {
+		return nil, err
+	}
+	mine, theirs := licenseOf(&head.Manifest), licenseOf(&incoming.Manifest)
+	var warns []okh.Warning
+	if mine != "" && theirs != "" && mine != theirs {
+		v := license.Check(mine, theirs)
+		switch v.Result {
+		case "refuse":
+			return nil, &dgml.Error{Kind: dgml.Invalid, Field: "license", Msg: fmt.Sprintf("the proposal is under %s, which a %s design may not take in: %s", theirs, mine, v.Reason)}
+		case "warn":
+			warns = append(warns, okh.Warning{Field: "license", Msg: fmt.Sprintf("check the licences: the proposal is under %s, the design under %s: %s", theirs, mine, v.Reason)})
+		}
+	}
+	more, err := s.CheckLicenses(ctx, nil, incoming)
+	return append(warns, more...), err
+}

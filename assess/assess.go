@@ -63,6 +63,9 @@ func (r *Report) Check() error {
 	if r.Quantity == 0 {
 		r.Quantity = 1
 	}
+	if r.Quantity < 1 {
+		return bad("quantity", "a number of units made, 1 or more")
+	}
 	if r.Process != "" {
 		if !r.Process.Valid() {
 			return bad("process", "not a known process: see /api/v1/processes")

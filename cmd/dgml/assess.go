@@ -61,24 +61,40 @@ func runLicense(ctx context.Context, args []string) error {
 	return nil
 }
 
-// withUser opens the node and logs the user in.
-func withUser(ctx context.Context, data, as string, fn func(n *node, u *account.User) error) error {
-	n, err := openNode(ctx, data)
+// onDesign finishes a command about one design: it adds --data, parses
+// the flags and the DESIGN argument, and opens the node.
+func onDesign(ctx context.Context, fs *flag.FlagSet, args []string, fn func(n *node, ref string) error) error {
+	data := dataFlag(fs)
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"give the design"}
+	}
+	n, err := openNode(ctx, *data)
 	if err != nil {
 		return err
 	}
 	defer n.Close()
-	u, err := n.login(ctx, as)
-	if err != nil {
-		return err
-	}
-	return fn(n, u)
+	return fn(n, pos[0])
+}
+
+// asUserOn is onDesign for a change: it adds --as and logs the user in.
+func asUserOn(ctx context.Context, fs *flag.FlagSet, args []string, fn func(n *node, u *account.User, ref string) error) error {
+	as := asFlag(fs)
+	return onDesign(ctx, fs, args, func(n *node, ref string) error {
+		u, err := n.login(ctx, *as)
+		if err != nil {
+			return err
+		}
+		return fn(n, u, ref)
+	})
 }
 
 func runReport(ctx context.Context, args []string) error {
 	fs := newFlags("report", "report [--data DIR] --as USER --place PLACE [OPTIONS] DESIGN",
 		"Reports a build of a design, or with --part of one of its parts: where, on what, what it took and whether it worked. Reports feed the design's figures, and the planner uses measured part times in place of estimates.")
-	data, as := dataFlag(fs), asFlag(fs)
 	r := assess.Report{}
 	var machines, materials, photos listFlag
 	fs.StringVar(&r.Place, "place", "", "where it was built: town and country")
@@ -94,22 +110,15 @@ func runReport(ctx context.Context, args []string) error {
 	fs.Float64Var(&r.MaterialG, "material-g", 0, "grams of material used for them all")
 	failed := fs.Bool("failed", false, "it did not work (say why in --notes)")
 	fs.StringVar(&r.Notes, "notes", "", "what went well or wrong")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageError{"give the design"}
-	}
-	r.Machines, r.Materials, r.Success = machines, materials, !*failed
-	if *process != "" {
-		p, ok := design.ParseProcess(*process)
-		if !ok {
-			return usageError{"unknown process " + *process + ": see GET /api/v1/processes"}
+	return asUserOn(ctx, fs, args, func(n *node, u *account.User, ref string) error {
+		r.Machines, r.Materials, r.Success = machines, materials, !*failed
+		if *process != "" {
+			p, ok := design.ParseProcess(*process)
+			if !ok {
+				return usageError{"unknown process " + *process + ": see GET /api/v1/processes"}
+			}
+			r.Process = p
 		}
-		r.Process = p
-	}
-	return withUser(ctx, *data, *as, func(n *node, u *account.User) error {
 		for _, p := range photos {
 			f, err := os.Open(p)
 			if err != nil {
@@ -122,7 +131,7 @@ func runReport(ctx context.Context, args []string) error {
 			}
 			r.Photos = append(r.Photos, sum)
 		}
-		if err := n.people.Report(ctx, u, pos[0], &r); err != nil {
+		if err := n.people.Report(ctx, u, ref, &r); err != nil {
 			return err
 		}
 		fmt.Printf("report %s stored\n", r.ID)
@@ -132,117 +141,87 @@ func runReport(ctx context.Context, args []string) error {
 
 func runReports(ctx context.Context, args []string) error {
 	fs := newFlags("reports", "reports [--data DIR] [--json] DESIGN", "Lists a design's build reports with the figures drawn from them.")
-	data := dataFlag(fs)
 	asJSON := fs.Bool("json", false, "print as JSON")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageError{"give the design"}
-	}
-	n, err := openNode(ctx, *data)
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	d, f, err := n.people.Reports(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(f)
-	}
-	fmt.Printf("%s: built %d times, %d failed (success rate %.0f%%), in %d places\n", d.Name, f.TimesBuilt, f.Failures, f.SuccessRate*100, len(f.Places))
-	if f.MedianCostEUR > 0 || f.MedianHours > 0 {
-		fmt.Printf("median per unit: %.2f EUR, %.1f h\n", f.MedianCostEUR, f.MedianHours)
-	}
-	tw := tabwriter.NewWriter(os.Stdout, 0, 2, 2, ' ', 0)
-	fmt.Fprintln(tw, "\nWHEN\tWHO\tWHERE\tWHAT\tOK\tHOURS\tEUR")
-	for _, r := range f.Items {
-		what := "whole design"
-		if r.Part != "" {
-			what = r.Part
+	return onDesign(ctx, fs, args, func(n *node, ref string) error {
+		d, f, err := n.people.Reports(ctx, ref)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%g\t%g\n", r.Created.Format("2006-01-02"), r.Author, r.Place, clip(what, 30), r.Success, r.Hours, r.CostEUR)
-	}
-	return tw.Flush()
+		if *asJSON {
+			return printJSON(f)
+		}
+		fmt.Printf("%s: built %d times, %d failed (success rate %.0f%%), in %d places\n", d.Name, f.TimesBuilt, f.Failures, f.SuccessRate*100, len(f.Places))
+		if f.MedianCostEUR > 0 || f.MedianHours > 0 {
+			fmt.Printf("median per unit: %.2f EUR, %.1f h\n", f.MedianCostEUR, f.MedianHours)
+		}
+		tw := tabwriter.NewWriter(os.Stdout, 0, 2, 2, ' ', 0)
+		fmt.Fprintln(tw, "\nWHEN\tWHO\tWHERE\tWHAT\tOK\tHOURS\tEUR")
+		for _, r := range f.Items {
+			what := "whole design"
+			if r.Part != "" {
+				what = r.Part
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%g\t%g\n", r.Created.Format("2006-01-02"), r.Author, r.Place, clip(what, 30), r.Success, r.Hours, r.CostEUR)
+		}
+		return tw.Flush()
+	})
 }
 
 func runMaturity(ctx context.Context, args []string) error {
 	fs := newFlags("maturity", "maturity [--data DIR] [--revision REV] [--json] DESIGN",
 		"Shows a revision's maturity with its evidence: the documentation check (after DIN SPEC 3105-1), attestations by reviewers and readiness votes.")
-	data := dataFlag(fs)
 	rev := fs.String("revision", "", "a revision of the design (default: its head)")
 	asJSON := fs.Bool("json", false, "print as JSON")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageError{"give the design"}
-	}
-	n, err := openNode(ctx, *data)
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	d, m, err := n.people.Maturity(ctx, pos[0], *rev)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(m)
-	}
-	fmt.Printf("%s, revision %.12s: %d of %d documentation criteria met\n", d.Name, m.Revision, m.Met, len(m.Criteria))
-	for _, c := range m.Criteria {
-		mark := "no "
-		if c.Met {
-			mark = "yes"
+	return onDesign(ctx, fs, args, func(n *node, ref string) error {
+		d, m, err := n.people.Maturity(ctx, ref, *rev)
+		if err != nil {
+			return err
 		}
-		fmt.Printf("  %s  %s: %s\n", mark, c.Title, c.Evidence)
-		for _, x := range c.Missing {
-			fmt.Printf("         - %s\n", x)
+		if *asJSON {
+			return printJSON(m)
 		}
-	}
-	state := "not attested"
-	if m.Attested {
-		state = "attested"
-	}
-	fmt.Printf("%s: %d independent reviewer(s), %d needed\n", state, m.Independent, assess.MinReviewers)
-	for _, a := range m.Attestations {
-		who := a.Reviewer
-		if a.Insider {
-			who += " (maintainer or author: not counted)"
+		fmt.Printf("%s, revision %.12s: %d of %d documentation criteria met\n", d.Name, m.Revision, m.Met, len(m.Criteria))
+		for _, c := range m.Criteria {
+			mark := "no "
+			if c.Met {
+				mark = "yes"
+			}
+			fmt.Printf("  %s  %s: %s\n", mark, c.Title, c.Evidence)
+			for _, x := range c.Missing {
+				fmt.Printf("         - %s\n", x)
+			}
 		}
-		fmt.Printf("  %s: holds=%v, %s\n", who, a.Holds, a.Note)
-	}
-	for _, scale := range []string{"otrl", "odrl"} {
-		l := m.Readiness[scale]
-		fmt.Printf("%s: declared %d, %d vote(s), median %d\n", strings.ToUpper(scale), l.Declared, len(l.Votes), l.Median)
-		for _, v := range l.Votes {
-			fmt.Printf("  %s: %d, %s\n", v.Voter, v.Level, v.Reason)
+		state := "not attested"
+		if m.Attested {
+			state = "attested"
 		}
-	}
-	return nil
+		fmt.Printf("%s: %d independent reviewer(s), %d needed\n", state, m.Independent, assess.MinReviewers)
+		for _, a := range m.Attestations {
+			who := a.Reviewer
+			if a.Insider {
+				who += " (maintainer or author: not counted)"
+			}
+			fmt.Printf("  %s: holds=%v, %s\n", who, a.Holds, a.Note)
+		}
+		for _, scale := range []string{"otrl", "odrl"} {
+			l := m.Readiness[scale]
+			fmt.Printf("%s: declared %d, %d vote(s), median %d\n", strings.ToUpper(scale), l.Declared, len(l.Votes), l.Median)
+			for _, v := range l.Votes {
+				fmt.Printf("  %s: %d, %s\n", v.Voter, v.Level, v.Reason)
+			}
+		}
+		return nil
+	})
 }
 
 func runAttest(ctx context.Context, args []string) error {
 	fs := newFlags("attest", "attest [--data DIR] --as USER [--revision REV] [--wanting] --note TEXT DESIGN",
 		"Attests that a revision's documentation is enough to build it (or, with --wanting, that it is not). Two independent reviewers make a revision attested.")
-	data, as := dataFlag(fs), asFlag(fs)
 	rev := fs.String("revision", "", "the revision reviewed (default: the head)")
 	wanting := fs.Bool("wanting", false, "the documentation is not enough")
 	note := fs.String("note", "", "what you checked: the evidence")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageError{"give the design"}
-	}
-	return withUser(ctx, *data, *as, func(n *node, u *account.User) error {
-		a, err := n.people.Attest(ctx, u, pos[0], *rev, !*wanting, *note)
+	return asUserOn(ctx, fs, args, func(n *node, u *account.User, ref string) error {
+		a, err := n.people.Attest(ctx, u, ref, *rev, !*wanting, *note)
 		if err != nil {
 			return err
 		}
@@ -257,20 +236,12 @@ func runAttest(ctx context.Context, args []string) error {
 func runVote(ctx context.Context, args []string) error {
 	fs := newFlags("vote", "vote [--data DIR] --as USER --scale otrl|odrl --level N --reason TEXT [--revision REV] DESIGN",
 		"Votes on a revision's readiness level: OTRL 1-8 (technology) or ODRL 1-5 (documentation), with the reason.")
-	data, as := dataFlag(fs), asFlag(fs)
 	rev := fs.String("revision", "", "the revision (default: the head)")
 	scale := fs.String("scale", "", "otrl or odrl")
 	level := fs.Int("level", 0, "the level")
 	reason := fs.String("reason", "", "why")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageError{"give the design"}
-	}
-	return withUser(ctx, *data, *as, func(n *node, u *account.User) error {
-		v, err := n.people.Vote(ctx, u, pos[0], *rev, *scale, *level, *reason)
+	return asUserOn(ctx, fs, args, func(n *node, u *account.User, ref string) error {
+		v, err := n.people.Vote(ctx, u, ref, *rev, *scale, *level, *reason)
 		if err != nil {
 			return err
 		}
@@ -282,21 +253,13 @@ func runVote(ctx context.Context, args []string) error {
 func runTranslate(ctx context.Context, args []string) error {
 	fs := newFlags("translate", "translate [--data DIR] --as USER --key KEY --lang LANG [--title T] --text TEXT DESIGN",
 		"Translates one text of a design's head: its name, function or a build step (step:1, step:2, ...). The translation remembers the text it was made from and is shown as out of date once that text changes.")
-	data, as := dataFlag(fs), asFlag(fs)
 	t := design.TextTranslation{}
 	fs.StringVar(&t.Key, "key", "", "name, function or step:N")
 	fs.StringVar(&t.Lang, "lang", "", "BCP 47 language tag: fr, pt-BR, ...")
 	fs.StringVar(&t.Title, "title", "", "the step's title, translated")
 	fs.StringVar(&t.Text, "text", "", "the text, translated")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageError{"give the design"}
-	}
-	return withUser(ctx, *data, *as, func(n *node, u *account.User) error {
-		if err := n.people.Translate(ctx, u, pos[0], &t); err != nil {
+	return asUserOn(ctx, fs, args, func(n *node, u *account.User, ref string) error {
+		if err := n.people.Translate(ctx, u, ref, &t); err != nil {
 			return err
 		}
 		fmt.Printf("%s translated into %s (from revision %.12s)\n", t.Key, t.Lang, t.Revision)
@@ -307,68 +270,44 @@ func runTranslate(ctx context.Context, args []string) error {
 func runTexts(ctx context.Context, args []string) error {
 	fs := newFlags("texts", "texts [--data DIR] [--lang LANG] [--json] DESIGN",
 		"Shows a design's name, function and build steps in a language, in the original where a translation is missing or out of date, with each language's completeness.")
-	data := dataFlag(fs)
 	lang := fs.String("lang", "", "language to read in (default: the original)")
 	asJSON := fs.Bool("json", false, "print as JSON")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageError{"give the design"}
-	}
-	n, err := openNode(ctx, *data)
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	l, err := n.people.Localise(ctx, pos[0], *lang)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(l)
-	}
-	for _, s := range l.Texts {
-		fmt.Printf("[%s, %s] %s\n", s.Key, s.Lang, strings.TrimSpace(s.Title+"\n"+s.Text))
-		if s.Note != "" {
-			fmt.Printf("  (%s)\n", s.Note)
+	return onDesign(ctx, fs, args, func(n *node, ref string) error {
+		l, err := n.people.Localise(ctx, ref, *lang)
+		if err != nil {
+			return err
 		}
-	}
-	fmt.Println()
-	for _, c := range l.Completeness {
-		fmt.Printf("%s: %d%% (%d of %d current, %d out of date, %d missing)\n", c.Lang, c.Percent, c.Current, c.Texts, len(c.Stale), len(c.Missing))
-	}
-	return nil
+		if *asJSON {
+			return printJSON(l)
+		}
+		for _, s := range l.Texts {
+			fmt.Printf("[%s, %s] %s\n", s.Key, s.Lang, strings.TrimSpace(s.Title+"\n"+s.Text))
+			if s.Note != "" {
+				fmt.Printf("  (%s)\n", s.Note)
+			}
+		}
+		fmt.Println()
+		for _, c := range l.Completeness {
+			fmt.Printf("%s: %d%% (%d of %d current, %d out of date, %d missing)\n", c.Lang, c.Percent, c.Current, c.Texts, len(c.Stale), len(c.Missing))
+		}
+		return nil
+	})
 }
 
 func runAttribution(ctx context.Context, args []string) error {
 	fs := newFlags("attribution", "attribution [--data DIR] [--revision REV] [--json] DESIGN",
 		"Prints the attribution of a revision: every upstream design, revision, licence and contributor in its lineage and in the modules it reuses, as a README section (or JSON).")
-	data := dataFlag(fs)
 	rev := fs.String("revision", "", "the revision (default: the head)")
 	asJSON := fs.Bool("json", false, "print as JSON")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageError{"give the design"}
-	}
-	n, err := openNode(ctx, *data)
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	a, err := n.people.Attribution(ctx, pos[0], *rev)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(a)
-	}
-	fmt.Print(a.Text())
-	return nil
+	return onDesign(ctx, fs, args, func(n *node, ref string) error {
+		a, err := n.people.Attribution(ctx, ref, *rev)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(a)
+		}
+		fmt.Print(a.Text())
+		return nil
+	})
 }
-
-var _ flag.Value = (*listFlag)(nil)

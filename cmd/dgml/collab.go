@@ -30,29 +30,14 @@ func (n *node) login(ctx context.Context, name string) (*account.User, error) {
 
 func runFork(ctx context.Context, args []string) error {
 	fs := newFlags("fork", "fork [--data DIR] --as USER DESIGN", "Forks a design: a new design from its head, maintained by USER, that remembers where it came from.")
-	data, as := dataFlag(fs), asFlag(fs)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageError{"give the design to fork"}
-	}
-	n, err := openNode(ctx, *data)
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	u, err := n.login(ctx, *as)
-	if err != nil {
-		return err
-	}
-	d, err := n.people.Fork(ctx, u, pos[0])
-	if err != nil {
-		return err
-	}
-	fmt.Printf("forked as %s (%s)\n", d.Slug, d.ID)
-	return nil
+	return asUserOn(ctx, fs, args, func(n *node, u *account.User, ref string) error {
+		d, err := n.people.Fork(ctx, u, ref)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("forked as %s (%s)\n", d.Slug, d.ID)
+		return nil
+	})
 }
 
 func runPropose(ctx context.Context, args []string) error {
@@ -87,37 +72,26 @@ func runPropose(ctx context.Context, args []string) error {
 
 func runProposals(ctx context.Context, args []string) error {
 	fs := newFlags("proposals", "proposals [--data DIR] [--json] DESIGN", "Lists a design's change proposals.")
-	data := dataFlag(fs)
 	asJSON := fs.Bool("json", false, "print as JSON")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageError{"give the design"}
-	}
-	n, err := openNode(ctx, *data)
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	d, err := n.db.Design(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	ps, err := n.db.Proposals(ctx, d.ID)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(ps)
-	}
-	tw := tabwriter.NewWriter(os.Stdout, 0, 2, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATUS\tAUTHOR\tTITLE")
-	for _, p := range ps {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.ID, p.Status, p.Author, clip(p.Title, 50))
-	}
-	return tw.Flush()
+	return onDesign(ctx, fs, args, func(n *node, ref string) error {
+		d, err := n.db.Design(ctx, ref)
+		if err != nil {
+			return err
+		}
+		ps, err := n.db.Proposals(ctx, d.ID)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(ps)
+		}
+		tw := tabwriter.NewWriter(os.Stdout, 0, 2, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tSTATUS\tAUTHOR\tTITLE")
+		for _, p := range ps {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.ID, p.Status, p.Author, clip(p.Title, 50))
+		}
+		return tw.Flush()
+	})
 }
 
 func runDecide(ctx context.Context, args []string) error {

@@ -14,6 +14,7 @@ import (
 	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/demo"
+	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/web"
 )
 
@@ -86,6 +87,37 @@ SIGTERM, finishing the requests under way.`)
 	return nil
 }
 
+// loadCommunity adds the demo community's reports, reviews, votes and
+// translations of the demo printer.
+func loadCommunity(ctx context.Context, n *node, d *design.Design) error {
+	rev, err := n.db.Revision(ctx, d.Head)
+	if err != nil {
+		return err
+	}
+	c := demo.PrinterCommunity(d, rev)
+	for i := range c.Reports {
+		if err := n.db.AddReport(ctx, &c.Reports[i]); err != nil {
+			return err
+		}
+	}
+	for _, a := range c.Attestations {
+		if err := n.db.PutAttestation(ctx, a); err != nil {
+			return err
+		}
+	}
+	for _, v := range c.Votes {
+		if err := n.db.PutVote(ctx, v); err != nil {
+			return err
+		}
+	}
+	for i := range c.Translations {
+		if err := n.db.AddTranslation(ctx, &c.Translations[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // loadDemo fills an empty store with the demo commons.
 func loadDemo(ctx context.Context, n *node, log *slog.Logger) error {
 	st, err := n.db.Stats(ctx)
@@ -100,9 +132,15 @@ func loadDemo(ctx context.Context, n *node, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	for _, d := range designs {
-		if _, err := n.commons.Commit(ctx, d.Content, d.Files, commons.ImportOptions{Author: "demo"}); err != nil {
+	for i, d := range designs {
+		res, err := n.commons.Commit(ctx, d.Content, d.Files, commons.ImportOptions{Author: "demo"})
+		if err != nil {
 			return fmt.Errorf("%s: %w", d.Content.Manifest.Name, err)
+		}
+		if i == 0 {
+			if err := loadCommunity(ctx, n, res); err != nil {
+				return err
+			}
 		}
 	}
 	log.Info("demo commons loaded", "designs", len(designs))

@@ -361,6 +361,10 @@ func TestForkAndMergeRespectLicences(t *testing.T) {
 		t.Fatalf("propose: %d %s", code, body)
 	}
 	pid := between(body, `"id": "`, `"`)
+	_, body = n.as(t, "", "GET", "/api/v1/proposals/"+pid, "", "")
+	if !strings.Contains(body, "cannot be accepted as it stands") {
+		t.Errorf("the proposal should carry the licence note at once: %s", body)
+	}
 	code, body = n.as(t, ana, "POST", "/api/v1/proposals/"+pid+"/accept", "", "")
 	if code != 422 || !strings.Contains(body, "CC-BY-NC-SA-4.0") {
 		t.Errorf("a CC-BY design may not take in non-commercial work: %d %s", code, body)

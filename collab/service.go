@@ -264,7 +264,29 @@ func (s *Service) Propose(ctx context.Context, u *account.User, targetRef, fromR
 		return nil, err
 	}
 	s.event(ctx, Event{DesignID: target.ID, Actor: p.Author, Kind: "proposal", Summary: "proposed: " + title, Link: "/proposals/" + p.ID})
-	return p, nil
+	return p, s.licenceNote(ctx, p, target.Head)
+}
+
+// licenceNote tells a proposal's readers at once when its licence keeps
+// it from being accepted, or asks for a look: a comment signed by the node.
+func (s *Service) licenceNote(ctx context.Context, p *Proposal, targetHead string) error {
+	rev, err := s.Commons.Store.Revision(ctx, p.Revision)
+	if err != nil {
+		return err
+	}
+	warns, err := s.Commons.CheckMerge(ctx, targetHead, &rev.Content)
+	var text string
+	switch {
+	case dgml.KindOf(err) == dgml.Invalid:
+		text = "Licence: this proposal cannot be accepted as it stands. " + err.Error()
+	case err != nil:
+		return err
+	case len(warns) > 0:
+		text = "Licence: " + warns[0].Msg
+	default:
+		return nil
+	}
+	return s.Store.AddComment(ctx, "proposal", p.ID, Comment{Author: "dgml@" + s.Node, Text: text})
 }
 
 // Diff compares two revisions.

@@ -240,7 +240,7 @@ func TestTranslationsGoStale(t *testing.T) {
 	tr(bob, `{"key": "name", "lang": "fr", "text": "Charnière"}`)
 
 	texts := func() map[string]map[string]any {
-		_, body := n.as(t, "", "GET", "/api/v1/designs/hinge/texts?lang=fr", "", "")
+		_, body := n.as(t, "", "GET", "/api/v1/designs/hinge/texts?lang=FR", "", "")
 		out := map[string]map[string]any{}
 		for _, x := range jsonOf(t, body)["texts"].([]any) {
 			x := x.(map[string]any)

@@ -280,6 +280,9 @@ func (s *Service) Localise(ctx context.Context, ref, lang string) (*Localised, e
 	if err != nil {
 		return nil, err
 	}
+	if tag, ok := design.LanguageTag(lang); ok {
+		lang = tag // "FR" reads as "fr"
+	}
 	if lang == "" {
 		lang = rev.SourceLanguage()
 	}

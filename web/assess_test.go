@@ -65,3 +65,38 @@ func TestReportFormWithPhoto(t *testing.T) {
 		t.Errorf("vote out of range: %d", res.StatusCode)
 	}
 }
+
+// A translated name heads the design page in that language; the page in
+// the original language is unchanged.
+func TestTranslatedNameOnDesignPage(t *testing.T) {
+	base := demoSite(t)
+	client := loggedIn(t, base)
+	slug := "/designs/reprap-mendel-style-3d-printer-demo"
+	csrf := csrfOf(t, client, base+slug+"/translations?lang=sw")
+	res, err := client.PostForm(base+slug+"/translations", url.Values{"csrf": {csrf}, "lang": {"sw"}, "key": {"name"}, "text": {"Printa ya 3D ya RepRap"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 303 {
+		t.Fatalf("translate: %d", res.StatusCode)
+	}
+	get := func(path string) string {
+		res, err := client.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+	if body := get(slug + "?lang=sw"); !strings.Contains(body, "<h1>Printa ya 3D ya RepRap</h1>") || !strings.Contains(body, "not translated yet") {
+		t.Errorf("Swahili page lacks the name or the notes on untranslated steps")
+	}
+	if body := get(slug); !strings.Contains(body, "<h1>RepRap Mendel-style 3D printer (demo)</h1>") {
+		t.Errorf("the original page changed")
+	}
+	if body := get(slug + "/translations"); !strings.Contains(body, "?lang=sw") {
+		t.Errorf("the completeness table lacks Swahili")
+	}
+}

@@ -283,8 +283,11 @@ func (s *Site) assessment(ctx context.Context, d *design.Design, rev *design.Rev
 		return err
 	}
 	for _, t := range l.Texts {
-		if strings.HasPrefix(t.Key, "step:") {
+		switch {
+		case strings.HasPrefix(t.Key, "step:"):
 			steps = append(steps, stepView{t.Title, t.Text, t.Note})
+		case t.Note == "":
+			data["Local_"+t.Key] = t.Text // the name or function in the reader's language
 		}
 	}
 	langs := append([]string(nil), rev.Manifest.Languages...)

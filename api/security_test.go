@@ -83,6 +83,12 @@ func TestSecurity(t *testing.T) {
 		{"oversized body", ana, "POST", "/api/v1/facilities", "application/json", `{"name": "` + strings.Repeat("x", 2<<20) + `"}`, 413},
 		{"malformed JSON", ana, "POST", "/api/v1/facilities", "application/json", `{"name": `, 422},
 		{"malformed manifest", ana, "POST", "/api/v1/designs", "application/toml", "name = [", 422},
+		{"anonymous report", "", "POST", "/api/v1/designs/ana-s-hinge/reports", "application/json", `{"place": "x", "success": true}`, 401},
+		{"anonymous vote", "", "POST", "/api/v1/designs/ana-s-hinge/votes", "application/json", `{"scale": "otrl", "level": 3, "reason": "x"}`, 401},
+		{"oversized attestation", bob, "POST", "/api/v1/designs/ana-s-hinge/attestations", "application/json", `{"holds": true, "note": "` + strings.Repeat("x", 2<<20) + `"}`, 413},
+		{"malformed report", bob, "POST", "/api/v1/designs/ana-s-hinge/reports", "application/json", `{"place": `, 422},
+		{"report of no design", bob, "POST", "/api/v1/designs/nope/reports", "application/json", `{"place": "x"}`, 404},
+		{"a photo that is a program", bob, "POST", "/api/v1/designs/ana-s-hinge/reports", "multipart/form-data; boundary=B", "--B\r\nContent-Disposition: form-data; name=\"report\"\r\n\r\n{\"place\": \"x\"}\r\n--B\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.exe\"\r\n\r\nMZ\x90\x00\r\n--B--\r\n", 422},
 	}
 	for _, c := range cases {
 		code, body := n.as(t, c.token, c.method, c.path, c.ctype, c.body)
@@ -141,7 +147,10 @@ func snapshot(t *testing.T, n *node) string {
 		t.Fatal(err)
 	}
 	d, _ := n.db.Design(ctx, "ana-s-hinge")
-	return fmt.Sprintf("%+v %s %s %s", *st, f.Name, d.Head, d.Name)
+	reports, _ := n.db.Reports(ctx, d.ID)
+	atts, _ := n.db.Attestations(ctx, d.ID)
+	votes, _ := n.db.Votes(ctx, d.ID)
+	return fmt.Sprintf("%+v %s %s %s reports=%d attestations=%d votes=%d", *st, f.Name, d.Head, d.Name, len(reports), len(atts), len(votes))
 }
 
 // Collaboration end to end: fork, change, propose, diff, accept; tasks

@@ -20,6 +20,7 @@ func (s *Server) assessRoutes() {
 	s.handle("POST", "/api/v1/designs/{ref}/votes", s.vote)
 	s.handle("GET", "/api/v1/designs/{ref}/texts", s.texts)
 	s.handle("POST", "/api/v1/designs/{ref}/translations", s.translate)
+	s.handle("POST", "/api/v1/designs/{ref}/translations/adopt", s.adopt)
 	s.handle("GET", "/api/v1/designs/{ref}/attribution", s.attribution)
 }
 
@@ -156,4 +157,12 @@ func (s *Server) attribution(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, a)
+}
+
+func (s *Server) adopt(w http.ResponseWriter, r *http.Request) error {
+	d, langs, err := s.cfg.People.Adopt(r.Context(), caller(r), r.PathValue("ref"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, map[string]any{"design": d, "adopted": langs})
 }

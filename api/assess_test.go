@@ -260,6 +260,25 @@ func TestTranslationsGoStale(t *testing.T) {
 		t.Errorf("completeness: %v", c)
 	}
 
+	// Bob may not adopt; Ana, who maintains it, writes the current French
+	// step into a new revision, and it travels in the OKH export.
+	if code, _ := n.as(t, bob, "POST", "/api/v1/designs/hinge/translations/adopt", "", ""); code != 403 {
+		t.Errorf("bob adopts: %d", code)
+	}
+	if code, body := n.as(t, ana, "POST", "/api/v1/designs/hinge/translations/adopt", "", ""); code != 201 || !strings.Contains(body, "fr (1 steps)") {
+		t.Errorf("adopt: %d %s", code, body)
+	}
+	if code, _ := n.as(t, ana, "POST", "/api/v1/designs/hinge/translations/adopt", "", ""); code != 409 {
+		t.Errorf("adopting twice: %d", code)
+	}
+	_, export := n.as(t, "", "GET", "/api/v1/designs/hinge/export", "", "")
+	if !strings.Contains(export, "Imprimer les deux ailes") {
+		t.Errorf("the export lacks the adopted translation:\n%s", export)
+	}
+	if got := texts(); got["step:1"]["lang"] != "fr" {
+		t.Errorf("adopting must not make the translation stale: %v", got["step:1"])
+	}
+
 	n.as(t, ana, "POST", "/api/v1/designs?into=hinge", "application/toml", strings.Replace(hinge, "flat.", "flat, 20% infill.", 1))
 	got = texts()
 	if got["step:1"]["lang"] != "en" || !strings.Contains(got["step:1"]["text"].(string), "20% infill") || !strings.Contains(fmt.Sprint(got["step:1"]["note"]), "out of date") {

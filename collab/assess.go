@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"path"
+	"sort"
 	"strings"
 
 	"github.com/dgml/dgml"
@@ -288,4 +290,62 @@ func (s *Service) Localise(ctx context.Context, ref, lang string) (*Localised, e
 	}
 	return &Localised{Design: d, Revision: rev.ID, Source: rev.SourceLanguage(), Lang: lang,
 		Texts: rev.Localise(lang, extra), Completeness: rev.Completeness(extra)}, nil
+}
+
+// Adopt writes the current contributed translations of the build steps
+// into a new revision of the design, so that they travel with its OKH
+// manifest to other nodes. Only maintainers may; it changes no step's
+// source text, so no translation goes stale by it.
+func (s *Service) Adopt(ctx context.Context, u *account.User, ref string) (*design.Design, []string, error) {
+	d, rev, err := s.Commons.Head(ctx, ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.May(ctx, u, account.Maintainer, d.ID); err != nil {
+		return nil, nil, err
+	}
+	extra, err := s.Texts.Translations(ctx, d.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	c := rev.Content
+	c.Steps = make([]design.Step, len(rev.Steps))
+	adopted := map[string]map[int]bool{} // language: steps
+	for i, st := range rev.Steps {
+		st.Translations = maps.Clone(st.Translations)
+		fp := st.Fingerprint()
+		for _, t := range extra { // oldest first: the newest current one wins
+			if t.Key != design.StepKey(i) || t.Source != fp {
+				continue
+			}
+			tr := design.Translation{Title: t.Title, Text: t.Text, Source: fp}
+			if st.Translations[t.Lang] == tr {
+				continue
+			}
+			if st.Translations == nil {
+				st.Translations = map[string]design.Translation{}
+			}
+			st.Translations[t.Lang] = tr
+			if adopted[t.Lang] == nil {
+				adopted[t.Lang] = map[int]bool{}
+			}
+			adopted[t.Lang][i] = true
+		}
+		c.Steps[i] = st
+	}
+	if len(adopted) == 0 {
+		return nil, nil, &dgml.Error{Kind: dgml.Conflict, Msg: "no translation to adopt: the steps already carry every current one"}
+	}
+	var langs []string
+	for l, steps := range adopted {
+		langs = append(langs, fmt.Sprintf("%s (%d steps)", l, len(steps)))
+	}
+	sort.Strings(langs)
+	msg := "adopted translations: " + strings.Join(langs, ", ")
+	nd, _, err := s.Commons.Store.Commit(ctx, design.CommitRequest{DesignID: d.ID, Content: c, Author: s.Handle(u), Message: msg})
+	if err != nil {
+		return nil, nil, err
+	}
+	s.event(ctx, Event{DesignID: d.ID, Actor: s.Handle(u), Kind: "revision", Summary: msg, Link: "/designs/" + d.Slug})
+	return nd, langs, nil
 }

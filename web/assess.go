@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/assess"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/license"
@@ -23,6 +24,7 @@ func (s *Site) assessPages(mux *http.ServeMux) {
 	mux.HandleFunc("POST /designs/{ref}/reports", s.page(s.addReport))
 	mux.HandleFunc("GET /designs/{ref}/translations", s.page(s.translations))
 	mux.HandleFunc("POST /designs/{ref}/translations", s.page(s.translate))
+	mux.HandleFunc("POST /designs/{ref}/translations/adopt", s.page(s.adopt))
 	mux.HandleFunc("GET /designs/{ref}/attribution", s.page(s.attribution))
 }
 
@@ -147,7 +149,16 @@ func (s *Site) translations(w http.ResponseWriter, r *http.Request) (*view, erro
 	if err != nil {
 		return nil, err
 	}
-	return page("translations.html", "Translations of "+l.Design.Name, map[string]any{"L": l, "Units": rev.Units(), "Lang": r.URL.Query().Get("lang")}), nil
+	maintainer := s.people.May(r.Context(), me(r), account.Maintainer, l.Design.ID) == nil
+	return page("translations.html", "Translations of "+l.Design.Name, map[string]any{"L": l, "Units": rev.Units(), "Lang": r.URL.Query().Get("lang"), "IsMaintainer": maintainer}), nil
+}
+
+func (s *Site) adopt(w http.ResponseWriter, r *http.Request) (*view, error) {
+	d, _, err := s.people.Adopt(r.Context(), me(r), r.PathValue("ref"))
+	if err != nil {
+		return nil, err
+	}
+	return &view{redirect: "/designs/" + d.Slug + "/translations"}, nil
 }
 
 func (s *Site) translate(w http.ResponseWriter, r *http.Request) (*view, error) {

@@ -251,14 +251,23 @@ func runVote(ctx context.Context, args []string) error {
 }
 
 func runTranslate(ctx context.Context, args []string) error {
-	fs := newFlags("translate", "translate [--data DIR] --as USER --key KEY --lang LANG [--title T] --text TEXT DESIGN",
-		"Translates one text of a design's head: its name, function or a build step (step:1, step:2, ...). The translation remembers the text it was made from and is shown as out of date once that text changes.")
+	fs := newFlags("translate", "translate [--data DIR] --as USER --key KEY --lang LANG [--title T] --text TEXT DESIGN\n       dgml translate [--data DIR] --as USER --adopt DESIGN",
+		"Translates one text of a design's head: its name, function or a build step (step:1, step:2, ...). The translation remembers the text it was made from and is shown as out of date once that text changes. With --adopt, a maintainer writes the current step translations into a new revision, so that they travel with the design's OKH manifest.")
+	adopt := fs.Bool("adopt", false, "write the current contributed step translations into a new revision (maintainers)")
 	t := design.TextTranslation{}
 	fs.StringVar(&t.Key, "key", "", "name, function or step:N")
 	fs.StringVar(&t.Lang, "lang", "", "BCP 47 language tag: fr, pt-BR, ...")
 	fs.StringVar(&t.Title, "title", "", "the step's title, translated")
 	fs.StringVar(&t.Text, "text", "", "the text, translated")
 	return asUserOn(ctx, fs, args, func(n *node, u *account.User, ref string) error {
+		if *adopt {
+			d, langs, err := n.people.Adopt(ctx, u, ref)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("revision %.12s of %s carries %s\n", d.Head, d.Slug, strings.Join(langs, ", "))
+			return nil
+		}
 		if err := n.people.Translate(ctx, u, ref, &t); err != nil {
 			return err
 		}

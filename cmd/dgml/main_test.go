@@ -469,6 +469,12 @@ func assessCommands(t *testing.T, data, pw string) {
 	if !strings.Contains(out, "[name, nb] Benk") || !strings.Contains(out, "nb: 100%") {
 		t.Errorf("texts:\n%s", out)
 	}
+	if _, e, code := runIn(t, pw, "translate", "--data", data, "--as", "eve", "--adopt", "bench"); code != 1 || !strings.Contains(e, "maintainers") {
+		t.Errorf("eve may not adopt translations of bench: %d %s", code, e)
+	}
+	if _, e, code := runIn(t, pw, "translate", "--data", data, "--as", "root", "--adopt", "bench"); code != 1 || !strings.Contains(e, "no translation to adopt") {
+		t.Errorf("bench has no step to carry a translation: %d %s", code, e)
+	}
 	out, _, _ = runDGML(t, "attribution", "--data", data, "bench")
 	if !strings.Contains(out, "## Attribution") || !strings.Contains(out, "CC0-1.0") {
 		t.Errorf("attribution:\n%s", out)

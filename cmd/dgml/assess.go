@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -59,37 +58,6 @@ func runLicense(ctx context.Context, args []string) error {
 		return errRefused
 	}
 	return nil
-}
-
-// onDesign finishes a command about one design: it adds --data, parses
-// the flags and the DESIGN argument, and opens the node.
-func onDesign(ctx context.Context, fs *flag.FlagSet, args []string, fn func(n *node, ref string) error) error {
-	data := dataFlag(fs)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageError{"give the design"}
-	}
-	n, err := openNode(ctx, *data)
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	return fn(n, pos[0])
-}
-
-// asUserOn is onDesign for a change: it adds --as and logs the user in.
-func asUserOn(ctx context.Context, fs *flag.FlagSet, args []string, fn func(n *node, u *account.User, ref string) error) error {
-	as := asFlag(fs)
-	return onDesign(ctx, fs, args, func(n *node, ref string) error {
-		u, err := n.login(ctx, *as)
-		if err != nil {
-			return err
-		}
-		return fn(n, u, ref)
-	})
 }
 
 func runReport(ctx context.Context, args []string) error {

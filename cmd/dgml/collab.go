@@ -43,31 +43,22 @@ func runFork(ctx context.Context, args []string) error {
 func runPropose(ctx context.Context, args []string) error {
 	fs := newFlags("propose", "propose [--data DIR] --as USER --from FORK [--title T] DESIGN",
 		"Proposes the head of your fork to the design it was forked from; its maintainers see the diff and accept or decline.")
-	data, as := dataFlag(fs), asFlag(fs)
 	from := fs.String("from", "", "your fork (id or slug)")
 	title := fs.String("title", "", "what the proposal changes")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
+	want := func(pos []string) error {
+		if len(pos) != 1 || *from == "" {
+			return usageError{"give the design and --from FORK"}
+		}
+		return nil
 	}
-	if len(pos) != 1 || *from == "" {
-		return usageError{"give the design and --from FORK"}
-	}
-	n, err := openNode(ctx, *data)
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	u, err := n.login(ctx, *as)
-	if err != nil {
-		return err
-	}
-	p, err := n.people.Propose(ctx, u, pos[0], *from, *title)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("proposal %s opened; the maintainers decide with: dgml decide %s accept|decline\n", p.ID, p.ID)
-	return nil
+	return asUser(ctx, fs, args, want, func(n *node, u *account.User, pos []string) error {
+		p, err := n.people.Propose(ctx, u, pos[0], *from, *title)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("proposal %s opened; the maintainers decide with: dgml decide %s accept|decline\n", p.ID, p.ID)
+		return nil
+	})
 }
 
 func runProposals(ctx context.Context, args []string) error {
@@ -97,70 +88,54 @@ func runProposals(ctx context.Context, args []string) error {
 func runDecide(ctx context.Context, args []string) error {
 	fs := newFlags("decide", "decide [--data DIR] --as USER PROPOSAL accept|decline",
 		"Accepts a proposal (its revision becomes the design's head) or declines it. Only the design's maintainers may.")
-	data, as := dataFlag(fs), asFlag(fs)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
+	want := func(pos []string) error {
+		if len(pos) != 2 || (pos[1] != "accept" && pos[1] != "decline") {
+			return usageError{"dgml decide PROPOSAL accept|decline"}
+		}
+		return nil
 	}
-	if len(pos) != 2 || (pos[1] != "accept" && pos[1] != "decline") {
-		return usageError{"dgml decide PROPOSAL accept|decline"}
-	}
-	n, err := openNode(ctx, *data)
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	u, err := n.login(ctx, *as)
-	if err != nil {
-		return err
-	}
-	p, err := n.people.Decide(ctx, u, pos[0], pos[1] == "accept")
-	if err != nil {
-		return err
-	}
-	fmt.Println("proposal", p.Status)
-	return nil
+	return asUser(ctx, fs, args, want, func(n *node, u *account.User, pos []string) error {
+		p, err := n.people.Decide(ctx, u, pos[0], pos[1] == "accept")
+		if err != nil {
+			return err
+		}
+		fmt.Println("proposal", p.Status)
+		return nil
+	})
 }
 
 func runTasks(ctx context.Context, args []string) error {
 	fs := newFlags("tasks", "tasks [--data DIR] [--design D] [--skill S] [--process P] [--language L] [--json]",
 		"Lists open tasks anyone can pick up (help wanted).")
-	data := dataFlag(fs)
 	var q collab.TaskQuery
 	design := fs.String("design", "", "only this design's tasks")
 	fs.StringVar(&q.Skill, "skill", "", "needing this skill")
 	fs.StringVar(&q.Process, "process", "", "about this process")
 	fs.StringVar(&q.Language, "language", "", "in this language")
 	asJSON := fs.Bool("json", false, "print as JSON")
-	if _, err := parseInterspersed(fs, args); err != nil {
-		return err
-	}
-	n, err := openNode(ctx, *data)
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	q.OpenOnly = true
-	if *design != "" {
-		d, err := n.db.Design(ctx, *design)
+	return withNode(ctx, fs, args, anyArgs, func(n *node, _ []string) error {
+		q.OpenOnly = true
+		if *design != "" {
+			d, err := n.db.Design(ctx, *design)
+			if err != nil {
+				return err
+			}
+			q.Design = d.ID
+		}
+		ts, err := n.db.Tasks(ctx, q)
 		if err != nil {
 			return err
 		}
-		q.Design = d.ID
-	}
-	ts, err := n.db.Tasks(ctx, q)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(ts)
-	}
-	tw := tabwriter.NewWriter(os.Stdout, 0, 2, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATUS\tSKILLS\tTITLE")
-	for _, t := range ts {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.ID, t.Status, strings.Join(t.Skills, ","), clip(t.Title, 50))
-	}
-	return tw.Flush()
+		if *asJSON {
+			return printJSON(ts)
+		}
+		tw := tabwriter.NewWriter(os.Stdout, 0, 2, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tSTATUS\tSKILLS\tTITLE")
+		for _, t := range ts {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.ID, t.Status, strings.Join(t.Skills, ","), clip(t.Title, 50))
+		}
+		return tw.Flush()
+	})
 }
 
 func runTask(ctx context.Context, args []string) error {
@@ -170,94 +145,71 @@ func runTask(ctx context.Context, args []string) error {
   task claim TASK                                          take it (14 days, renewed by progress)
   task progress TASK --text T                              report progress
   task close TASK --resolution LINK                        close it with what resolved it`)
-	data, as := dataFlag(fs), asFlag(fs)
 	title := fs.String("title", "", "the task, for add")
 	skills := fs.String("skills", "", "skills it needs, separated by commas, for add")
 	language := fs.String("language", "", "language, for add")
 	text := fs.String("text", "", "progress, for progress")
 	resolution := fs.String("resolution", "", "link to the revision or report that resolves it, for close")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 2 {
-		return usageError{"dgml task add|claim|progress|close ID --as USER"}
-	}
-	n, err := openNode(ctx, *data)
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	u, err := n.login(ctx, *as)
-	if err != nil {
-		return err
-	}
-	switch pos[0] {
-	case "add":
-		t := &collab.Task{Title: *title, Language: *language}
-		for _, s := range strings.Split(*skills, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				t.Skills = append(t.Skills, s)
+	return asUser(ctx, fs, args, count(2, "dgml task add|claim|progress|close ID --as USER"), func(n *node, u *account.User, pos []string) error {
+		switch pos[0] {
+		case "add":
+			t := &collab.Task{Title: *title, Language: *language}
+			for _, s := range strings.Split(*skills, ",") {
+				if s = strings.TrimSpace(s); s != "" {
+					t.Skills = append(t.Skills, s)
+				}
 			}
+			if err := n.people.AddTask(ctx, u, pos[1], t); err != nil {
+				return err
+			}
+			fmt.Println("task", t.ID)
+		case "claim":
+			if _, err := n.people.Claim(ctx, u, pos[1]); err != nil {
+				return err
+			}
+			fmt.Println("claimed for", collab.ClaimDays, "days")
+		case "progress":
+			return n.people.Progress(ctx, u, pos[1], *text)
+		case "close":
+			if _, err := n.people.Close(ctx, u, pos[1], *resolution); err != nil {
+				return err
+			}
+			fmt.Println("closed")
+		default:
+			return usageError{"add, claim, progress or close"}
 		}
-		if err := n.people.AddTask(ctx, u, pos[1], t); err != nil {
-			return err
-		}
-		fmt.Println("task", t.ID)
-	case "claim":
-		if _, err := n.people.Claim(ctx, u, pos[1]); err != nil {
-			return err
-		}
-		fmt.Println("claimed for", collab.ClaimDays, "days")
-	case "progress":
-		return n.people.Progress(ctx, u, pos[1], *text)
-	case "close":
-		if _, err := n.people.Close(ctx, u, pos[1], *resolution); err != nil {
-			return err
-		}
-		fmt.Println("closed")
-	default:
-		return usageError{"add, claim, progress or close"}
-	}
-	return nil
+		return nil
+	})
 }
 
 func runActivity(ctx context.Context, args []string) error {
 	fs := newFlags("activity", "activity [--data DIR] [--person NAME] [--json] [DESIGN]", "Shows what happened on a design, or what a person did, newest first.")
-	data := dataFlag(fs)
 	person := fs.String("person", "", "a user of this node instead of a design")
 	asJSON := fs.Bool("json", false, "print as JSON")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	n, err := openNode(ctx, *data)
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	designID, actor := "", ""
-	switch {
-	case *person != "":
-		actor = account.Handle(*person, n.people.Node)
-	case len(pos) == 1:
-		d, err := n.db.Design(ctx, pos[0])
+	return withNode(ctx, fs, args, anyArgs, func(n *node, pos []string) error {
+		designID, actor := "", ""
+		switch {
+		case *person != "":
+			actor = account.Handle(*person, n.people.Node)
+		case len(pos) == 1:
+			d, err := n.db.Design(ctx, pos[0])
+			if err != nil {
+				return err
+			}
+			designID = d.ID
+		default:
+			return usageError{"give a design or --person NAME"}
+		}
+		es, err := n.db.Events(ctx, designID, actor, 50, 0)
 		if err != nil {
 			return err
 		}
-		designID = d.ID
-	default:
-		return usageError{"give a design or --person NAME"}
-	}
-	es, err := n.db.Events(ctx, designID, actor, 50, 0)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(es)
-	}
-	for _, e := range es {
-		fmt.Printf("%s  %s  %s\n", e.Created.Format("2006-01-02 15:04"), e.Actor, e.Summary)
-	}
-	return nil
+		if *asJSON {
+			return printJSON(es)
+		}
+		for _, e := range es {
+			fmt.Printf("%s  %s  %s\n", e.Created.Format("2006-01-02 15:04"), e.Actor, e.Summary)
+		}
+		return nil
+	})
 }

@@ -154,39 +154,28 @@ func facilityOne(ctx context.Context, cmd string, args []string) error {
 	fs := newFlags("facilities "+cmd, "facilities "+cmd+" [--data DIR] ID", map[string]string{
 		"show": "Shows a facility and its machines (JSON).", "export": "Writes a facility as an Open Know Where record.", "delete": "Removes a facility from the node.",
 	}[cmd])
-	data := dataFlag(fs)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageError{"give the facility's id or slug"}
-	}
-	n, err := openNode(ctx, *data)
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	if cmd == "delete" {
-		if err := n.db.DeleteFacility(ctx, pos[0]); err != nil {
+	return withNode(ctx, fs, args, count(1, "give the facility's id or slug"), func(n *node, pos []string) error {
+		if cmd == "delete" {
+			if err := n.db.DeleteFacility(ctx, pos[0]); err != nil {
+				return err
+			}
+			fmt.Println("deleted", pos[0])
+			return nil
+		}
+		f, err := n.db.Facility(ctx, pos[0])
+		if err != nil {
 			return err
 		}
-		fmt.Println("deleted", pos[0])
-		return nil
-	}
-	f, err := n.db.Facility(ctx, pos[0])
-	if err != nil {
+		if cmd == "show" {
+			return printJSON(f)
+		}
+		b, err := okw.Marshal(f)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Println(string(b))
 		return err
-	}
-	if cmd == "show" {
-		return printJSON(f)
-	}
-	b, err := okw.Marshal(f)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Println(string(b))
-	return err
+	})
 }
 
 func facilitiesImport(ctx context.Context, args []string) error {

@@ -92,3 +92,57 @@ func loadFactors(f *cost.Factors, path string) error {
 	defer r.Close()
 	return f.Load(path, r)
 }
+
+// withNode finishes a command: it adds --data, parses the flags and the
+// arguments, lets want refuse wrong arguments, and opens the node.
+func withNode(ctx context.Context, fs *flag.FlagSet, args []string, want func(pos []string) error, fn func(n *node, pos []string) error) error {
+	data := dataFlag(fs)
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := want(pos); err != nil {
+		return err
+	}
+	n, err := openNode(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	return fn(n, pos)
+}
+
+// asUser is withNode for a change: it adds --as and logs the user in.
+func asUser(ctx context.Context, fs *flag.FlagSet, args []string, want func(pos []string) error, fn func(n *node, u *account.User, pos []string) error) error {
+	as := asFlag(fs)
+	return withNode(ctx, fs, args, want, func(n *node, pos []string) error {
+		u, err := n.login(ctx, *as)
+		if err != nil {
+			return err
+		}
+		return fn(n, u, pos)
+	})
+}
+
+// count wants exactly k arguments, else says how the command is called.
+func count(k int, usage string) func([]string) error {
+	return func(pos []string) error {
+		if len(pos) != k {
+			return usageError{usage}
+		}
+		return nil
+	}
+}
+
+// anyArgs leaves the arguments for the command to judge.
+func anyArgs([]string) error { return nil }
+
+// onDesign is withNode for a command about one DESIGN.
+func onDesign(ctx context.Context, fs *flag.FlagSet, args []string, fn func(n *node, ref string) error) error {
+	return withNode(ctx, fs, args, count(1, "give the design"), func(n *node, pos []string) error { return fn(n, pos[0]) })
+}
+
+// asUserOn is asUser for a change to one DESIGN.
+func asUserOn(ctx context.Context, fs *flag.FlagSet, args []string, fn func(n *node, u *account.User, ref string) error) error {
+	return asUser(ctx, fs, args, count(1, "give the design"), func(n *node, u *account.User, pos []string) error { return fn(n, u, pos[0]) })
+}

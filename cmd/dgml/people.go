@@ -116,39 +116,28 @@ func runDiff(ctx context.Context, args []string) error {
 		`Lists what changed between two revisions: manifest fields, parts added,
 removed or changed (quantity, material, process, size, geometry file)
 and build steps.`)
-	data := dataFlag(fs)
 	asJSON := fs.Bool("json", false, "print as JSON")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 2 {
-		return usageError{"give two revision ids"}
-	}
-	n, err := openNode(ctx, *data)
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	changes, err := n.people.Diff(ctx, pos[0], pos[1])
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(changes)
-	}
-	if len(changes) == 0 {
-		fmt.Println("no differences")
-	}
-	for _, c := range changes {
-		line := c.Kind + " " + c.Path
-		switch {
-		case c.Notes != "":
-			line += ": " + c.Notes
-		case c.From != "" || c.To != "":
-			line += ": " + clip(c.From, 60) + " → " + clip(c.To, 60)
+	return withNode(ctx, fs, args, count(2, "give two revision ids"), func(n *node, pos []string) error {
+		changes, err := n.people.Diff(ctx, pos[0], pos[1])
+		if err != nil {
+			return err
 		}
-		fmt.Println(line)
-	}
-	return nil
+		if *asJSON {
+			return printJSON(changes)
+		}
+		if len(changes) == 0 {
+			fmt.Println("no differences")
+		}
+		for _, c := range changes {
+			line := c.Kind + " " + c.Path
+			switch {
+			case c.Notes != "":
+				line += ": " + c.Notes
+			case c.From != "" || c.To != "":
+				line += ": " + clip(c.From, 60) + " → " + clip(c.To, 60)
+			}
+			fmt.Println(line)
+		}
+		return nil
+	})
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/assess"
+	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/license"
 )
@@ -50,7 +51,7 @@ func (s *Server) listReports(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) addReport(w http.ResponseWriter, r *http.Request) error {
 	var rep assess.Report
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-		r.Body = http.MaxBytesReader(w, r.Body, 10*MaxPhotoBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, 10*collab.MaxPhotoBytes)
 		if err := r.ParseMultipartForm(8 << 20); err != nil {
 			return &dgml.Error{Kind: dgml.Invalid, Msg: "expected a multipart form", Err: err}
 		}
@@ -58,18 +59,11 @@ func (s *Server) addReport(w http.ResponseWriter, r *http.Request) error {
 		if err := json.Unmarshal([]byte(r.FormValue("report")), &rep); err != nil {
 			return &dgml.Error{Kind: dgml.Invalid, Field: "report", Msg: "the report as JSON", Err: err}
 		}
-		for _, fh := range r.MultipartForm.File["photo"] {
-			f, err := fh.Open()
-			if err != nil {
-				return err
-			}
-			sum, err := s.cfg.People.StorePhoto(r.Context(), f, fh.Filename)
-			f.Close()
-			if err != nil {
-				return err
-			}
-			rep.Photos = append(rep.Photos, sum)
+		photos, err := s.cfg.People.StorePhotos(r.Context(), r.MultipartForm.File["photo"])
+		if err != nil {
+			return err
 		}
+		rep.Photos = append(rep.Photos, photos...)
 	} else {
 		r.Body = http.MaxBytesReader(w, r.Body, smallBody)
 		if err := body(r, &rep); err != nil {
@@ -81,9 +75,6 @@ func (s *Server) addReport(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeJSON(w, http.StatusCreated, rep)
 }
-
-// MaxPhotoBytes bounds one photo (the service checks it again).
-const MaxPhotoBytes = 8 << 20
 
 func (s *Server) maturity(w http.ResponseWriter, r *http.Request) error {
 	d, m, err := s.cfg.People.Maturity(r.Context(), r.PathValue("ref"), r.URL.Query().Get("revision"))

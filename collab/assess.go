@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"mime/multipart"
 	"net/http"
 	"path"
 	"sort"
@@ -117,6 +118,24 @@ func (s *Service) StorePhoto(ctx context.Context, r io.Reader, name string) (str
 	return sum, s.Commons.Store.AddFile(ctx, design.FileInfo{SHA256: sum, Size: size, MediaType: mt, Name: path.Base(name)})
 }
 
+// StorePhotos keeps the photos of a report form.
+func (s *Service) StorePhotos(ctx context.Context, files []*multipart.FileHeader) ([]string, error) {
+	var sums []string
+	for _, fh := range files {
+		f, err := fh.Open()
+		if err != nil {
+			return nil, err
+		}
+		sum, err := s.StorePhoto(ctx, f, fh.Filename)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		sums = append(sums, sum)
+	}
+	return sums, nil
+}
+
 // Figures are a design's reports and what they add up to.
 type Figures struct {
 	assess.Figures
@@ -129,11 +148,17 @@ func (s *Service) Reports(ctx context.Context, ref string) (*design.Design, *Fig
 	if err != nil {
 		return nil, nil, err
 	}
+	f, err := s.ReportsOf(ctx, d)
+	return d, f, err
+}
+
+// ReportsOf is Reports of a design already at hand.
+func (s *Service) ReportsOf(ctx context.Context, d *design.Design) (*Figures, error) {
 	rs, err := s.Assess.Reports(ctx, d.ID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return d, &Figures{Figures: assess.Summarise(rs), Items: rs}, nil
+	return &Figures{Figures: assess.Summarise(rs), Items: rs}, nil
 }
 
 // insider says whether a user maintains a design or wrote a revision of it.
@@ -210,9 +235,15 @@ func (s *Service) Maturity(ctx context.Context, ref, rev string) (*design.Design
 	if err != nil {
 		return nil, nil, err
 	}
+	m, err := s.MaturityOf(ctx, d, r)
+	return d, m, err
+}
+
+// MaturityOf is Maturity of a revision already at hand.
+func (s *Service) MaturityOf(ctx context.Context, d *design.Design, r *design.Revision) (*assess.Maturity, error) {
 	hist, err := s.Commons.Store.History(ctx, d.ID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var authors []string
 	for _, h := range hist {
@@ -220,14 +251,14 @@ func (s *Service) Maturity(ctx context.Context, ref, rev string) (*design.Design
 	}
 	atts, err := s.Assess.Attestations(ctx, d.ID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	votes, err := s.Assess.Votes(ctx, d.ID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	m := assess.Assess(r, authors, atts, votes)
-	return d, &m, nil
+	return &m, nil
 }
 
 // Translate stores a translation of one text of a design's head.
@@ -278,6 +309,11 @@ func (s *Service) Localise(ctx context.Context, ref, lang string) (*Localised, e
 	if err != nil {
 		return nil, err
 	}
+	return s.LocaliseRevision(ctx, d, rev, lang)
+}
+
+// LocaliseRevision is Localise of a revision already at hand.
+func (s *Service) LocaliseRevision(ctx context.Context, d *design.Design, rev *design.Revision, lang string) (*Localised, error) {
 	extra, err := s.Texts.Translations(ctx, d.ID)
 	if err != nil {
 		return nil, err

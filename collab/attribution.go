@@ -39,7 +39,7 @@ func (s *Service) Attribution(ctx context.Context, ref, rev string) (*Attributio
 	if err != nil {
 		return nil, err
 	}
-	a := &Attribution{Design: d.Name, Revision: r.ID, License: licenseText(&r.Manifest), Credits: []Credit{}}
+	a := &Attribution{Design: d.Name, Revision: r.ID, License: r.Manifest.LicenseOrText(), Credits: []Credit{}}
 	seen := map[string]bool{}
 	var visit func(relation string, d *design.Design, r *design.Revision, depth int) error
 	visit = func(relation string, d *design.Design, r *design.Revision, depth int) error {
@@ -96,17 +96,10 @@ func (s *Service) origin(ctx context.Context, o *design.Origin) (*design.Design,
 	return d, r, err
 }
 
-func licenseText(m *design.Manifest) string {
-	if m.License != "" {
-		return m.License
-	}
-	return m.LicenseText
-}
-
 // credit names a revision's makers: the manifest's licensors and
 // contributors, and who committed its revisions up to this one.
 func (s *Service) credit(ctx context.Context, relation string, d *design.Design, r *design.Revision) (Credit, error) {
-	c := Credit{Relation: relation, DesignID: d.ID, Slug: d.Slug, Name: r.Manifest.Name, Revision: r.ID, License: licenseText(&r.Manifest)}
+	c := Credit{Relation: relation, DesignID: d.ID, Slug: d.Slug, Name: r.Manifest.Name, Revision: r.ID, License: r.Manifest.LicenseOrText()}
 	who := map[string]bool{}
 	for _, l := range [][]string{r.Manifest.Licensors, r.Manifest.Contributors, r.Manifest.Organisations} {
 		for _, n := range l {

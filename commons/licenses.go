@@ -10,13 +10,6 @@ import (
 	"github.com/dgml/dgml/okh"
 )
 
-func licenseOf(m *design.Manifest) string {
-	if m.License != "" {
-		return m.License
-	}
-	return m.LicenseText
-}
-
 // CheckLicenses tells whether content may be committed given what it
 // builds on: the design it was forked from (a fork may change its licence
 // only to one that may incorporate the parent's) and the designs its
@@ -24,7 +17,7 @@ func licenseOf(m *design.Manifest) string {
 // questionable ones are warnings.
 func (s *Service) CheckLicenses(ctx context.Context, forkedFrom *design.Origin, c *design.Content) ([]okh.Warning, error) {
 	var warns []okh.Warning
-	mine := licenseOf(&c.Manifest)
+	mine := c.Manifest.LicenseOrText()
 	check := func(what, rev string) error {
 		if rev == "" {
 			return nil
@@ -37,7 +30,7 @@ func (s *Service) CheckLicenses(ctx context.Context, forkedFrom *design.Origin, 
 			}
 			return err
 		}
-		theirs := licenseOf(&r.Manifest)
+		theirs := r.Manifest.LicenseOrText()
 		if theirs == "" || theirs == mine {
 			return nil
 		}
@@ -84,7 +77,7 @@ func (s *Service) CheckMerge(ctx context.Context, targetHead string, incoming *d
 	if err != nil {
 		return nil, err
 	}
-	mine, theirs := licenseOf(&head.Manifest), licenseOf(&incoming.Manifest)
+	mine, theirs := head.Manifest.LicenseOrText(), incoming.Manifest.LicenseOrText()
 	var warns []okh.Warning
 	if mine != "" && theirs != "" && mine != theirs {
 		v := license.Check(mine, theirs)

@@ -68,6 +68,15 @@ type Manifest struct {
 	CPC           string      `json:"cpc,omitempty"` // patent classification
 }
 
+// LicenseOrText is the hardware licence: the SPDX expression, else the
+// text the manifest gave.
+func (m *Manifest) LicenseOrText() string {
+	if m.License != "" {
+		return m.License
+	}
+	return m.LicenseText
+}
+
 // Link is a typed reference: the repository, a release, documentation.
 // A link to a file of the design's folder is stored like any other file.
 type Link struct {
@@ -146,22 +155,6 @@ type Translation struct {
 func (s *Step) Fingerprint() string {
 	sum := sha256.Sum256([]byte(s.Title + "\x00" + s.Text))
 	return hex.EncodeToString(sum[:8])
-}
-
-// In returns the step in a language: the translation when there is a
-// current one; otherwise the source text, and why.
-func (s *Step) In(lang string) (title, text, note string) {
-	if lang == "" {
-		return s.Title, s.Text, ""
-	}
-	t, ok := s.Translations[lang]
-	switch {
-	case !ok:
-		return s.Title, s.Text, "not translated yet: shown in the original language"
-	case t.Source != s.Fingerprint():
-		return s.Title, s.Text, "the translation is out of date (the step changed since): shown in the original language"
-	}
-	return t.Title, t.Text, ""
 }
 
 // Canonical is the byte form a revision id is computed from: JSON with

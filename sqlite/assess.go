@@ -10,28 +10,6 @@ import (
 
 var _ assess.Store = (*DB)(nil)
 
-// records reads the JSON data column of a query's rows.
-func records[T any](ctx context.Context, db *DB, query string, args ...any) ([]T, error) {
-	rows, err := db.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []T{}
-	for rows.Next() {
-		var data string
-		if err := rows.Scan(&data); err != nil {
-			return nil, err
-		}
-		var v T
-		if err := json.Unmarshal([]byte(data), &v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
 // AddReport stores a replication report.
 func (db *DB) AddReport(ctx context.Context, r *assess.Report) error {
 	r.ID, r.Created = newID(), db.now()

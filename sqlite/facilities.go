@@ -115,24 +115,7 @@ func (db *DB) DeleteFacility(ctx context.Context, ref string) error {
 
 // Facilities lists every facility, in the order they were added.
 func (db *DB) Facilities(ctx context.Context) ([]facility.Facility, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT data FROM facilities ORDER BY seq`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []facility.Facility
-	for rows.Next() {
-		var data string
-		if err := rows.Scan(&data); err != nil {
-			return nil, err
-		}
-		var f facility.Facility
-		if err := json.Unmarshal([]byte(data), &f); err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	return records[facility.Facility](ctx, db, `SELECT data FROM facilities ORDER BY seq`)
 }
 
 // FacilitiesVersion changes whenever a facility does.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -323,40 +324,22 @@ func (db *DB) Tasks(ctx context.Context, q collab.TaskQuery) ([]collab.Task, err
 	if q.OpenOnly {
 		query += ` AND status != 'done'`
 	}
-	rows, err := db.db.QueryContext(ctx, query+` ORDER BY created_at DESC LIMIT 500`, args...)
+	all, err := records[collab.Task](ctx, db, query+` ORDER BY created_at DESC LIMIT 500`, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := []collab.Task{}
 	now := time.Now()
-	for rows.Next() {
-		var data string
-		if err := rows.Scan(&data); err != nil {
-			return nil, err
-		}
-		var t collab.Task
-		if err := json.Unmarshal([]byte(data), &t); err != nil {
-			return nil, err
-		}
+	for _, t := range all {
 		if q.OpenOnly && !t.Open(now) {
 			continue
 		}
-		if (q.Process != "" && t.Process != q.Process) || (q.Language != "" && t.Language != q.Language) || (q.Skill != "" && !hasString(t.Skills, q.Skill)) {
+		if (q.Process != "" && t.Process != q.Process) || (q.Language != "" && t.Language != q.Language) || (q.Skill != "" && !slices.Contains(t.Skills, q.Skill)) {
 			continue
 		}
 		out = append(out, t)
 	}
-	return out, rows.Err()
-}
-
-func hasString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return out, nil
 }
 
 // AddEvent records activity.

@@ -70,11 +70,11 @@ func (s *Site) vote(w http.ResponseWriter, r *http.Request) (*view, error) {
 
 func (s *Site) reports(w http.ResponseWriter, r *http.Request) (*view, error) {
 	ctx := r.Context()
-	d, f, err := s.people.Reports(ctx, r.PathValue("ref"))
+	d, rev, err := s.commons.Head(ctx, r.PathValue("ref"))
 	if err != nil {
 		return nil, err
 	}
-	_, rev, err := s.commons.Head(ctx, d.ID)
+	f, err := s.people.ReportsOf(ctx, d)
 	if err != nil {
 		return nil, err
 	}
@@ -120,17 +120,8 @@ func (s *Site) addReport(w http.ResponseWriter, r *http.Request) (*view, error) 
 		}
 	}
 	if r.MultipartForm != nil {
-		for _, fh := range r.MultipartForm.File["photo"] {
-			f, err := fh.Open()
-			if err != nil {
-				return nil, err
-			}
-			sum, err := s.people.StorePhoto(r.Context(), f, fh.Filename)
-			f.Close()
-			if err != nil {
-				return nil, err
-			}
-			rep.Photos = append(rep.Photos, sum)
+		if rep.Photos, err = s.people.StorePhotos(r.Context(), r.MultipartForm.File["photo"]); err != nil {
+			return nil, err
 		}
 	}
 	if err := s.people.Report(r.Context(), me(r), r.PathValue("ref"), &rep); err != nil {
@@ -140,17 +131,18 @@ func (s *Site) addReport(w http.ResponseWriter, r *http.Request) (*view, error) 
 }
 
 func (s *Site) translations(w http.ResponseWriter, r *http.Request) (*view, error) {
+	ctx := r.Context()
+	d, rev, err := s.commons.Head(ctx, r.PathValue("ref"))
+	if err != nil {
+		return nil, err
+	}
 	lang, _ := design.LanguageTag(r.URL.Query().Get("lang"))
-	l, err := s.people.Localise(r.Context(), r.PathValue("ref"), lang)
+	l, err := s.people.LocaliseRevision(ctx, d, rev, lang)
 	if err != nil {
 		return nil, err
 	}
-	_, rev, err := s.commons.Head(r.Context(), l.Design.ID)
-	if err != nil {
-		return nil, err
-	}
-	maintainer := s.people.May(r.Context(), me(r), account.Maintainer, l.Design.ID) == nil
-	return page("translations.html", "Translations of "+l.Design.Name, map[string]any{"L": l, "Units": rev.Units(), "Lang": r.URL.Query().Get("lang"), "IsMaintainer": maintainer}), nil
+	maintainer := s.people.May(ctx, me(r), account.Maintainer, d.ID) == nil
+	return page("translations.html", "Translations of "+d.Name, map[string]any{"L": l, "Units": rev.Units(), "Lang": r.URL.Query().Get("lang"), "IsMaintainer": maintainer}), nil
 }
 
 func (s *Site) adopt(w http.ResponseWriter, r *http.Request) (*view, error) {

@@ -262,34 +262,34 @@ func (s *Site) design(w http.ResponseWriter, r *http.Request) (*view, error) {
 
 type stepView struct{ Title, Text, Note string }
 
-// assessment adds to the design page what the community says of it
-// (maturity with evidence, build figures) and its steps in the reader's
-// language with contributed translations.
-func (s *Site) assessment(ctx context.Context, d *design.Design, rev *design.Revision, lang string, data map[string]any) error {
+// shownTexts puts a design's texts in the reader's language on the page:
+// the steps, and the name and function where they are translated.
+func shownTexts(texts []design.Shown, data map[string]any) {
 	var steps []stepView
-	if s.people == nil {
-		for i := range rev.Steps {
-			t, x, note := rev.Steps[i].In(lang)
-			if lang == firstLang(rev) {
-				note = ""
-			}
-			steps = append(steps, stepView{t, x, note})
-		}
-		data["Steps"] = steps
-		return nil
-	}
-	l, err := s.people.Localise(ctx, d.ID, lang)
-	if err != nil {
-		return err
-	}
-	for _, t := range l.Texts {
+	for _, t := range texts {
 		switch {
 		case strings.HasPrefix(t.Key, "step:"):
 			steps = append(steps, stepView{t.Title, t.Text, t.Note})
 		case t.Note == "":
-			data["Local_"+t.Key] = t.Text // the name or function in the reader's language
+			data["Local_"+t.Key] = t.Text
 		}
 	}
+	data["Steps"] = steps
+}
+
+// assessment adds to the design page what the community says of it
+// (maturity with evidence, build figures) and its texts in the reader's
+// language with contributed translations.
+func (s *Site) assessment(ctx context.Context, d *design.Design, rev *design.Revision, lang string, data map[string]any) error {
+	if s.people == nil { // no community here: the manifest's own translations only
+		shownTexts(rev.Localise(lang, nil), data)
+		return nil
+	}
+	l, err := s.people.LocaliseRevision(ctx, d, rev, lang)
+	if err != nil {
+		return err
+	}
+	shownTexts(l.Texts, data)
 	langs := append([]string(nil), rev.Manifest.Languages...)
 	if len(langs) == 0 {
 		langs = []string{l.Source}
@@ -299,23 +299,16 @@ func (s *Site) assessment(ctx context.Context, d *design.Design, rev *design.Rev
 			langs = append(langs, c.Lang)
 		}
 	}
-	_, m, err := s.people.Maturity(ctx, d.ID, rev.ID)
+	m, err := s.people.MaturityOf(ctx, d, rev)
 	if err != nil {
 		return err
 	}
-	_, f, err := s.people.Reports(ctx, d.ID)
+	f, err := s.people.ReportsOf(ctx, d)
 	if err != nil {
 		return err
 	}
-	data["Steps"], data["Languages"], data["Completeness"], data["M"], data["F"] = steps, langs, l.Completeness, m, f
+	data["Languages"], data["Completeness"], data["M"], data["F"] = langs, l.Completeness, m, f
 	return nil
-}
-
-func firstLang(rev *design.Revision) string {
-	if len(rev.Manifest.Languages) > 0 {
-		return rev.Manifest.Languages[0]
-	}
-	return ""
 }
 
 // partRows flattens the tree for the table, with each mesh part's print

@@ -371,6 +371,13 @@ type layerTime struct {
 }
 
 func (t *layerTime) add(name string, length, seconds, volume float64) {
+	t.feature(name, length, seconds)
+	t.extrude += seconds
+	t.volume += volume
+}
+
+// feature adds a length and its time to one feature of the layer.
+func (t *layerTime) feature(name string, length, seconds float64) {
 	if t.features == nil {
 		t.features = map[string]Feature{}
 	}
@@ -378,8 +385,6 @@ func (t *layerTime) add(name string, length, seconds, volume float64) {
 	f.LengthMM += length
 	f.Seconds += seconds
 	t.features[name] = f
-	t.extrude += seconds
-	t.volume += volume
 }
 
 func (t *layerTime) travel(l float64, s FDM) {
@@ -390,13 +395,7 @@ func (t *layerTime) travel(l float64, s FDM) {
 	if l > s.RetractBeforeTravel && s.RetractSpeed > 0 {
 		sec += 2 * s.RetractLength / s.RetractSpeed
 	}
-	if t.features == nil {
-		t.features = map[string]Feature{}
-	}
-	f := t.features[Travel]
-	f.LengthMM += l
-	f.Seconds += sec
-	t.features[Travel] = f
+	t.feature(Travel, l, sec)
 	t.other += sec
 }
 

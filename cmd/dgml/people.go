@@ -32,30 +32,25 @@ func runAdmin(ctx context.Context, args []string) error {
 		`Creates an account on this node; with --admin a node admin, who may
 change any design and facility. The password is asked for (or read from
 the first line of standard input).`)
-	data := dataFlag(fs)
 	admin := fs.Bool("admin", false, "make the user a node admin")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
+	want := func(pos []string) error {
+		if len(pos) != 2 || pos[0] != "create-user" {
+			return usageError{"dgml admin create-user NAME"}
+		}
+		return nil
 	}
-	if len(pos) != 2 || pos[0] != "create-user" {
-		return usageError{"dgml admin create-user NAME"}
-	}
-	pw, err := readPassword("password for " + pos[1] + ": ")
-	if err != nil {
-		return err
-	}
-	n, err := openNode(ctx, *data)
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	u, err := n.people.SignUp(ctx, pos[1], pw, *admin)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("created %s (%s)%s\n", n.people.Handle(u), u.ID, map[bool]string{true: ", node admin"}[u.Admin])
-	return nil
+	return withNode(ctx, fs, args, want, func(n *node, pos []string) error {
+		pw, err := readPassword("password for " + pos[1] + ": ")
+		if err != nil {
+			return err
+		}
+		u, err := n.people.SignUp(ctx, pos[1], pw, *admin)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("created %s (%s)%s\n", n.people.Handle(u), u.ID, map[bool]string{true: ", node admin"}[u.Admin])
+		return nil
+	})
 }
 
 func runToken(ctx context.Context, args []string) error {
@@ -63,52 +58,43 @@ func runToken(ctx context.Context, args []string) error {
 		`Makes an API token for a user (after asking the user's password) and
 prints it once; it is stored only as a digest. "list" shows a user's
 tokens. Revoke one with DELETE /api/v1/tokens/ID.`)
-	data := dataFlag(fs)
 	scope := fs.String("scope", "write", "read or write")
 	label := fs.String("name", "cli", "a label to recognise the token by")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
+	want := func(pos []string) error {
+		if len(pos) != 2 || (pos[0] != "create" && pos[0] != "list") {
+			return usageError{"dgml token create USER, or dgml token list USER"}
+		}
+		return nil
 	}
-	if len(pos) != 2 || (pos[0] != "create" && pos[0] != "list") {
-		return usageError{"dgml token create USER, or dgml token list USER"}
-	}
-	pw, err := readPassword("password for " + pos[1] + ": ")
-	if err != nil {
-		return err
-	}
-	n, err := openNode(ctx, *data)
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	u, err := n.people.Check(ctx, pos[1], pw, "cli")
-	if err != nil {
-		return err
-	}
-	if pos[0] == "list" {
-		ts, err := n.db.Tokens(ctx, u.ID)
+	return withNode(ctx, fs, args, want, func(n *node, pos []string) error {
+		u, err := n.login(ctx, pos[1])
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(os.Stdout, 0, 2, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tSCOPE\tCREATED\tREVOKED")
-		for _, t := range ts {
-			rev := ""
-			if t.Revoked != nil {
-				rev = t.Revoked.Format("2006-01-02")
+		if pos[0] == "list" {
+			ts, err := n.db.Tokens(ctx, u.ID)
+			if err != nil {
+				return err
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Scope, t.Created.Format("2006-01-02"), rev)
+			tw := tabwriter.NewWriter(os.Stdout, 0, 2, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tNAME\tSCOPE\tCREATED\tREVOKED")
+			for _, t := range ts {
+				rev := ""
+				if t.Revoked != nil {
+					rev = t.Revoked.Format("2006-01-02")
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Scope, t.Created.Format("2006-01-02"), rev)
+			}
+			return tw.Flush()
 		}
-		return tw.Flush()
-	}
-	secret, _, err := n.people.NewToken(ctx, u, *label, *scope)
-	if err != nil {
-		return err
-	}
-	fmt.Println(secret)
-	fmt.Fprintln(os.Stderr, "keep this token now: it is not shown again")
-	return nil
+		secret, _, err := n.people.NewToken(ctx, u, *label, *scope)
+		if err != nil {
+			return err
+		}
+		fmt.Println(secret)
+		fmt.Fprintln(os.Stderr, "keep this token now: it is not shown again")
+		return nil
+	})
 }
 
 func runDiff(ctx context.Context, args []string) error {

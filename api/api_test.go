@@ -19,16 +19,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/blob"
 	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/commons"
-	"github.com/dgml/dgml/cost"
 	"github.com/dgml/dgml/demo"
-	"github.com/dgml/dgml/network"
+	"github.com/dgml/dgml/internal/testnode"
 	"github.com/dgml/dgml/sqlite"
 )
 
@@ -43,22 +40,12 @@ type node struct {
 
 func newNode(t *testing.T) *node {
 	t.Helper()
-	dir := t.TempDir()
-	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "dgml.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	blobs, err := blob.Open(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	tn := testnode.New(t)
+	dir, db, c, people := tn.Dir, tn.DB, tn.Commons, tn.People
 	tmp := filepath.Join(dir, "tmp")
 	os.MkdirAll(tmp, 0o755)
 	mux := http.NewServeMux()
-	c := &commons.Service{Store: db, Blobs: blobs, Cache: db}
-	people := &collab.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: "test.node", Limiter: account.NewLimiter(5, time.Minute)}
-	a := api.New(api.Config{Commons: c, Network: &network.Service{Store: db, Assess: db, Commons: c, Factors: cost.Default()}, People: people, TempDir: tmp, MaxUpload: 1 << 20}, mux)
+	a := api.New(api.Config{Commons: c, Network: tn.Network, People: people, TempDir: tmp, MaxUpload: 1 << 20}, mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	u, err := people.SignUp(context.Background(), "tester", "correct horse battery", false)
@@ -314,9 +301,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := &commons.Service{Store: n.db, Cache: n.db}
-	svc.Blobs, _ = blob.Open(filepath.Join(n.dataDir, "blobs"))
-	dsg, err := svc.Commit(context.Background(), d.Content, d.Files, commons.ImportOptions{})
+	dsg, err := n.people.Commons.Commit(context.Background(), d.Content, d.Files, commons.ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

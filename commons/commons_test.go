@@ -11,28 +11,19 @@ import (
 	"testing"
 
 	"github.com/dgml/dgml"
-	"github.com/dgml/dgml/blob"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/demo"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/geometry"
 	"github.com/dgml/dgml/internal/sharedtest"
+	"github.com/dgml/dgml/internal/testnode"
 	"github.com/dgml/dgml/okh"
 	"github.com/dgml/dgml/sqlite"
 )
 
 func service(t testing.TB) (*commons.Service, *sqlite.DB) {
-	dir := t.TempDir()
-	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "dgml.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	blobs, err := blob.Open(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &commons.Service{Store: db, Blobs: blobs}, db
+	n := testnode.New(t)
+	return n.Commons, n.DB
 }
 
 func TestDemoCommons(t *testing.T) {

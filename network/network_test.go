@@ -2,40 +2,21 @@ package network_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/dgml/dgml/blob"
-	"github.com/dgml/dgml/commons"
-	"github.com/dgml/dgml/cost"
 	"github.com/dgml/dgml/demo"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/geo"
+	"github.com/dgml/dgml/internal/testnode"
 	"github.com/dgml/dgml/network"
-	"github.com/dgml/dgml/sqlite"
 )
 
 func demoNode(t *testing.T) *network.Service {
 	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "dgml.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	blobs, _ := blob.Open(filepath.Join(dir, "blobs"))
-	c := &commons.Service{Store: db, Blobs: blobs, Cache: db}
-	designs, err := demo.Commons()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range designs[:2] {
-		if _, err := c.Commit(ctx, d.Content, d.Files, commons.ImportOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s := &network.Service{Store: db, Commons: c, Factors: cost.Default()}
+	node := testnode.New(t)
+	node.Demo(t, 2, false)
+	s := node.Network
 	if n, err := s.Import(ctx, demo.Network()); err != nil || len(n) != 14 {
 		t.Fatalf("demo network: %d %v", len(n), err)
 	}

@@ -17,15 +17,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/api"
-	"github.com/dgml/dgml/blob"
-	"github.com/dgml/dgml/collab"
-	"github.com/dgml/dgml/commons"
-	"github.com/dgml/dgml/cost"
-	"github.com/dgml/dgml/demo"
-	"github.com/dgml/dgml/network"
-	"github.com/dgml/dgml/sqlite"
+	"github.com/dgml/dgml/internal/testnode"
 	"github.com/dgml/dgml/web"
 )
 
@@ -66,29 +59,9 @@ func browser(t *testing.T) context.Context {
 // demoSite serves the demo commons and network on a loopback port.
 func demoSite(t *testing.T) string {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "dgml.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	blobs, _ := blob.Open(filepath.Join(dir, "blobs"))
-	c := &commons.Service{Store: db, Blobs: blobs, Cache: db}
-	designs, err := demo.Commons()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range designs[:8] {
-		if _, err := c.Commit(ctx, d.Content, d.Files, commons.ImportOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	n := &network.Service{Store: db, Assess: db, Commons: c, Factors: cost.Default()}
-	if _, err := n.Import(ctx, demo.Network()); err != nil {
-		t.Fatal(err)
-	}
-	people := &collab.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: "test.node", Limiter: account.NewLimiter(5, time.Minute)}
+	node := testnode.New(t)
+	node.Demo(t, 8, true)
+	c, n, people, dir := node.Commons, node.Network, node.People, node.Dir
 	mux := http.NewServeMux()
 	api.New(api.Config{Commons: c, Network: n, People: people, TempDir: dir}, mux)
 	web.New(web.Config{Commons: c, Network: n, People: people, TempDir: dir, Log: slog.Default()}, mux)

@@ -10,44 +10,29 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/api"
-	"github.com/dgml/dgml/blob"
-	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/commons"
-	"github.com/dgml/dgml/cost"
 	"github.com/dgml/dgml/demo"
 	"github.com/dgml/dgml/design"
-	"github.com/dgml/dgml/network"
-	"github.com/dgml/dgml/sqlite"
+	"github.com/dgml/dgml/internal/testnode"
 	"github.com/dgml/dgml/web"
 )
 
 func TestPagesRenderTheCommons(t *testing.T) {
-	dir := t.TempDir()
-	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "dgml.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	blobs, _ := blob.Open(filepath.Join(dir, "blobs"))
-	svc := &commons.Service{Store: db, Blobs: blobs}
+	node := testnode.New(t)
+	svc, dir := node.Commons, node.Dir
 	p, _ := demo.Printer()
 	p.Content.Steps = append(p.Content.Steps, design.Step{Title: "Finish", Text: "<script>alert(1)</script>"})
 	if _, err := svc.Commit(context.Background(), p.Content, p.Files, commons.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	net := &network.Service{Store: db, Assess: db, Commons: svc, Factors: cost.Default()}
-	people := &collab.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: svc, Node: "test.node", Limiter: account.NewLimiter(5, time.Minute)}
-	api.New(api.Config{Commons: svc, Network: net, People: people, TempDir: dir}, mux)
-	web.New(web.Config{Commons: svc, Network: net, People: people, TempDir: dir, Log: slog.Default()}, mux)
+	api.New(api.Config{Commons: svc, Network: node.Network, People: node.People, TempDir: dir}, mux)
+	web.New(web.Config{Commons: svc, Network: node.Network, People: node.People, TempDir: dir, Log: slog.Default()}, mux)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	get := func(path string) (int, string) {

@@ -1,0 +1,72 @@
+// Package testnode wires a real node — the SQLite store, the blob folder
+// and the services over them — in a test's temporary folder, so that the
+// tests of every adapter build it the same way.
+package testnode
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/dgml/dgml/account"
+	"github.com/dgml/dgml/blob"
+	"github.com/dgml/dgml/collab"
+	"github.com/dgml/dgml/commons"
+	"github.com/dgml/dgml/cost"
+	"github.com/dgml/dgml/demo"
+	"github.com/dgml/dgml/network"
+	"github.com/dgml/dgml/sqlite"
+)
+
+// Node is a node's parts, as cmd/dgml wires them.
+type Node struct {
+	Dir     string
+	DB      *sqlite.DB
+	Blobs   *blob.Store
+	Commons *commons.Service
+	Network *network.Service
+	People  *collab.Service
+}
+
+// New opens an empty node that is closed when the test ends.
+func New(t testing.TB) *Node {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "dgml.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	blobs, err := blob.Open(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &commons.Service{Store: db, Blobs: blobs, Cache: db}
+	return &Node{
+		Dir: dir, DB: db, Blobs: blobs, Commons: c,
+		Network: &network.Service{Store: db, Assess: db, Commons: c, Factors: cost.Default()},
+		People:  &collab.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: "test.node", Limiter: account.NewLimiter(5, time.Minute)},
+	}
+}
+
+// Demo commits the first n designs of the demo commons and, with
+// facilities, registers the demo network.
+func (n *Node) Demo(t testing.TB, designs int, facilities bool) {
+	t.Helper()
+	ctx := context.Background()
+	all, err := demo.Commons()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range all[:designs] {
+		if _, err := n.Commons.Commit(ctx, d.Content, d.Files, commons.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if facilities {
+		if _, err := n.Network.Import(ctx, demo.Network()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

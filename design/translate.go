@@ -81,30 +81,34 @@ type Shown struct {
 
 // translations gathers the translations of a revision in a language:
 // those written into its steps (from a manifest) and those contributed
-// since, the newest winning.
-func (c *Content) translations(lang string, extra []TextTranslation) map[string]TextTranslation {
+// since (extra, oldest first as the store lists them), the newest
+// winning, except that a stale one never displaces a current one.
+// fps are the fingerprints of the units by key.
+func (c *Content) translations(lang string, extra []TextTranslation, fps map[string]string) map[string]TextTranslation {
 	out := map[string]TextTranslation{}
 	for i, s := range c.Steps {
 		if t, ok := s.Translations[lang]; ok {
 			out[StepKey(i)] = TextTranslation{Key: StepKey(i), Lang: lang, Title: t.Title, Text: t.Text, Source: t.Source}
 		}
 	}
-	sort.SliceStable(extra, func(i, j int) bool { return extra[i].Created.Before(extra[j].Created) })
+	current := func(t TextTranslation) bool { return fps[t.Key] == t.Source }
 	for _, t := range extra {
 		if t.Lang != lang {
 			continue
 		}
-		// A current translation is not displaced by a stale one.
-		if old, ok := out[t.Key]; !ok || sameSource(c, t) || !sameSource(c, old) {
+		if old, ok := out[t.Key]; !ok || current(t) || !current(old) {
 			out[t.Key] = t
 		}
 	}
 	return out
 }
 
-func sameSource(c *Content, t TextTranslation) bool {
-	u, ok := c.Unit(t.Key)
-	return ok && u.Fingerprint == t.Source
+func fingerprints(units []Unit) map[string]string {
+	fps := make(map[string]string, len(units))
+	for _, u := range units {
+		fps[u.Key] = u.Fingerprint
+	}
+	return fps
 }
 
 // Localise gives every text of a revision in a language, falling back to
@@ -112,12 +116,13 @@ func sameSource(c *Content, t TextTranslation) bool {
 // stale, and saying so.
 func (c *Content) Localise(lang string, extra []TextTranslation) []Shown {
 	source := c.SourceLanguage()
+	units := c.Units()
 	var tr map[string]TextTranslation
 	if lang != "" && lang != source {
-		tr = c.translations(lang, extra)
+		tr = c.translations(lang, extra, fingerprints(units))
 	}
 	var out []Shown
-	for _, u := range c.Units() {
+	for _, u := range units {
 		s := Shown{Key: u.Key, Lang: source, Title: u.Title, Text: u.Text}
 		if lang != "" && lang != source {
 			t, ok := tr[u.Key]
@@ -170,9 +175,10 @@ func (c *Content) Completeness(extra []TextTranslation) []Completeness {
 	}
 	delete(langs, c.SourceLanguage())
 	units := c.Units()
+	fps := fingerprints(units)
 	out := []Completeness{}
 	for lang := range langs {
-		tr := c.translations(lang, extra)
+		tr := c.translations(lang, extra, fps)
 		cp := Completeness{Lang: lang, Texts: len(units), Stale: []string{}, Missing: []string{}}
 		for _, u := range units {
 			t, ok := tr[u.Key]

@@ -84,9 +84,10 @@ func (s *Service) Report(ctx context.Context, u *account.User, ref string, r *as
 func findPart(parts []design.Part, path string) (*design.Part, string) {
 	var found *design.Part
 	var name string
+	want := strings.TrimSpace(path)
 	design.Walk(parts, func(p []string, part *design.Part) {
-		if found == nil && strings.EqualFold(strings.Join(p, " / "), strings.TrimSpace(path)) {
-			found, name = part, strings.Join(p, " / ")
+		if here := strings.Join(p, " / "); found == nil && strings.EqualFold(here, want) {
+			found, name = part, here
 		}
 	})
 	return found, name

@@ -141,6 +141,33 @@ type Store interface {
 	Holders(ctx context.Context, kind, objectID string) ([]User, error)
 }
 
+// Roles is the part of the store that says who may change what.
+type Roles interface {
+	AddRole(ctx context.Context, kind, objectID, userID string) error
+	HasRole(ctx context.Context, kind, objectID, userID string) (bool, error)
+}
+
+// Permit checks that u may change an object: node admins may change
+// anything; anyone else must hold the role on it. Every write path (API,
+// web, command line, import) asks it before touching what someone owns.
+func Permit(ctx context.Context, roles Roles, u *User, role, objectID string) error {
+	if u == nil {
+		return &dgml.Error{Kind: dgml.Unauthorized, Msg: "log in, or send an API token"}
+	}
+	if u.Admin {
+		return nil
+	}
+	ok, err := roles.HasRole(ctx, role, objectID, u.ID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		what := map[string]string{Maintainer: "only its maintainers change a design", Operator: "only its operators change a facility"}[role]
+		return &dgml.Error{Kind: dgml.Forbidden, Msg: what}
+	}
+	return nil
+}
+
 // Role kinds.
 const (
 	Maintainer = "maintainer" // of a design

@@ -343,7 +343,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 	}
 	lab := demo.Network()[0]
-	if err := n.db.PutFacility(context.Background(), &lab); err != nil {
+	if err := n.db.CreateFacility(context.Background(), &lab); err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()

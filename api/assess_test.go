@@ -135,7 +135,7 @@ func TestReportsFeedFiguresAndPlanner(t *testing.T) {
 	ana, bob := n.user(t, "ana"), n.user(t, "bob")
 	n.as(t, ana, "POST", "/api/v1/designs", "application/toml", hinge)
 	lab := demo.Network()[0]
-	if err := n.db.PutFacility(context.Background(), &lab); err != nil {
+	if err := n.db.CreateFacility(context.Background(), &lab); err != nil {
 		t.Fatal(err)
 	}
 	near := fmt.Sprintf("?near=%f,%f", lab.Location.Lat, lab.Location.Lon)

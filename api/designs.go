@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/dgml/dgml"
-	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/okh"
@@ -232,30 +231,16 @@ func (s *Server) importDesigns(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return relativeErr(err, dir)
 	}
-	user := caller(r)
-	opt := commons.ImportOptions{Into: r.URL.Query().Get("into"), Author: s.cfg.People.Handle(user)}
-	if opt.Into != "" {
-		d, err := s.cfg.Commons.Store.Design(r.Context(), opt.Into)
-		if err != nil {
-			return err
-		}
-		if err := s.cfg.People.May(r.Context(), user, account.Maintainer, d.ID); err != nil {
-			return err
-		}
-	}
+	into := r.URL.Query().Get("into")
 	var results []*commons.Imported
 	var firstErr error
 	for _, t := range targets {
-		res, err := s.cfg.Commons.ImportTarget(r.Context(), t, opt)
+		res, err := s.cfg.People.Import(r.Context(), caller(r), t, into)
 		if err != nil {
 			if firstErr == nil {
 				firstErr = err
 			}
 			res = &commons.Imported{Source: t.Name(), Error: err.Error()}
-		} else if !res.Unchanged && opt.Into == "" {
-			if err := s.cfg.People.Created(r.Context(), user, res.Design, res.Revision); err != nil {
-				return err
-			}
 		}
 		res.Source = relative(res.Source, dir)
 		res.Error = relative(res.Error, dir)

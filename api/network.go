@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/dgml/dgml"
-	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/geo"
@@ -127,11 +126,7 @@ func (s *Server) createFacility(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f.ID = ""
-	if err := s.cfg.Network.Store.PutFacility(r.Context(), f); err != nil {
-		return err
-	}
-	if err := s.cfg.People.Accounts.AddRole(r.Context(), account.Operator, f.ID, caller(r).ID); err != nil {
+	if err := s.cfg.Network.Register(r.Context(), caller(r), f); err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/facilities/"+f.Slug)
@@ -147,33 +142,18 @@ func (s *Server) getFacility(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) putFacility(w http.ResponseWriter, r *http.Request) error {
-	old, err := s.cfg.Network.Store.Facility(r.Context(), r.PathValue("ref"))
-	if err != nil {
-		return err
-	}
-	if err := s.cfg.People.May(r.Context(), caller(r), account.Operator, old.ID); err != nil {
-		return err
-	}
 	f, err := readFacility(r)
 	if err != nil {
 		return err
 	}
-	f.ID = old.ID
-	if err := s.cfg.Network.Store.PutFacility(r.Context(), f); err != nil {
+	if err := s.cfg.Network.Update(r.Context(), caller(r), r.PathValue("ref"), f); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, f)
 }
 
 func (s *Server) deleteFacility(w http.ResponseWriter, r *http.Request) error {
-	f, err := s.cfg.Network.Store.Facility(r.Context(), r.PathValue("ref"))
-	if err != nil {
-		return err
-	}
-	if err := s.cfg.People.May(r.Context(), caller(r), account.Operator, f.ID); err != nil {
-		return err
-	}
-	if err := s.cfg.Network.Store.DeleteFacility(r.Context(), f.ID); err != nil {
+	if err := s.cfg.Network.Withdraw(r.Context(), caller(r), r.PathValue("ref")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -209,19 +189,14 @@ func (s *Server) importFacilities(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	added, err := s.cfg.Network.Import(r.Context(), fs)
+	res, err := s.cfg.Network.Import(r.Context(), caller(r), fs)
 	if err != nil {
 		return err
-	}
-	for _, f := range added {
-		if err := s.cfg.People.Accounts.AddRole(r.Context(), account.Operator, f.ID, caller(r).ID); err != nil {
-			return err
-		}
 	}
 	if warns == nil {
 		warns = []okw.Warning{}
 	}
-	return writeJSON(w, http.StatusCreated, map[string]any{"read": len(fs), "added": len(added), "warnings": warns})
+	return writeJSON(w, http.StatusCreated, map[string]any{"read": len(fs), "added": len(res.Added), "updated": len(res.Updated), "skipped": res.Skipped, "warnings": warns})
 }
 
 func (s *Server) designPlan(w http.ResponseWriter, r *http.Request) error {

@@ -67,9 +67,6 @@ func (s *Service) Report(ctx context.Context, u *account.User, ref string, r *as
 		}
 	}
 	r.DesignID, r.Revision, r.Author = d.ID, rev.ID, s.Handle(u)
-	if err := s.Assess.AddReport(ctx, r); err != nil {
-		return err
-	}
 	what := "built " + d.Name
 	if r.Part != "" {
 		what = "made " + r.Part + " of " + d.Name
@@ -77,8 +74,12 @@ func (s *Service) Report(ctx context.Context, u *account.User, ref string, r *as
 	if !r.Success {
 		what = "tried: " + what
 	}
-	s.event(ctx, Event{DesignID: d.ID, Actor: r.Author, Kind: "report", Summary: what + " in " + r.Place, Link: "/designs/" + d.Slug + "/reports"})
-	return nil
+	return s.Tx.Atomically(ctx, func(ctx context.Context) error {
+		if err := s.Assess.AddReport(ctx, r); err != nil {
+			return err
+		}
+		return s.event(ctx, Event{DesignID: d.ID, Actor: r.Author, Kind: "report", Summary: what + " in " + r.Place, Link: "/designs/" + d.Slug + "/reports"})
+	})
 }
 
 func findPart(parts []design.Part, path string) (*design.Part, string) {
@@ -195,11 +196,16 @@ func (s *Service) Attest(ctx context.Context, u *account.User, ref, rev string, 
 		return nil, err
 	}
 	a := assess.Attestation{DesignID: d.ID, Revision: r.ID, Reviewer: s.Handle(u), Holds: holds, Note: note, Insider: in}
-	if err := s.Assess.PutAttestation(ctx, a); err != nil {
+	verb := map[bool]string{true: "attested", false: "found wanting"}[holds]
+	err = s.Tx.Atomically(ctx, func(ctx context.Context) error {
+		if err := s.Assess.PutAttestation(ctx, a); err != nil {
+			return err
+		}
+		return s.event(ctx, Event{DesignID: d.ID, Actor: a.Reviewer, Kind: "attestation", Summary: fmt.Sprintf("%s revision %.12s of %s", verb, r.ID, d.Name), Link: "/designs/" + d.Slug + "/maturity"})
+	})
+	if err != nil {
 		return nil, err
 	}
-	verb := map[bool]string{true: "attested", false: "found wanting"}[holds]
-	s.event(ctx, Event{DesignID: d.ID, Actor: a.Reviewer, Kind: "attestation", Summary: fmt.Sprintf("%s revision %.12s of %s", verb, r.ID, d.Name), Link: "/designs/" + d.Slug + "/maturity"})
 	return &a, nil
 }
 
@@ -223,10 +229,15 @@ func (s *Service) Vote(ctx context.Context, u *account.User, ref, rev, scale str
 		return nil, err
 	}
 	v := assess.Vote{DesignID: d.ID, Revision: r.ID, Scale: scale, Level: level, Reason: strings.TrimSpace(reason), Voter: s.Handle(u)}
-	if err := s.Assess.PutVote(ctx, v); err != nil {
+	err = s.Tx.Atomically(ctx, func(ctx context.Context) error {
+		if err := s.Assess.PutVote(ctx, v); err != nil {
+			return err
+		}
+		return s.event(ctx, Event{DesignID: d.ID, Actor: v.Voter, Kind: "vote", Summary: fmt.Sprintf("%s %d for %s", strings.ToUpper(scale), level, d.Name), Link: "/designs/" + d.Slug + "/maturity"})
+	})
+	if err != nil {
 		return nil, err
 	}
-	s.event(ctx, Event{DesignID: d.ID, Actor: v.Voter, Kind: "vote", Summary: fmt.Sprintf("%s %d for %s", strings.ToUpper(scale), level, d.Name), Link: "/designs/" + d.Slug + "/maturity"})
 	return &v, nil
 }
 
@@ -286,11 +297,12 @@ func (s *Service) Translate(ctx context.Context, u *account.User, ref string, t 
 		return &dgml.Error{Kind: dgml.Invalid, Field: "text", Msg: "the translated text (up to 50000 characters)"}
 	}
 	t.DesignID, t.Source, t.Revision, t.Author = d.ID, unit.Fingerprint, rev.ID, s.Handle(u)
-	if err := s.Texts.AddTranslation(ctx, t); err != nil {
-		return err
-	}
-	s.event(ctx, Event{DesignID: d.ID, Actor: t.Author, Kind: "translation", Summary: fmt.Sprintf("translated %s of %s into %s", t.Key, d.Name, t.Lang), Link: "/designs/" + d.Slug + "/translations"})
-	return nil
+	return s.Tx.Atomically(ctx, func(ctx context.Context) error {
+		if err := s.Texts.AddTranslation(ctx, t); err != nil {
+			return err
+		}
+		return s.event(ctx, Event{DesignID: d.ID, Actor: t.Author, Kind: "translation", Summary: fmt.Sprintf("translated %s of %s into %s", t.Key, d.Name, t.Lang), Link: "/designs/" + d.Slug + "/translations"})
+	})
 }
 
 // Localised is a design's texts in a language, with how far each
@@ -379,10 +391,24 @@ func (s *Service) Adopt(ctx context.Context, u *account.User, ref string) (*desi
 	}
 	sort.Strings(langs)
 	msg := "adopted translations: " + strings.Join(langs, ", ")
-	nd, _, err := s.Commons.Store.Commit(ctx, design.CommitRequest{DesignID: d.ID, Content: c, Author: s.Handle(u), Message: msg})
+	var nd *design.Design
+	err = s.Tx.Atomically(ctx, func(ctx context.Context) error {
+		// The head read above must still be the head: a revision that
+		// landed meanwhile would otherwise be silently replaced.
+		cur, err := s.Commons.Store.Design(ctx, d.ID)
+		if err != nil {
+			return err
+		}
+		if cur.Head != rev.ID {
+			return &dgml.Error{Kind: dgml.Conflict, Msg: "the design changed meanwhile: adopt again"}
+		}
+		if nd, _, err = s.Commons.Store.Commit(ctx, design.CommitRequest{DesignID: d.ID, Content: c, Author: s.Handle(u), Message: msg}); err != nil {
+			return err
+		}
+		return s.event(ctx, Event{DesignID: d.ID, Actor: s.Handle(u), Kind: "revision", Summary: msg, Link: "/designs/" + d.Slug})
+	})
 	if err != nil {
 		return nil, nil, err
 	}
-	s.event(ctx, Event{DesignID: d.ID, Actor: s.Handle(u), Kind: "revision", Summary: msg, Link: "/designs/" + d.Slug})
 	return nd, langs, nil
 }

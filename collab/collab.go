@@ -86,7 +86,9 @@ type Store interface {
 	CreateProposal(ctx context.Context, p *Proposal) error
 	Proposal(ctx context.Context, id string) (*Proposal, error)
 	Proposals(ctx context.Context, designID string) ([]Proposal, error)
-	SetProposalStatus(ctx context.Context, id, status string) error
+	// SetProposalStatus moves a proposal from one status to another, and
+	// is a conflict when it no longer has the first.
+	SetProposalStatus(ctx context.Context, id, from, to string) error
 	AddComment(ctx context.Context, kind, id string, c Comment) error
 	CreateTask(ctx context.Context, t *Task) error
 	Task(ctx context.Context, id string) (*Task, error)

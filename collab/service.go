@@ -11,6 +11,7 @@ import (
 	"github.com/dgml/dgml/assess"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/okh"
 )
 
 // Service is the people side of a node.
@@ -22,7 +23,11 @@ type Service struct {
 	Texts    design.Translations
 	Node     string // this node's name in user@node
 	Limiter  *account.Limiter
-	now      func() time.Time
+	// Tx makes each change one transaction: the change, who holds which
+	// role after it and the activity it leaves land together or not at
+	// all.
+	Tx  dgml.Atomic
+	now func() time.Time
 }
 
 // SessionLength is how long a login lasts.
@@ -129,34 +134,51 @@ func (s *Service) NewToken(ctx context.Context, u *account.User, name, scope str
 // May checks a role: admins may everything; otherwise the user must hold
 // the role on the object.
 func (s *Service) May(ctx context.Context, u *account.User, role, objectID string) error {
-	if u == nil {
-		return &dgml.Error{Kind: dgml.Unauthorized, Msg: "log in, or send an API token"}
-	}
-	if u.Admin {
-		return nil
-	}
-	ok, err := s.Accounts.HasRole(ctx, role, objectID, u.ID)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		what := map[string]string{account.Maintainer: "only its maintainers change a design", account.Operator: "only its operators change a facility"}[role]
-		return &dgml.Error{Kind: dgml.Forbidden, Msg: what}
-	}
-	return nil
+	return account.Permit(ctx, s.Accounts, u, role, objectID)
 }
 
-func (s *Service) event(ctx context.Context, e Event) {
-	s.Store.AddEvent(ctx, e)
+// event records activity. It runs inside the change's transaction, so a
+// failure to record it undoes the change rather than leaving it untold.
+func (s *Service) event(ctx context.Context, e Event) error {
+	return s.Store.AddEvent(ctx, e)
 }
 
-// Created records that a user made (imported) a design: they maintain it.
-func (s *Service) Created(ctx context.Context, u *account.User, d *design.Design, revision string) error {
-	if err := s.Accounts.AddRole(ctx, account.Maintainer, d.ID, u.ID); err != nil {
-		return err
+// Import imports one manifest or manifest folder for u: a new design u
+// maintains, or with into a new revision of a design u maintains (or
+// any, for an admin). The design, its maintainer and its activity land in
+// one transaction. u may be nil only for a new design (the node's own
+// command line): such a design has no maintainer until an admin names one.
+func (s *Service) Import(ctx context.Context, u *account.User, t okh.Target, into string) (*commons.Imported, error) {
+	author := "cli"
+	if u != nil {
+		author = s.Handle(u)
 	}
-	s.event(ctx, Event{DesignID: d.ID, Actor: s.Handle(u), Kind: "revision", Summary: fmt.Sprintf("revision %.12s of %s", revision, d.Name), Link: "/designs/" + d.Slug})
-	return nil
+	check := func(ctx context.Context) error {
+		d, err := s.Commons.Store.Design(ctx, into)
+		if err != nil {
+			return err
+		}
+		return s.May(ctx, u, account.Maintainer, d.ID)
+	}
+	if into != "" {
+		// Early, so that nobody else's files are stored and measured; and
+		// again inside the transaction, where it counts.
+		if err := check(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return s.Commons.ImportTarget(ctx, t, commons.ImportOptions{Into: into, Author: author, Then: func(ctx context.Context, d *design.Design, revision string) error {
+		if into != "" {
+			if err := check(ctx); err != nil {
+				return err
+			}
+		} else if u != nil {
+			if err := s.Accounts.AddRole(ctx, account.Maintainer, d.ID, u.ID); err != nil {
+				return err
+			}
+		}
+		return s.event(ctx, Event{DesignID: d.ID, Actor: author, Kind: "revision", Summary: fmt.Sprintf("revision %.12s of %s", revision, d.Name), Link: "/designs/" + d.Slug})
+	}})
 }
 
 // Fork makes a new design from another's head; the user maintains it.
@@ -164,23 +186,28 @@ func (s *Service) Fork(ctx context.Context, u *account.User, ref string) (*desig
 	if u == nil {
 		return nil, &dgml.Error{Kind: dgml.Unauthorized, Msg: "log in to fork"}
 	}
-	parent, rev, err := s.Commons.Head(ctx, ref)
-	if err != nil {
-		return nil, err
-	}
-	d, _, err := s.Commons.Store.Commit(ctx, design.CommitRequest{
-		Content: rev.Content, ForkedFrom: &design.Origin{Design: parent.ID, Revision: rev.ID},
-		Slug: design.Slug(rev.Manifest.Name + " " + u.Name), Author: s.Handle(u), Message: "forked from " + parent.Slug,
+	var d *design.Design
+	err := s.Tx.Atomically(ctx, func(ctx context.Context) error {
+		parent, rev, err := s.Commons.Head(ctx, ref)
+		if err != nil {
+			return err
+		}
+		d, _, err = s.Commons.Store.Commit(ctx, design.CommitRequest{
+			Content: rev.Content, ForkedFrom: &design.Origin{Design: parent.ID, Revision: rev.ID},
+			Slug: design.Slug(rev.Manifest.Name + " " + u.Name), Author: s.Handle(u), Message: "forked from " + parent.Slug,
+		})
+		if err != nil {
+			return err
+		}
+		if err := s.Accounts.AddRole(ctx, account.Maintainer, d.ID, u.ID); err != nil {
+			return err
+		}
+		if err := s.event(ctx, Event{DesignID: parent.ID, Actor: s.Handle(u), Kind: "fork", Summary: fmt.Sprintf("forked %s as %s", parent.Name, d.Slug), Link: "/designs/" + d.Slug}); err != nil {
+			return err
+		}
+		return s.event(ctx, Event{DesignID: d.ID, Actor: s.Handle(u), Kind: "fork", Summary: "forked from " + parent.Slug, Link: "/designs/" + parent.Slug})
 	})
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Accounts.AddRole(ctx, account.Maintainer, d.ID, u.ID); err != nil {
-		return nil, err
-	}
-	s.event(ctx, Event{DesignID: parent.ID, Actor: s.Handle(u), Kind: "fork", Summary: fmt.Sprintf("forked %s as %s", parent.Name, d.Slug), Link: "/designs/" + d.Slug})
-	s.event(ctx, Event{DesignID: d.ID, Actor: s.Handle(u), Kind: "fork", Summary: "forked from " + parent.Slug, Link: "/designs/" + parent.Slug})
-	return d, nil
+	return d, err
 }
 
 // Lineage is where a design comes from and what came of it.
@@ -205,28 +232,41 @@ func (s *Service) Lineage(ctx context.Context, ref string) (*Lineage, error) {
 	seen := map[string]bool{d.ID: true}
 	for cur := d; cur.ForkedFrom != nil && len(l.Ancestors) < 100; {
 		p, err := s.Commons.Store.Design(ctx, cur.ForkedFrom.Design)
-		if err != nil || seen[p.ID] {
-			break // the parent lives on another node, or a cycle
+		if dgml.KindOf(err) == dgml.NotFound {
+			break // the parent lives on another node
+		}
+		if err != nil {
+			return nil, err
+		}
+		if seen[p.ID] {
+			break // a cycle
 		}
 		seen[p.ID] = true
 		l.Ancestors = append(l.Ancestors, *p)
 		cur = p
 	}
-	var down func(id string, depth int) []LineageNode
-	down = func(id string, depth int) []LineageNode {
-		forks, _ := s.Commons.Store.Forks(ctx, id)
+	var down func(id string, depth int) ([]LineageNode, error)
+	down = func(id string, depth int) ([]LineageNode, error) {
+		forks, err := s.Commons.Store.Forks(ctx, id)
+		if err != nil {
+			return nil, err
+		}
 		out := []LineageNode{}
 		for _, f := range forks {
 			if depth > 20 || seen[f.ID] {
 				continue
 			}
 			seen[f.ID] = true
-			out = append(out, LineageNode{Design: f, Forks: down(f.ID, depth+1)})
+			sub, err := down(f.ID, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, LineageNode{Design: f, Forks: sub})
 		}
-		return out
+		return out, nil
 	}
-	l.Forks = down(d.ID, 0)
-	return l, nil
+	l.Forks, err = down(d.ID, 0)
+	return l, err
 }
 
 // Propose asks a design's maintainers to take a fork's head.
@@ -259,12 +299,23 @@ func (s *Service) Propose(ctx context.Context, u *account.User, targetRef, fromR
 	if strings.TrimSpace(title) == "" {
 		title = "changes from " + from.Slug
 	}
+	if len(title) > 300 {
+		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "title", Msg: "at most 300 characters"}
+	}
 	p := &Proposal{DesignID: target.ID, FromDesign: from.ID, Revision: from.Head, Base: target.Head, Title: title, Author: s.Handle(u)}
-	if err := s.Store.CreateProposal(ctx, p); err != nil {
+	err = s.Tx.Atomically(ctx, func(ctx context.Context) error {
+		if err := s.Store.CreateProposal(ctx, p); err != nil {
+			return err
+		}
+		if err := s.event(ctx, Event{DesignID: target.ID, Actor: p.Author, Kind: "proposal", Summary: "proposed: " + title, Link: "/proposals/" + p.ID}); err != nil {
+			return err
+		}
+		return s.licenceNote(ctx, p, target.Head)
+	})
+	if err != nil {
 		return nil, err
 	}
-	s.event(ctx, Event{DesignID: target.ID, Actor: p.Author, Kind: "proposal", Summary: "proposed: " + title, Link: "/proposals/" + p.ID})
-	return p, s.licenceNote(ctx, p, target.Head)
+	return p, nil
 }
 
 // licenceNote tells a proposal's readers at once when its licence keeps
@@ -303,41 +354,50 @@ func (s *Service) Diff(ctx context.Context, a, b string) ([]design.Change, error
 }
 
 // Decide accepts (the revision becomes the head) or declines a proposal;
-// only the design's maintainers may.
+// only the design's maintainers may. Everything happens in one
+// transaction, and the proposal changes state only if it is still open:
+// of two maintainers deciding at once, one wins and the other is told it
+// is already decided (a conflict).
 func (s *Service) Decide(ctx context.Context, u *account.User, id string, accept bool) (*Proposal, error) {
-	p, err := s.Store.Proposal(ctx, id)
+	var p *Proposal
+	err := s.Tx.Atomically(ctx, func(ctx context.Context) error {
+		var err error
+		if p, err = s.Store.Proposal(ctx, id); err != nil {
+			return err
+		}
+		if err := s.May(ctx, u, account.Maintainer, p.DesignID); err != nil {
+			return err
+		}
+		if p.Status != "open" {
+			return &dgml.Error{Kind: dgml.Conflict, Msg: "the proposal is already " + p.Status}
+		}
+		status := "declined"
+		if accept {
+			rev, err := s.Commons.Store.Revision(ctx, p.Revision)
+			if err != nil {
+				return err
+			}
+			target, err := s.Commons.Store.Design(ctx, p.DesignID)
+			if err != nil {
+				return err
+			}
+			if _, err := s.Commons.CheckMerge(ctx, target.Head, &rev.Content); err != nil {
+				return err
+			}
+			if _, _, err := s.Commons.Store.Commit(ctx, design.CommitRequest{DesignID: p.DesignID, Content: rev.Content, Author: p.Author, Message: "accepted proposal: " + p.Title}); err != nil {
+				return err
+			}
+			status = "accepted"
+		}
+		if err := s.Store.SetProposalStatus(ctx, id, "open", status); err != nil {
+			return err
+		}
+		p.Status = status
+		return s.event(ctx, Event{DesignID: p.DesignID, Actor: s.Handle(u), Kind: "proposal-" + status, Summary: status + ": " + p.Title, Link: "/proposals/" + p.ID})
+	})
 	if err != nil {
 		return nil, err
 	}
-	if err := s.May(ctx, u, account.Maintainer, p.DesignID); err != nil {
-		return nil, err
-	}
-	if p.Status != "open" {
-		return nil, &dgml.Error{Kind: dgml.Conflict, Msg: "the proposal is already " + p.Status}
-	}
-	status := "declined"
-	if accept {
-		rev, err := s.Commons.Store.Revision(ctx, p.Revision)
-		if err != nil {
-			return nil, err
-		}
-		target, err := s.Commons.Store.Design(ctx, p.DesignID)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := s.Commons.CheckMerge(ctx, target.Head, &rev.Content); err != nil {
-			return nil, err
-		}
-		if _, _, err := s.Commons.Store.Commit(ctx, design.CommitRequest{DesignID: p.DesignID, Content: rev.Content, Author: p.Author, Message: "accepted proposal: " + p.Title}); err != nil {
-			return nil, err
-		}
-		status = "accepted"
-	}
-	if err := s.Store.SetProposalStatus(ctx, id, status); err != nil {
-		return nil, err
-	}
-	p.Status = status
-	s.event(ctx, Event{DesignID: p.DesignID, Actor: s.Handle(u), Kind: "proposal-" + status, Summary: status + ": " + p.Title, Link: "/proposals/" + p.ID})
 	return p, nil
 }
 
@@ -353,9 +413,10 @@ func (s *Service) Comment(ctx context.Context, u *account.User, id, text string)
 	if err != nil {
 		return err
 	}
-	if err := s.Store.AddComment(ctx, "proposal", id, Comment{Author: s.Handle(u), Text: text}); err != nil {
-		return err
-	}
-	s.event(ctx, Event{DesignID: p.DesignID, Actor: s.Handle(u), Kind: "comment", Summary: "commented on " + p.Title, Link: "/proposals/" + id})
-	return nil
+	return s.Tx.Atomically(ctx, func(ctx context.Context) error {
+		if err := s.Store.AddComment(ctx, "proposal", id, Comment{Author: s.Handle(u), Text: text}); err != nil {
+			return err
+		}
+		return s.event(ctx, Event{DesignID: p.DesignID, Actor: s.Handle(u), Kind: "comment", Summary: "commented on " + p.Title, Link: "/proposals/" + id})
+	})
 }

@@ -26,11 +26,12 @@ func (s *Service) AddTask(ctx context.Context, u *account.User, designRef string
 		return &dgml.Error{Kind: dgml.Invalid, Field: "body", Msg: "at most 20,000 characters"}
 	}
 	t.DesignID, t.Author = d.ID, s.Handle(u)
-	if err := s.Store.CreateTask(ctx, t); err != nil {
-		return err
-	}
-	s.event(ctx, Event{DesignID: d.ID, Actor: t.Author, Kind: "task", Summary: "task: " + t.Title, Link: "/tasks/" + t.ID})
-	return nil
+	return s.Tx.Atomically(ctx, func(ctx context.Context) error {
+		if err := s.Store.CreateTask(ctx, t); err != nil {
+			return err
+		}
+		return s.event(ctx, Event{DesignID: d.ID, Actor: t.Author, Kind: "task", Summary: "task: " + t.Title, Link: "/tasks/" + t.ID})
+	})
 }
 
 // Claim takes a task for ClaimDays; anyone may claim an open task or one
@@ -39,58 +40,81 @@ func (s *Service) Claim(ctx context.Context, u *account.User, id string) (*Task,
 	if u == nil {
 		return nil, &dgml.Error{Kind: dgml.Unauthorized, Msg: "log in to claim a task"}
 	}
-	t, err := s.Store.Task(ctx, id)
+	var t *Task
+	err := s.Tx.Atomically(ctx, func(ctx context.Context) error {
+		var err error
+		if t, err = s.Store.Task(ctx, id); err != nil {
+			return err
+		}
+		now := s.clock()
+		if !t.Open(now) && t.ClaimedBy != s.Handle(u) {
+			if t.Status == "done" {
+				return &dgml.Error{Kind: dgml.Conflict, Msg: "the task is done"}
+			}
+			return &dgml.Error{Kind: dgml.Conflict, Msg: fmt.Sprintf("claimed by %s until %s", t.ClaimedBy, t.ClaimUntil.Format("2 Jan 2006"))}
+		}
+		until := now.Add(ClaimDays * 24 * time.Hour)
+		t.Status, t.ClaimedBy, t.ClaimUntil = "claimed", s.Handle(u), &until
+		if err := s.Store.UpdateTask(ctx, t); err != nil {
+			return err
+		}
+		return s.event(ctx, Event{DesignID: t.DesignID, Actor: s.Handle(u), Kind: "task-claimed", Summary: "claimed: " + t.Title, Link: "/tasks/" + t.ID})
+	})
 	if err != nil {
 		return nil, err
 	}
-	now := s.clock()
-	if !t.Open(now) && t.ClaimedBy != s.Handle(u) {
-		return nil, &dgml.Error{Kind: dgml.Conflict, Msg: fmt.Sprintf("claimed by %s until %s", t.ClaimedBy, t.ClaimUntil.Format("2 Jan 2006"))}
-	}
-	until := now.Add(ClaimDays * 24 * time.Hour)
-	t.Status, t.ClaimedBy, t.ClaimUntil = "claimed", s.Handle(u), &until
-	if err := s.Store.UpdateTask(ctx, t); err != nil {
-		return nil, err
-	}
-	s.event(ctx, Event{DesignID: t.DesignID, Actor: s.Handle(u), Kind: "task-claimed", Summary: "claimed: " + t.Title, Link: "/tasks/" + t.ID})
 	return t, nil
 }
 
 // Progress reports on a claimed task and renews the claim.
 func (s *Service) Progress(ctx context.Context, u *account.User, id, text string) error {
-	t, err := s.mine(ctx, u, id)
-	if err != nil {
-		return err
-	}
 	if strings.TrimSpace(text) == "" || len(text) > 20000 {
 		return &dgml.Error{Kind: dgml.Invalid, Field: "text", Msg: "write 1 to 20,000 characters"}
 	}
-	until := s.clock().Add(ClaimDays * 24 * time.Hour)
-	t.ClaimUntil = &until
-	if err := s.Store.UpdateTask(ctx, t); err != nil {
-		return err
-	}
-	if err := s.Store.AddComment(ctx, "task", id, Comment{Author: s.Handle(u), Text: text}); err != nil {
-		return err
-	}
-	s.event(ctx, Event{DesignID: t.DesignID, Actor: s.Handle(u), Kind: "task-progress", Summary: "progress on: " + t.Title, Link: "/tasks/" + t.ID})
-	return nil
+	return s.Tx.Atomically(ctx, func(ctx context.Context) error {
+		t, err := s.mine(ctx, u, id)
+		if err != nil {
+			return err
+		}
+		if t.Status == "claimed" && t.ClaimedBy == s.Handle(u) {
+			// Progress by the claimant renews the claim; a maintainer's
+			// note on someone else's task does not take it over.
+			until := s.clock().Add(ClaimDays * 24 * time.Hour)
+			t.ClaimUntil = &until
+			if err := s.Store.UpdateTask(ctx, t); err != nil {
+				return err
+			}
+		}
+		if err := s.Store.AddComment(ctx, "task", id, Comment{Author: s.Handle(u), Text: text}); err != nil {
+			return err
+		}
+		return s.event(ctx, Event{DesignID: t.DesignID, Actor: s.Handle(u), Kind: "task-progress", Summary: "progress on: " + t.Title, Link: "/tasks/" + t.ID})
+	})
 }
 
 // Close marks a task done with a link to what resolved it.
 func (s *Service) Close(ctx context.Context, u *account.User, id, resolution string) (*Task, error) {
-	t, err := s.mine(ctx, u, id)
+	if (!strings.HasPrefix(resolution, "/") || strings.HasPrefix(resolution, "//")) && !strings.HasPrefix(resolution, "https://") && !strings.HasPrefix(resolution, "http://") || len(resolution) > 2000 {
+		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "resolution", Msg: "a link to the revision or report that resolves the task"}
+	}
+	var t *Task
+	err := s.Tx.Atomically(ctx, func(ctx context.Context) error {
+		var err error
+		if t, err = s.mine(ctx, u, id); err != nil {
+			return err
+		}
+		if t.Status == "done" {
+			return &dgml.Error{Kind: dgml.Conflict, Msg: "the task is already done"}
+		}
+		t.Status, t.Resolution = "done", resolution
+		if err := s.Store.UpdateTask(ctx, t); err != nil {
+			return err
+		}
+		return s.event(ctx, Event{DesignID: t.DesignID, Actor: s.Handle(u), Kind: "task-done", Summary: "done: " + t.Title, Link: resolution})
+	})
 	if err != nil {
 		return nil, err
 	}
-	if !strings.HasPrefix(resolution, "/") && !strings.HasPrefix(resolution, "https://") && !strings.HasPrefix(resolution, "http://") {
-		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "resolution", Msg: "a link to the revision or report that resolves the task"}
-	}
-	t.Status, t.Resolution = "done", resolution
-	if err := s.Store.UpdateTask(ctx, t); err != nil {
-		return nil, err
-	}
-	s.event(ctx, Event{DesignID: t.DesignID, Actor: s.Handle(u), Kind: "task-done", Summary: "done: " + t.Title, Link: resolution})
 	return t, nil
 }
 

@@ -21,6 +21,8 @@ type Service struct {
 	Cache design.Cache // optional: results computed from files
 	// Node names this node in user@node attributions.
 	Node string
+	// Tx makes an import one transaction.
+	Tx dgml.Atomic
 }
 
 // Imported is the outcome of importing one design.
@@ -37,14 +39,21 @@ type Imported struct {
 type ImportOptions struct {
 	Into   string // add the revision to this design (id or slug) instead of creating one
 	Author string
+	// Then runs inside the transaction that stores the revision, after
+	// it: the caller's own records of the import (who maintains the
+	// design, the activity) land with it or not at all. It may refuse
+	// the import by returning an error. It is not called when the content
+	// was already a design's head.
+	Then func(ctx context.Context, d *design.Design, revision string) error
 }
 
 // ImportTarget imports one manifest or manifest folder. Files are stored
-// first; the design and its revision then land in one transaction, so a
-// failure leaves no design behind, only unreferenced blobs that Sweep
+// and measured first, outside any transaction; the licence checks, the
+// design and its revision (and opt.Then) then land in one transaction, so
+// a failure leaves no design behind, only unreferenced blobs that Sweep
 // removes.
 func (s *Service) ImportTarget(ctx context.Context, t okh.Target, opt ImportOptions) (*Imported, error) {
-	b, err := okh.Load(t)
+	b, err := okh.Load(ctx, t)
 	if err != nil {
 		return nil, err
 	}
@@ -54,37 +63,50 @@ func (s *Service) ImportTarget(ctx context.Context, t okh.Target, opt ImportOpti
 		return nil, err
 	}
 	out := &Imported{Source: t.Name(), Warnings: b.Warnings}
-	out.Warnings = append(out.Warnings, s.measureParts(ctx, &b.Content)...)
+	measured, err := s.measureParts(ctx, &b.Content)
+	if err != nil {
+		return nil, err
+	}
+	out.Warnings = append(out.Warnings, measured...)
 	req := design.CommitRequest{Content: b.Content, Files: files, Author: opt.Author, Message: "imported from " + t.Manifest}
-	var origin *design.Origin
-	if opt.Into != "" {
-		d, err := s.Store.Design(ctx, opt.Into)
+	err = s.Tx.Atomically(ctx, func(ctx context.Context) error {
+		var origin *design.Origin
+		if opt.Into != "" {
+			d, err := s.Store.Design(ctx, opt.Into)
+			if err != nil {
+				return err
+			}
+			req.DesignID = d.ID
+			origin = d.ForkedFrom
+		}
+		lw, err := s.CheckLicenses(ctx, origin, &b.Content)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		req.DesignID = d.ID
-		origin = d.ForkedFrom
-	}
-	lw, err := s.CheckLicenses(ctx, origin, &b.Content)
+		out.Warnings = append(out.Warnings, lw...)
+		if opt.Into == "" {
+			d, err := s.Store.DesignByHead(ctx, b.Content.RevisionID())
+			if err == nil {
+				out.Design, out.Revision, out.Unchanged = d, d.Head, true
+				return nil
+			}
+			if dgml.KindOf(err) != dgml.NotFound {
+				return err
+			}
+		}
+		d, rev, err := s.Store.Commit(ctx, req)
+		if err != nil {
+			return err
+		}
+		out.Design, out.Revision = d, rev.ID
+		if opt.Then != nil {
+			return opt.Then(ctx, d, rev.ID)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	out.Warnings = append(out.Warnings, lw...)
-	if opt.Into == "" {
-		d, err := s.Store.DesignByHead(ctx, b.Content.RevisionID())
-		if err == nil {
-			out.Design, out.Revision, out.Unchanged = d, d.Head, true
-			return out, nil
-		}
-		if dgml.KindOf(err) != dgml.NotFound {
-			return nil, err
-		}
-	}
-	d, rev, err := s.Store.Commit(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	out.Design, out.Revision = d, rev.ID
 	return out, nil
 }
 
@@ -137,7 +159,9 @@ func (s *Service) Commit(ctx context.Context, c design.Content, files map[string
 		fill(p.Exports)
 		fill(p.Images)
 	})
-	s.measureParts(ctx, &c)
+	if _, err := s.measureParts(ctx, &c); err != nil {
+		return nil, err
+	}
 	d, _, err := s.Store.Commit(ctx, design.CommitRequest{Content: c, Files: infos, Author: opt.Author, Message: "created"})
 	return d, err
 }

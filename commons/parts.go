@@ -159,10 +159,10 @@ func (s *Service) Thumbnail(ctx context.Context, sum string, size int) ([]byte, 
 // measureParts reads each part's stored mesh: fills in outer dimensions
 // and mass the manifest left out, and warns of meshes that are not
 // watertight (a slicer may fail on them, or print them wrong).
-func (s *Service) measureParts(ctx context.Context, c *design.Content) []okh.Warning {
+func (s *Service) measureParts(ctx context.Context, c *design.Content) ([]okh.Warning, error) {
 	var warns []okh.Warning
 	design.Walk(c.Parts, func(path []string, p *design.Part) {
-		if p.Kind != design.KindPart {
+		if p.Kind != design.KindPart || ctx.Err() != nil {
 			return
 		}
 		ref := firstMesh(p)
@@ -188,7 +188,7 @@ func (s *Service) measureParts(ctx context.Context, c *design.Content) []okh.War
 			p.MassG = round3(partMass(m, a, p))
 		}
 	})
-	return warns
+	return warns, ctx.Err()
 }
 
 func firstMesh(p *design.Part) *design.FileRef {

@@ -197,7 +197,11 @@ var materialAliases = map[string]string{
 
 // Store keeps facilities.
 type Store interface {
-	PutFacility(ctx context.Context, f *Facility) error // create or replace by ID
+	// CreateFacility stores a new facility; an id already stored is a
+	// conflict, never a replacement.
+	CreateFacility(ctx context.Context, f *Facility) error
+	// UpdateFacility replaces the facility stored under f.ID.
+	UpdateFacility(ctx context.Context, f *Facility) error
 	Facility(ctx context.Context, ref string) (*Facility, error)
 	DeleteFacility(ctx context.Context, ref string) error
 	// Facilities lists every facility (the network index is built from

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/assess"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/cost"
@@ -33,6 +34,10 @@ type Service struct {
 	// Assess, when set, gives the replication reports whose measured
 	// figures replace model estimates.
 	Assess assess.Store
+	// Roles says who operates which facility; Tx makes a write of several
+	// records one transaction.
+	Roles account.Roles
+	Tx    dgml.Atomic
 
 	mu      sync.Mutex
 	version int64
@@ -392,32 +397,138 @@ func Why(u plan.Unmatched) string {
 	return s
 }
 
-// Import stores facilities read elsewhere (OKW, lists), skipping any with
-// the same name at the same place as one already stored, and returns
-// those it added.
-func (s *Service) Import(ctx context.Context, fs []facility.Facility) (added []*facility.Facility, err error) {
+// Imported says what an import did with each record it read.
+type Imported struct {
+	Added   []*facility.Facility `json:"added"`
+	Updated []*facility.Facility `json:"updated"`
+	Skipped []string             `json:"skipped"` // names of records already here under another id
+}
+
+// Import stores facilities read elsewhere (OKW, lists, GeoJSON points)
+// on behalf of u, in one transaction. A record whose id is already
+// stored replaces it only when u operates it (or is an admin); from
+// anyone else, or from the node itself (u nil: the command line without
+// --as, the demo), the whole import is refused with a conflict naming
+// the id, and nothing is stored. A new record with the name and place of
+// one already stored is skipped as a duplicate. u operates what it adds.
+func (s *Service) Import(ctx context.Context, u *account.User, fs []facility.Facility) (*Imported, error) {
 	all, _, err := s.snapshot(ctx)
 	if err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
 	key := func(f *facility.Facility) string {
 		return fmt.Sprintf("%s|%.4f|%.4f", strings.ToLower(f.Name), f.Location.Lat, f.Location.Lon)
 	}
-	for i := range all {
-		seen[key(&all[i])] = true
-	}
-	for i := range fs {
-		if seen[key(&fs[i])] {
-			continue
+	out := &Imported{Added: []*facility.Facility{}, Updated: []*facility.Facility{}, Skipped: []string{}}
+	err = s.Tx.Atomically(ctx, func(ctx context.Context) error {
+		seen := map[string]bool{}
+		for i := range all {
+			seen[key(&all[i])] = true
 		}
-		if err := s.Store.PutFacility(ctx, &fs[i]); err != nil {
-			return added, err
+		for i := range fs {
+			f := &fs[i]
+			if f.ID != "" {
+				old, err := s.Store.Facility(ctx, f.ID)
+				switch {
+				case err == nil:
+					if err := s.mayChange(ctx, u, old); err != nil {
+						if key(old) == key(f) {
+							// The same record again, from someone who may
+							// not change it: already here, nothing to do.
+							out.Skipped = append(out.Skipped, f.Name)
+							continue
+						}
+						return err
+					}
+					f.ID = old.ID
+					if err := s.Store.UpdateFacility(ctx, f); err != nil {
+						return err
+					}
+					out.Updated = append(out.Updated, f)
+					continue
+				case dgml.KindOf(err) != dgml.NotFound:
+					return err
+				}
+			}
+			if seen[key(f)] {
+				out.Skipped = append(out.Skipped, f.Name)
+				continue
+			}
+			if err := s.create(ctx, u, f); err != nil {
+				return err
+			}
+			seen[key(f)] = true
+			out.Added = append(out.Added, f)
 		}
-		seen[key(&fs[i])] = true
-		added = append(added, &fs[i])
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return added, nil
+	return out, nil
+}
+
+// mayChange refuses a change of a stored facility by anyone but its
+// operators and the node's admins, as a conflict naming its id when the
+// change came as an import of a record with that id.
+func (s *Service) mayChange(ctx context.Context, u *account.User, f *facility.Facility) error {
+	if u == nil {
+		return &dgml.Error{Kind: dgml.Conflict, Field: "id", Msg: fmt.Sprintf("facility %s (%s) is already stored: import the record without its id to add it as a new facility, or log in as one of its operators (--as) to update it", f.ID, f.Name)}
+	}
+	err := account.Permit(ctx, s.Roles, u, account.Operator, f.ID)
+	if dgml.KindOf(err) == dgml.Forbidden {
+		return &dgml.Error{Kind: dgml.Conflict, Field: "id", Msg: fmt.Sprintf("facility %s (%s) is already stored and operated by someone else: import the record without its id to add it as a new facility", f.ID, f.Name)}
+	}
+	return err
+}
+
+// create stores a new facility operated by u (nobody, when u is nil).
+func (s *Service) create(ctx context.Context, u *account.User, f *facility.Facility) error {
+	if err := s.Store.CreateFacility(ctx, f); err != nil {
+		return err
+	}
+	if u == nil {
+		return nil
+	}
+	return s.Roles.AddRole(ctx, account.Operator, f.ID, u.ID)
+}
+
+// Register adds a facility that u operates.
+func (s *Service) Register(ctx context.Context, u *account.User, f *facility.Facility) error {
+	if u == nil {
+		return &dgml.Error{Kind: dgml.Unauthorized, Msg: "log in to register a facility"}
+	}
+	f.ID = "" // the node names new records
+	return s.Tx.Atomically(ctx, func(ctx context.Context) error { return s.create(ctx, u, f) })
+}
+
+// Update replaces a facility that u operates; its id and slug stay.
+func (s *Service) Update(ctx context.Context, u *account.User, ref string, f *facility.Facility) error {
+	return s.Tx.Atomically(ctx, func(ctx context.Context) error {
+		old, err := s.Store.Facility(ctx, ref)
+		if err != nil {
+			return err
+		}
+		if err := account.Permit(ctx, s.Roles, u, account.Operator, old.ID); err != nil {
+			return err
+		}
+		f.ID = old.ID
+		return s.Store.UpdateFacility(ctx, f)
+	})
+}
+
+// Withdraw removes a facility that u operates.
+func (s *Service) Withdraw(ctx context.Context, u *account.User, ref string) error {
+	return s.Tx.Atomically(ctx, func(ctx context.Context) error {
+		f, err := s.Store.Facility(ctx, ref)
+		if err != nil {
+			return err
+		}
+		if err := account.Permit(ctx, s.Roles, u, account.Operator, f.ID); err != nil {
+			return err
+		}
+		return s.Store.DeleteFacility(ctx, f.ID)
+	})
 }
 
 // Sorted returns facilities by name, for listings.

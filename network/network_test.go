@@ -17,11 +17,11 @@ func demoNode(t *testing.T) *network.Service {
 	node := testnode.New(t)
 	node.Demo(t, 2, false)
 	s := node.Network
-	if n, err := s.Import(ctx, demo.Network()); err != nil || len(n) != 14 {
-		t.Fatalf("demo network: %d %v", len(n), err)
+	if n, err := s.Import(ctx, nil, demo.Network()); err != nil || len(n.Added) != 14 {
+		t.Fatalf("demo network: %+v %v", n, err)
 	}
-	if n, _ := s.Import(ctx, demo.Network()); len(n) != 0 {
-		t.Errorf("importing the same facilities again must add none, added %d", len(n))
+	if n, _ := s.Import(ctx, nil, demo.Network()); len(n.Added) != 0 || len(n.Skipped) != 14 {
+		t.Errorf("importing the same facilities again must add none, added %d", len(n.Added))
 	}
 	return s
 }
@@ -125,7 +125,7 @@ func TestLicenseConditionsNarrowThePlan(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.Access, f.Ownership = "commercial", own
-		if err := s.Store.PutFacility(ctx, f); err != nil {
+		if err := s.Store.UpdateFacility(ctx, f); err != nil {
 			t.Fatal(err)
 		}
 	}

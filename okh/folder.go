@@ -1,6 +1,7 @@
 package okh
 
 import (
+	"context"
 	"errors"
 	"io"
 	"io/fs"
@@ -95,6 +96,7 @@ type Bundle struct {
 	Content  design.Content
 	Warnings []Warning
 	root     *os.Root
+	ctx      context.Context // of Load: reading stops when it is done
 }
 
 // Close releases the folder.
@@ -103,12 +105,13 @@ func (b *Bundle) Close() error { return b.root.Close() }
 // Load reads a Target: the manifest, its BOM and, for a folder, the part
 // manifests beside it. Files are read through an os.Root, so no path in a
 // manifest (absolute, "..", or a symlink) reaches outside the folder.
-func Load(t Target) (*Bundle, error) {
+// Work stops when ctx is done.
+func Load(ctx context.Context, t Target) (*Bundle, error) {
 	root, err := os.OpenRoot(t.Root)
 	if err != nil {
 		return nil, &dgml.Error{Kind: dgml.NotFound, File: t.Root, Msg: "cannot open the folder", Err: err}
 	}
-	b := &Bundle{Target: t, root: root}
+	b := &Bundle{Target: t, root: root, ctx: ctx}
 	if err := b.load(); err != nil {
 		root.Close()
 		return nil, err
@@ -253,6 +256,9 @@ func mergeManifestParts(bom, parts []design.Part) []design.Part {
 }
 
 func (b *Bundle) read(name string) ([]byte, error) {
+	if err := b.ctx.Err(); err != nil {
+		return nil, err
+	}
 	f, err := b.root.Open(cleanRel(name))
 	if err != nil {
 		return nil, err
@@ -288,6 +294,9 @@ func (b *Bundle) StoreFiles(store StoreFunc) ([]design.FileInfo, error) {
 	resolve := func(ref *design.FileRef) error {
 		if ref.Path == "" || strings.Contains(ref.Path, "://") {
 			return nil
+		}
+		if err := b.ctx.Err(); err != nil {
+			return err
 		}
 		rel := cleanRel(ref.Path)
 		if info, ok := seen[rel]; ok {

@@ -2,6 +2,7 @@ package okh
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -58,7 +59,7 @@ func loadAll(t *testing.T) map[string]*Bundle {
 	seenRefusal := map[string]bool{}
 	for _, tg := range targets {
 		rel, _ := filepath.Rel(dir, tg.Name())
-		b, err := Load(tg)
+		b, err := Load(context.Background(), tg)
 		if word, ok := refused[rel]; ok {
 			seenRefusal[rel] = true
 			if err == nil {
@@ -210,7 +211,7 @@ func TestRoundTripRealManifests(t *testing.T) {
 		if err := ExportDir(&b.Content, dir, store.open); err != nil {
 			t.Fatalf("%s: export: %v", name, err)
 		}
-		back, err := Load(Target{Root: dir, Manifest: "okh.toml", Folder: true})
+		back, err := Load(context.Background(), Target{Root: dir, Manifest: "okh.toml", Folder: true})
 		if err != nil {
 			t.Fatalf("%s: re-import: %v", name, err)
 		}
@@ -261,7 +262,7 @@ text = "Print two leaves."
 	if err != nil || len(targets) != 1 || !targets[0].Folder {
 		t.Fatalf("a folder with okh.toml is one design: %v %v", targets, err)
 	}
-	b, err := Load(targets[0])
+	b, err := Load(context.Background(), targets[0])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,7 +290,7 @@ text = "Print two leaves."
 	if err != nil || string(got) != "solid leaf\nendsolid leaf\n" {
 		t.Errorf("export should write the stored file back at its path: %q %v", got, err)
 	}
-	again, err := Load(Target{Root: out, Manifest: "okh.toml", Folder: true})
+	again, err := Load(context.Background(), Target{Root: out, Manifest: "okh.toml", Folder: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +314,7 @@ license = "MIT"
 name = "a"
 source = ["../`+filepath.Base(outside)+`/secret.stl", "`+filepath.Join(outside, "secret.stl")+`", "link.stl"]
 `), 0o644)
-	b, err := Load(Target{Root: dir, Manifest: "okh.toml", Folder: true})
+	b, err := Load(context.Background(), Target{Root: dir, Manifest: "okh.toml", Folder: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ func (db *DB) AddReport(ctx context.Context, r *assess.Report) error {
 	if err != nil {
 		return err
 	}
-	_, err = db.db.ExecContext(ctx, `INSERT INTO reports (id, design_id, data, created_at) VALUES (?, ?, ?, ?)`, r.ID, r.DesignID, string(data), timeText(r.Created))
+	_, err = db.q(ctx).ExecContext(ctx, `INSERT INTO reports (id, design_id, data, created_at) VALUES (?, ?, ?, ?)`, r.ID, r.DesignID, string(data), timeText(r.Created))
 	return err
 }
 
@@ -33,7 +33,7 @@ func (db *DB) PutAttestation(ctx context.Context, a assess.Attestation) error {
 	if err != nil {
 		return err
 	}
-	_, err = db.db.ExecContext(ctx, `INSERT INTO attestations (design_id, revision_id, reviewer, data) VALUES (?, ?, ?, ?)
+	_, err = db.q(ctx).ExecContext(ctx, `INSERT INTO attestations (design_id, revision_id, reviewer, data) VALUES (?, ?, ?, ?)
 		ON CONFLICT (design_id, revision_id, reviewer) DO UPDATE SET data = excluded.data`, a.DesignID, a.Revision, a.Reviewer, string(data))
 	return err
 }
@@ -50,7 +50,7 @@ func (db *DB) PutVote(ctx context.Context, v assess.Vote) error {
 	if err != nil {
 		return err
 	}
-	_, err = db.db.ExecContext(ctx, `INSERT INTO votes (design_id, revision_id, scale, voter, data) VALUES (?, ?, ?, ?, ?)
+	_, err = db.q(ctx).ExecContext(ctx, `INSERT INTO votes (design_id, revision_id, scale, voter, data) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (design_id, revision_id, scale, voter) DO UPDATE SET data = excluded.data`, v.DesignID, v.Revision, v.Scale, v.Voter, string(data))
 	return err
 }
@@ -68,7 +68,7 @@ func (db *DB) AddTranslation(ctx context.Context, t *design.TextTranslation) err
 	if err != nil {
 		return err
 	}
-	_, err = db.db.ExecContext(ctx, `INSERT INTO translations (design_id, lang, data) VALUES (?, ?, ?)`, t.DesignID, t.Lang, string(data))
+	_, err = db.q(ctx).ExecContext(ctx, `INSERT INTO translations (design_id, lang, data) VALUES (?, ?, ?)`, t.DesignID, t.Lang, string(data))
 	return err
 }
 
@@ -80,6 +80,6 @@ func (db *DB) Translations(ctx context.Context, designID string) ([]design.TextT
 // AddFile records a stored file that no revision names, such as a
 // report's photo, so that it is served like the design's own files.
 func (db *DB) AddFile(ctx context.Context, f design.FileInfo) error {
-	_, err := db.db.ExecContext(ctx, `INSERT INTO files (sha256, size, media_type, name) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`, f.SHA256, f.Size, f.MediaType, f.Name)
+	_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO files (sha256, size, media_type, name) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`, f.SHA256, f.Size, f.MediaType, f.Name)
 	return err
 }

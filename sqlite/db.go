@@ -19,6 +19,7 @@ import (
 	_ "modernc.org/sqlite" // the driver
 
 	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/internal/crashpoint"
 )
 
 //go:embed migrations/*.sql
@@ -53,11 +54,55 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return db, nil
 }
 
+// conn is what a statement runs on: the pool, or a transaction.
+type conn interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+type txKey struct{}
+
+type txState struct {
+	db *DB
+	tx *sql.Tx
+}
+
+// q is where a statement of ctx runs: inside the transaction that
+// Atomically opened for ctx, else on the pool.
+func (db *DB) q(ctx context.Context) conn {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok && st.db == db {
+		return st.tx
+	}
+	return db.db
+}
+
+// Atomically runs fn in one transaction: every call fn makes to this
+// store with the ctx it is given is part of it. It commits when fn
+// returns nil and rolls everything back otherwise; a call inside another
+// Atomically joins the outer transaction. SQLite transactions here begin
+// IMMEDIATE, so writers queue instead of failing half-way.
+func (db *DB) Atomically(ctx context.Context, fn func(ctx context.Context) error) error {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok && st.db == db {
+		return fn(ctx)
+	}
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(context.WithValue(ctx, txKey{}, &txState{db: db, tx: tx})); err != nil {
+		return err
+	}
+	crashpoint.Here("tx:before-commit")
+	return tx.Commit()
+}
+
 // Close closes the database.
 func (db *DB) Close() error { return db.db.Close() }
 
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+	if _, err := db.q(ctx).ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return err
 	}
 	names, err := fs.Glob(migrations, "migrations/*.sql")
@@ -107,7 +152,7 @@ func (db *DB) apply(ctx context.Context, version int, name string) error {
 // SchemaVersion is the newest migration applied.
 func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
-	err := db.db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v)
+	err := db.q(ctx).QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v)
 	return v, err
 }
 
@@ -127,7 +172,7 @@ func parseTime(s string) time.Time {
 
 // records reads the JSON data column of a query's rows.
 func records[T any](ctx context.Context, db *DB, query string, args ...any) ([]T, error) {
-	rows, err := db.db.QueryContext(ctx, query, args...)
+	rows, err := db.q(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

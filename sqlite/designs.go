@@ -14,6 +14,7 @@ import (
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/internal/crashpoint"
 	"github.com/dgml/dgml/license"
 )
 
@@ -25,28 +26,27 @@ func (db *DB) Commit(ctx context.Context, req design.CommitRequest) (*design.Des
 	if err := req.Content.Validate(); err != nil {
 		return nil, nil, err
 	}
-	tx, err := db.db.BeginTx(ctx, nil)
+	var d *design.Design
+	var rev *design.Revision
+	err := db.Atomically(ctx, func(ctx context.Context) error {
+		var err error
+		d, rev, err = db.commit(ctx, db.q(ctx), req)
+		return err
+	})
 	if err != nil {
-		return nil, nil, err
-	}
-	defer tx.Rollback()
-	d, rev, err := db.commit(ctx, tx, req)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := tx.Commit(); err != nil {
 		return nil, nil, err
 	}
 	return d, rev, nil
 }
 
-func (db *DB) commit(ctx context.Context, tx *sql.Tx, req design.CommitRequest) (*design.Design, *design.Revision, error) {
+func (db *DB) commit(ctx context.Context, tx conn, req design.CommitRequest) (*design.Design, *design.Revision, error) {
 	now := db.now()
 	rev := &design.Revision{ID: req.Content.RevisionID(), Content: req.Content}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO revisions (id, content, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 		rev.ID, string(rev.Canonical()), timeText(now)); err != nil {
 		return nil, nil, err
 	}
+	crashpoint.Here("commit:revision")
 	if err := insertFiles(ctx, tx, rev, req.Files); err != nil {
 		return nil, nil, err
 	}
@@ -60,6 +60,7 @@ func (db *DB) commit(ctx context.Context, tx *sql.Tx, req design.CommitRequest) 
 	if err != nil {
 		return nil, nil, err
 	}
+	crashpoint.Here("commit:design")
 	if _, err := tx.ExecContext(ctx, `INSERT INTO design_revisions (design_id, seq, revision_id, message, author, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		d.ID, d.Revisions, rev.ID, req.Message, req.Author, timeText(now)); err != nil {
 		return nil, nil, err
@@ -70,7 +71,7 @@ func (db *DB) commit(ctx context.Context, tx *sql.Tx, req design.CommitRequest) 
 	return d, rev, nil
 }
 
-func insertFiles(ctx context.Context, tx *sql.Tx, rev *design.Revision, files []design.FileInfo) error {
+func insertFiles(ctx context.Context, tx conn, rev *design.Revision, files []design.FileInfo) error {
 	for _, f := range files {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO files (sha256, size, media_type, name) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
 			f.SHA256, f.Size, f.MediaType, f.Name); err != nil {
@@ -92,7 +93,7 @@ func insertFiles(ctx context.Context, tx *sql.Tx, rev *design.Revision, files []
 	return nil
 }
 
-func createDesign(ctx context.Context, tx *sql.Tx, req design.CommitRequest, rev *design.Revision, now time.Time) (*design.Design, error) {
+func createDesign(ctx context.Context, tx conn, req design.CommitRequest, rev *design.Revision, now time.Time) (*design.Design, error) {
 	id, err := uuid.NewV7()
 	if err != nil {
 		return nil, err
@@ -115,7 +116,7 @@ func createDesign(ctx context.Context, tx *sql.Tx, req design.CommitRequest, rev
 	return d, err
 }
 
-func advanceDesign(ctx context.Context, tx *sql.Tx, id string, rev *design.Revision, now time.Time) (*design.Design, error) {
+func advanceDesign(ctx context.Context, tx conn, id string, rev *design.Revision, now time.Time) (*design.Design, error) {
 	d, err := getDesign(ctx, tx, `d.id = ?`, id)
 	if err != nil {
 		return nil, err
@@ -129,7 +130,7 @@ func advanceDesign(ctx context.Context, tx *sql.Tx, id string, rev *design.Revis
 	return d, err
 }
 
-func freeSlug(ctx context.Context, tx *sql.Tx, base string) (string, error) {
+func freeSlug(ctx context.Context, tx conn, base string) (string, error) {
 	slug := base
 	for i := 2; ; i++ {
 		var n int
@@ -145,7 +146,7 @@ func freeSlug(ctx context.Context, tx *sql.Tx, base string) (string, error) {
 
 // index refreshes a design's summary columns, filter facets and full-text
 // row from its head revision.
-func index(ctx context.Context, tx *sql.Tx, id string, c *design.Content) error {
+func index(ctx context.Context, tx conn, id string, c *design.Content) error {
 	var seq int64
 	if err := tx.QueryRowContext(ctx, `SELECT seq FROM designs WHERE id = ?`, id).Scan(&seq); err != nil {
 		return err
@@ -223,14 +224,10 @@ func facets(c *design.Content) [][2]string {
 	return out
 }
 
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 const designColumns = `d.id, d.slug, d.name, d.head, coalesce(d.forked_design, ''), coalesce(d.forked_revision, ''), d.created_at, d.updated_at,
 	(SELECT count(*) FROM design_revisions r WHERE r.design_id = d.id)`
 
-func getDesign(ctx context.Context, q querier, where string, arg any) (*design.Design, error) {
+func getDesign(ctx context.Context, q conn, where string, arg any) (*design.Design, error) {
 	var d design.Design
 	var fd, fr, created, updated string
 	err := q.QueryRowContext(ctx, `SELECT `+designColumns+` FROM designs d WHERE `+where, arg).
@@ -251,20 +248,20 @@ func getDesign(ctx context.Context, q querier, where string, arg any) (*design.D
 // Design finds a design by id or slug.
 func (db *DB) Design(ctx context.Context, ref string) (*design.Design, error) {
 	if _, err := uuid.Parse(ref); err == nil {
-		return getDesign(ctx, db.db, `d.id = ?`, ref)
+		return getDesign(ctx, db.q(ctx), `d.id = ?`, ref)
 	}
-	return getDesign(ctx, db.db, `d.slug = ?`, ref)
+	return getDesign(ctx, db.q(ctx), `d.slug = ?`, ref)
 }
 
 // DesignByHead finds the oldest design whose head is the revision.
 func (db *DB) DesignByHead(ctx context.Context, revision string) (*design.Design, error) {
-	return getDesign(ctx, db.db, `d.head = ? ORDER BY d.seq LIMIT 1`, revision)
+	return getDesign(ctx, db.q(ctx), `d.head = ? ORDER BY d.seq LIMIT 1`, revision)
 }
 
 // Revision reads a revision by id.
 func (db *DB) Revision(ctx context.Context, id string) (*design.Revision, error) {
 	var content string
-	err := db.db.QueryRowContext(ctx, `SELECT content FROM revisions WHERE id = ?`, id).Scan(&content)
+	err := db.q(ctx).QueryRowContext(ctx, `SELECT content FROM revisions WHERE id = ?`, id).Scan(&content)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("revision", id)
 	}
@@ -280,7 +277,7 @@ func (db *DB) Revision(ctx context.Context, id string) (*design.Revision, error)
 
 // History lists a design's revisions, newest first.
 func (db *DB) History(ctx context.Context, designID string) ([]design.HistoryEntry, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT seq, revision_id, message, author, created_at FROM design_revisions WHERE design_id = ? ORDER BY seq DESC`, designID)
+	rows, err := db.q(ctx).QueryContext(ctx, `SELECT seq, revision_id, message, author, created_at FROM design_revisions WHERE design_id = ? ORDER BY seq DESC`, designID)
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +298,7 @@ func (db *DB) History(ctx context.Context, designID string) ([]design.HistoryEnt
 // File reads what is known of a stored file.
 func (db *DB) File(ctx context.Context, sum string) (*design.FileInfo, error) {
 	var f design.FileInfo
-	err := db.db.QueryRowContext(ctx, `SELECT sha256, size, media_type, name FROM files WHERE sha256 = ?`, sum).Scan(&f.SHA256, &f.Size, &f.MediaType, &f.Name)
+	err := db.q(ctx).QueryRowContext(ctx, `SELECT sha256, size, media_type, name FROM files WHERE sha256 = ?`, sum).Scan(&f.SHA256, &f.Size, &f.MediaType, &f.Name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("file", sum)
 	}
@@ -310,7 +307,7 @@ func (db *DB) File(ctx context.Context, sum string) (*design.FileInfo, error) {
 
 // FileSums calls fn for every file the store refers to.
 func (db *DB) FileSums(ctx context.Context, fn func(sum string)) error {
-	rows, err := db.db.QueryContext(ctx, `SELECT sha256 FROM files`)
+	rows, err := db.q(ctx).QueryContext(ctx, `SELECT sha256 FROM files`)
 	if err != nil {
 		return err
 	}
@@ -328,7 +325,7 @@ func (db *DB) FileSums(ctx context.Context, fn func(sum string)) error {
 // Stats counts what the store holds.
 func (db *DB) Stats(ctx context.Context) (*design.Stats, error) {
 	var s design.Stats
-	err := db.db.QueryRowContext(ctx, `SELECT
+	err := db.q(ctx).QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM designs), (SELECT count(*) FROM revisions),
 		(SELECT coalesce(sum(parts), 0) FROM designs),
 		(SELECT count(*) FROM files), (SELECT coalesce(sum(size), 0) FROM files)`).

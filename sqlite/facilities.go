@@ -9,23 +9,20 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/facility"
 )
 
 var _ facility.Store = (*DB)(nil)
 
-// PutFacility stores a facility, creating it (with a new id and slug)
-// when its ID is empty or unknown, replacing it otherwise.
-func (db *DB) PutFacility(ctx context.Context, f *facility.Facility) error {
+// CreateFacility stores a new facility with a new slug. It keeps f.ID
+// when one is given (a record that travelled from another node), and an
+// id already stored is a conflict: creating never replaces a record.
+func (db *DB) CreateFacility(ctx context.Context, f *facility.Facility) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
-	tx, err := db.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
 	if f.ID == "" {
 		id, err := uuid.NewV7()
 		if err != nil {
@@ -33,17 +30,47 @@ func (db *DB) PutFacility(ctx context.Context, f *facility.Facility) error {
 		}
 		f.ID = id.String()
 	}
-	var slug string
-	err = tx.QueryRowContext(ctx, `SELECT slug FROM facilities WHERE id = ?`, f.ID).Scan(&slug)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		if slug, err = freeFacilitySlug(ctx, tx, design.Slug(f.Name)); err != nil {
+	return db.Atomically(ctx, func(ctx context.Context) error {
+		tx := db.q(ctx)
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM facilities WHERE id = ? OR slug = ?`, f.ID, f.ID).Scan(&n); err != nil {
 			return err
 		}
-	case err != nil:
+		if n > 0 {
+			return &dgml.Error{Kind: dgml.Conflict, Field: "id", Msg: fmt.Sprintf("a facility %s is already stored", f.ID)}
+		}
+		slug, err := freeFacilitySlug(ctx, tx, design.Slug(f.Name))
+		if err != nil {
+			return err
+		}
+		f.Slug = slug
+		return db.writeFacility(ctx, f, true)
+	})
+}
+
+// UpdateFacility replaces a stored facility (found by f.ID), keeping its
+// slug.
+func (db *DB) UpdateFacility(ctx context.Context, f *facility.Facility) error {
+	if err := f.Validate(); err != nil {
 		return err
 	}
-	f.Slug = slug
+	return db.Atomically(ctx, func(ctx context.Context) error {
+		var slug string
+		err := db.q(ctx).QueryRowContext(ctx, `SELECT slug FROM facilities WHERE id = ?`, f.ID).Scan(&slug)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("facility", f.ID)
+		}
+		if err != nil {
+			return err
+		}
+		f.Slug = slug
+		return db.writeFacility(ctx, f, false)
+	})
+}
+
+// writeFacility inserts or updates a facility's row and bumps the version
+// the network snapshot follows.
+func (db *DB) writeFacility(ctx context.Context, f *facility.Facility, insert bool) error {
 	f.Updated = db.now()
 	for i := range f.Machines {
 		if f.Machines[i].ID == "" {
@@ -54,18 +81,18 @@ func (db *DB) PutFacility(ctx context.Context, f *facility.Facility) error {
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO facilities (id, slug, name, lat, lon, country, data, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET name = excluded.name, lat = excluded.lat, lon = excluded.lon, country = excluded.country, data = excluded.data, updated_at = excluded.updated_at`,
-		f.ID, f.Slug, f.Name, f.Location.Lat, f.Location.Lon, f.Country, string(data), timeText(f.Updated)); err != nil {
+	query := `UPDATE facilities SET name = ?, lat = ?, lon = ?, country = ?, data = ?, updated_at = ?, slug = ? WHERE id = ?`
+	if insert {
+		query = `INSERT INTO facilities (name, lat, lon, country, data, updated_at, slug, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	}
+	if _, err := db.q(ctx).ExecContext(ctx, query, f.Name, f.Location.Lat, f.Location.Lon, f.Country, string(data), timeText(f.Updated), f.Slug, f.ID); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE facilities_version SET version = version + 1 WHERE id = 1`); err != nil {
-		return err
-	}
-	return tx.Commit()
+	_, err = db.q(ctx).ExecContext(ctx, `UPDATE facilities_version SET version = version + 1 WHERE id = 1`)
+	return err
 }
 
-func freeFacilitySlug(ctx context.Context, tx *sql.Tx, base string) (string, error) {
+func freeFacilitySlug(ctx context.Context, tx conn, base string) (string, error) {
 	slug := base
 	for i := 2; ; i++ {
 		var n int
@@ -82,7 +109,7 @@ func freeFacilitySlug(ctx context.Context, tx *sql.Tx, base string) (string, err
 // Facility finds a facility by id or slug.
 func (db *DB) Facility(ctx context.Context, ref string) (*facility.Facility, error) {
 	var data string
-	err := db.db.QueryRowContext(ctx, `SELECT data FROM facilities WHERE id = ? OR slug = ?`, ref, ref).Scan(&data)
+	err := db.q(ctx).QueryRowContext(ctx, `SELECT data FROM facilities WHERE id = ? OR slug = ?`, ref, ref).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("facility", ref)
 	}
@@ -95,22 +122,17 @@ func (db *DB) Facility(ctx context.Context, ref string) (*facility.Facility, err
 
 // DeleteFacility removes a facility.
 func (db *DB) DeleteFacility(ctx context.Context, ref string) error {
-	tx, err := db.db.BeginTx(ctx, nil)
-	if err != nil {
+	return db.Atomically(ctx, func(ctx context.Context) error {
+		res, err := db.q(ctx).ExecContext(ctx, `DELETE FROM facilities WHERE id = ? OR slug = ?`, ref, ref)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("facility", ref)
+		}
+		_, err = db.q(ctx).ExecContext(ctx, `UPDATE facilities_version SET version = version + 1 WHERE id = 1`)
 		return err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `DELETE FROM facilities WHERE id = ? OR slug = ?`, ref, ref)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return notFound("facility", ref)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE facilities_version SET version = version + 1 WHERE id = 1`); err != nil {
-		return err
-	}
-	return tx.Commit()
+	})
 }
 
 // Facilities lists every facility, in the order they were added.
@@ -121,6 +143,6 @@ func (db *DB) Facilities(ctx context.Context) ([]facility.Facility, error) {
 // FacilitiesVersion changes whenever a facility does.
 func (db *DB) FacilitiesVersion(ctx context.Context) (int64, error) {
 	var v int64
-	err := db.db.QueryRowContext(ctx, `SELECT version FROM facilities_version WHERE id = 1`).Scan(&v)
+	err := db.q(ctx).QueryRowContext(ctx, `SELECT version FROM facilities_version WHERE id = 1`).Scan(&v)
 	return v, err
 }

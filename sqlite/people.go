@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -32,7 +33,7 @@ func newID() string {
 // CreateUser adds an account; a taken name is a conflict.
 func (db *DB) CreateUser(ctx context.Context, name, hash string, admin bool) (*account.User, error) {
 	u := &account.User{ID: newID(), Name: name, Admin: admin, Created: db.now()}
-	_, err := db.db.ExecContext(ctx, `INSERT INTO users (id, name, password_hash, admin, created_at) VALUES (?, ?, ?, ?, ?)`, u.ID, name, hash, admin, timeText(u.Created))
+	_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO users (id, name, password_hash, admin, created_at) VALUES (?, ?, ?, ?, ?)`, u.ID, name, hash, admin, timeText(u.Created))
 	if err != nil && isUnique(err) {
 		return nil, &dgml.Error{Kind: dgml.Conflict, Field: "name", Msg: "that name is taken"}
 	}
@@ -56,25 +57,25 @@ func scanUser(row *sql.Row) (*account.User, string, error) {
 
 // UserByName finds an account with its password hash.
 func (db *DB) UserByName(ctx context.Context, name string) (*account.User, string, error) {
-	return scanUser(db.db.QueryRowContext(ctx, `SELECT id, name, password_hash, admin, created_at FROM users WHERE name = ?`, name))
+	return scanUser(db.q(ctx).QueryRowContext(ctx, `SELECT id, name, password_hash, admin, created_at FROM users WHERE name = ?`, name))
 }
 
 // User finds an account by id.
 func (db *DB) User(ctx context.Context, id string) (*account.User, error) {
-	u, _, err := scanUser(db.db.QueryRowContext(ctx, `SELECT id, name, password_hash, admin, created_at FROM users WHERE id = ?`, id))
+	u, _, err := scanUser(db.q(ctx).QueryRowContext(ctx, `SELECT id, name, password_hash, admin, created_at FROM users WHERE id = ?`, id))
 	return u, err
 }
 
 // CountUsers counts accounts.
 func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	var n int
-	err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n)
+	err := db.q(ctx).QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n)
 	return n, err
 }
 
 // CreateSession stores a login.
 func (db *DB) CreateSession(ctx context.Context, tokenHash string, s account.Session) error {
-	_, err := db.db.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, expires_at) VALUES (?, ?, ?, ?)`, tokenHash, s.UserID, s.CSRF, timeText(s.Expires))
+	_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, expires_at) VALUES (?, ?, ?, ?)`, tokenHash, s.UserID, s.CSRF, timeText(s.Expires))
 	return err
 }
 
@@ -82,7 +83,7 @@ func (db *DB) CreateSession(ctx context.Context, tokenHash string, s account.Ses
 func (db *DB) Session(ctx context.Context, tokenHash string) (*account.Session, error) {
 	var s account.Session
 	var exp string
-	err := db.db.QueryRowContext(ctx, `SELECT user_id, csrf, expires_at FROM sessions WHERE token_hash = ?`, tokenHash).Scan(&s.UserID, &s.CSRF, &exp)
+	err := db.q(ctx).QueryRowContext(ctx, `SELECT user_id, csrf, expires_at FROM sessions WHERE token_hash = ?`, tokenHash).Scan(&s.UserID, &s.CSRF, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, &dgml.Error{Kind: dgml.Unauthorized, Msg: "not logged in"}
 	}
@@ -95,14 +96,14 @@ func (db *DB) Session(ctx context.Context, tokenHash string) (*account.Session, 
 
 // DeleteSession ends a login.
 func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
-	_, err := db.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+	_, err := db.q(ctx).ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
 	return err
 }
 
 // CreateToken stores an API token by its secret's digest.
 func (db *DB) CreateToken(ctx context.Context, t *account.Token, secretHash string) error {
 	t.ID, t.Created = newID(), db.now()
-	_, err := db.db.ExecContext(ctx, `INSERT INTO tokens (id, user_id, name, scope, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`, t.ID, t.UserID, t.Name, t.Scope, secretHash, timeText(t.Created))
+	_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO tokens (id, user_id, name, scope, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`, t.ID, t.UserID, t.Name, t.Scope, secretHash, timeText(t.Created))
 	return err
 }
 
@@ -111,7 +112,7 @@ func (db *DB) TokenBySecret(ctx context.Context, secretHash string) (*account.To
 	var t account.Token
 	var created string
 	var revoked sql.NullString
-	err := db.db.QueryRowContext(ctx, `SELECT id, user_id, name, scope, created_at, revoked_at FROM tokens WHERE secret_hash = ?`, secretHash).Scan(&t.ID, &t.UserID, &t.Name, &t.Scope, &created, &revoked)
+	err := db.q(ctx).QueryRowContext(ctx, `SELECT id, user_id, name, scope, created_at, revoked_at FROM tokens WHERE secret_hash = ?`, secretHash).Scan(&t.ID, &t.UserID, &t.Name, &t.Scope, &created, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, &dgml.Error{Kind: dgml.Unauthorized, Msg: "unknown API token"}
 	}
@@ -127,7 +128,7 @@ func (db *DB) TokenBySecret(ctx context.Context, secretHash string) (*account.To
 
 // Tokens lists a user's tokens.
 func (db *DB) Tokens(ctx context.Context, userID string) ([]account.Token, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT id, user_id, name, scope, created_at, revoked_at FROM tokens WHERE user_id = ? ORDER BY created_at`, userID)
+	rows, err := db.q(ctx).QueryContext(ctx, `SELECT id, user_id, name, scope, created_at, revoked_at FROM tokens WHERE user_id = ? ORDER BY created_at`, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +153,7 @@ func (db *DB) Tokens(ctx context.Context, userID string) ([]account.Token, error
 
 // RevokeToken revokes one of a user's tokens.
 func (db *DB) RevokeToken(ctx context.Context, userID, tokenID string) error {
-	res, err := db.db.ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL`, timeText(db.now()), tokenID, userID)
+	res, err := db.q(ctx).ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL`, timeText(db.now()), tokenID, userID)
 	if err != nil {
 		return err
 	}
@@ -164,20 +165,20 @@ func (db *DB) RevokeToken(ctx context.Context, userID, tokenID string) error {
 
 // AddRole gives a user a role on a design or facility.
 func (db *DB) AddRole(ctx context.Context, kind, objectID, userID string) error {
-	_, err := db.db.ExecContext(ctx, `INSERT INTO roles (kind, object_id, user_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, kind, objectID, userID)
+	_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO roles (kind, object_id, user_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, kind, objectID, userID)
 	return err
 }
 
 // HasRole checks a role.
 func (db *DB) HasRole(ctx context.Context, kind, objectID, userID string) (bool, error) {
 	var n int
-	err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM roles WHERE kind = ? AND object_id = ? AND user_id = ?`, kind, objectID, userID).Scan(&n)
+	err := db.q(ctx).QueryRowContext(ctx, `SELECT count(*) FROM roles WHERE kind = ? AND object_id = ? AND user_id = ?`, kind, objectID, userID).Scan(&n)
 	return n > 0, err
 }
 
 // Holders lists who holds a role on an object.
 func (db *DB) Holders(ctx context.Context, kind, objectID string) ([]account.User, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT u.id, u.name, u.admin, u.created_at FROM roles r JOIN users u ON u.id = r.user_id WHERE r.kind = ? AND r.object_id = ? ORDER BY u.name`, kind, objectID)
+	rows, err := db.q(ctx).QueryContext(ctx, `SELECT u.id, u.name, u.admin, u.created_at FROM roles r JOIN users u ON u.id = r.user_id WHERE r.kind = ? AND r.object_id = ? ORDER BY u.name`, kind, objectID)
 	if err != nil {
 		return nil, err
 	}
@@ -198,13 +199,13 @@ func (db *DB) Holders(ctx context.Context, kind, objectID string) ([]account.Use
 // CreateProposal stores a proposal.
 func (db *DB) CreateProposal(ctx context.Context, p *collab.Proposal) error {
 	p.ID, p.Created, p.Status = newID(), db.now(), "open"
-	_, err := db.db.ExecContext(ctx, `INSERT INTO proposals (id, design_id, from_design, revision_id, base, title, author, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO proposals (id, design_id, from_design, revision_id, base, title, author, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.DesignID, p.FromDesign, p.Revision, p.Base, p.Title, p.Author, p.Status, timeText(p.Created))
 	return err
 }
 
 func (db *DB) proposals(ctx context.Context, where string, arg any) ([]collab.Proposal, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT id, design_id, from_design, revision_id, base, title, author, status, created_at FROM proposals WHERE `+where+` ORDER BY created_at DESC`, arg)
+	rows, err := db.q(ctx).QueryContext(ctx, `SELECT id, design_id, from_design, revision_id, base, title, author, status, created_at FROM proposals WHERE `+where+` ORDER BY created_at DESC`, arg)
 	if err != nil {
 		return nil, err
 	}
@@ -240,20 +241,30 @@ func (db *DB) Proposals(ctx context.Context, designID string) ([]collab.Proposal
 	return db.proposals(ctx, `design_id = ?`, designID)
 }
 
-// SetProposalStatus accepts or declines a proposal.
-func (db *DB) SetProposalStatus(ctx context.Context, id, status string) error {
-	_, err := db.db.ExecContext(ctx, `UPDATE proposals SET status = ? WHERE id = ?`, status, id)
-	return err
+// SetProposalStatus accepts or declines a proposal that still has the
+// status from: the condition is in the update itself, so of two
+// concurrent decisions only one changes the row.
+func (db *DB) SetProposalStatus(ctx context.Context, id, from, to string) error {
+	res, err := db.q(ctx).ExecContext(ctx, `UPDATE proposals SET status = ? WHERE id = ? AND status = ?`, to, id, from)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return &dgml.Error{Kind: dgml.Conflict, Msg: fmt.Sprintf("proposal %s is no longer %s", id, from)}
+	}
+	return nil
 }
 
 // AddComment adds a comment to a proposal or progress to a task.
 func (db *DB) AddComment(ctx context.Context, kind, id string, c collab.Comment) error {
-	_, err := db.db.ExecContext(ctx, `INSERT INTO comments (kind, object_id, author, text, created_at) VALUES (?, ?, ?, ?, ?)`, kind, id, c.Author, c.Text, timeText(db.now()))
+	_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO comments (kind, object_id, author, text, created_at) VALUES (?, ?, ?, ?, ?)`, kind, id, c.Author, c.Text, timeText(db.now()))
 	return err
 }
 
 func (db *DB) comments(ctx context.Context, kind, id string) ([]collab.Comment, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT author, text, created_at FROM comments WHERE kind = ? AND object_id = ? ORDER BY seq`, kind, id)
+	rows, err := db.q(ctx).QueryContext(ctx, `SELECT author, text, created_at FROM comments WHERE kind = ? AND object_id = ? ORDER BY seq`, kind, id)
 	if err != nil {
 		return nil, err
 	}
@@ -286,9 +297,9 @@ func (db *DB) putTask(ctx context.Context, t *collab.Task, create bool) error {
 		return err
 	}
 	if create {
-		_, err = db.db.ExecContext(ctx, `INSERT INTO tasks (id, design_id, data, status, created_at) VALUES (?, ?, ?, ?, ?)`, t.ID, t.DesignID, string(data), t.Status, timeText(t.Created))
+		_, err = db.q(ctx).ExecContext(ctx, `INSERT INTO tasks (id, design_id, data, status, created_at) VALUES (?, ?, ?, ?, ?)`, t.ID, t.DesignID, string(data), t.Status, timeText(t.Created))
 	} else {
-		_, err = db.db.ExecContext(ctx, `UPDATE tasks SET data = ?, status = ? WHERE id = ?`, string(data), t.Status, t.ID)
+		_, err = db.q(ctx).ExecContext(ctx, `UPDATE tasks SET data = ?, status = ? WHERE id = ?`, string(data), t.Status, t.ID)
 	}
 	return err
 }
@@ -299,7 +310,7 @@ func (db *DB) UpdateTask(ctx context.Context, t *collab.Task) error { return db.
 // Task reads a task with its progress.
 func (db *DB) Task(ctx context.Context, id string) (*collab.Task, error) {
 	var data string
-	err := db.db.QueryRowContext(ctx, `SELECT data FROM tasks WHERE id = ?`, id).Scan(&data)
+	err := db.q(ctx).QueryRowContext(ctx, `SELECT data FROM tasks WHERE id = ?`, id).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("task", id)
 	}
@@ -344,7 +355,7 @@ func (db *DB) Tasks(ctx context.Context, q collab.TaskQuery) ([]collab.Task, err
 
 // AddEvent records activity.
 func (db *DB) AddEvent(ctx context.Context, e collab.Event) error {
-	_, err := db.db.ExecContext(ctx, `INSERT INTO events (design_id, actor, kind, summary, link, created_at) VALUES (?, ?, ?, ?, ?, ?)`, e.DesignID, e.Actor, e.Kind, e.Summary, e.Link, timeText(db.now()))
+	_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO events (design_id, actor, kind, summary, link, created_at) VALUES (?, ?, ?, ?, ?, ?)`, e.DesignID, e.Actor, e.Kind, e.Summary, e.Link, timeText(db.now()))
 	return err
 }
 
@@ -362,7 +373,7 @@ func (db *DB) Events(ctx context.Context, designID, actor string, limit, offset 
 		query += ` AND actor = ?`
 		args = append(args, actor)
 	}
-	rows, err := db.db.QueryContext(ctx, query+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	rows, err := db.q(ctx).QueryContext(ctx, query+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	if err != nil {
 		return nil, err
 	}

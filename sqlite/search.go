@@ -164,7 +164,7 @@ func (db *DB) summaries(ctx context.Context, seqs []int64) ([]design.Summary, er
 	for i, s := range seqs {
 		args[i] = s
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT `+summaryColumns+` FROM designs d WHERE d.seq IN (?`+strings.Repeat(`,?`, len(seqs)-1)+`)`, args...)
+	rows, err := db.q(ctx).QueryContext(ctx, `SELECT `+summaryColumns+` FROM designs d WHERE d.seq IN (?`+strings.Repeat(`,?`, len(seqs)-1)+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -241,10 +241,10 @@ func (db *DB) searchSQL(ctx context.Context, q design.Query) (*design.Results, e
 	if len(where) > 0 {
 		from += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	if err := db.db.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&res.Total); err != nil {
+	if err := db.q(ctx).QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&res.Total); err != nil {
 		return nil, err
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT `+summaryColumns+from+` ORDER BY d.updated_at DESC, d.seq DESC LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
+	rows, err := db.q(ctx).QueryContext(ctx, `SELECT `+summaryColumns+from+` ORDER BY d.updated_at DESC, d.seq DESC LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
 	if err != nil {
 		return nil, err
 	}
@@ -294,10 +294,10 @@ func (db *DB) searchFTS(ctx context.Context, q design.Query) (*design.Results, e
 	where := append([]string{`design_fts MATCH ?`}, fw...)
 	args := append([]any{m}, fargs...)
 	from := ` FROM design_fts f JOIN designs d ON d.seq = f.rowid WHERE ` + strings.Join(where, ` AND `)
-	if err := db.db.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&res.Total); err != nil {
+	if err := db.q(ctx).QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&res.Total); err != nil {
 		return nil, err
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT `+summaryColumns+from+fmt.Sprintf(` ORDER BY bm25(design_fts, %g, %g, %g, %g, %g), d.seq DESC LIMIT ? OFFSET ?`,
+	rows, err := db.q(ctx).QueryContext(ctx, `SELECT `+summaryColumns+from+fmt.Sprintf(` ORDER BY bm25(design_fts, %g, %g, %g, %g, %g), d.seq DESC LIMIT ? OFFSET ?`,
 		weights[0], weights[1], weights[2], weights[3], weights[4]), append(args, q.Limit, q.Offset)...)
 	if err != nil {
 		return nil, err
@@ -308,7 +308,7 @@ func (db *DB) searchFTS(ctx context.Context, q design.Query) (*design.Results, e
 
 // Forks lists the designs forked from a design, newest first.
 func (db *DB) Forks(ctx context.Context, designID string) ([]design.Summary, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+summaryColumns+` FROM designs d WHERE d.forked_design = ? ORDER BY d.seq DESC`, designID)
+	rows, err := db.q(ctx).QueryContext(ctx, `SELECT `+summaryColumns+` FROM designs d WHERE d.forked_design = ? ORDER BY d.seq DESC`, designID)
 	if err != nil {
 		return nil, err
 	}

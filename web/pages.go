@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/dgml/dgml"
-	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/design"
@@ -161,12 +160,10 @@ func (s *Site) registerFacility(w http.ResponseWriter, r *http.Request) (*view, 
 	errs := map[string]string{}
 	f, err := facilityFromForm(r, errs)
 	if err == nil && len(errs) == 0 {
-		err = s.network.Store.PutFacility(r.Context(), f)
+		err = s.network.Register(r.Context(), me(r), f)
 		if e, ok := err.(*dgml.Error); ok && e.Kind == dgml.Invalid {
 			errs[e.Field] = e.Msg
 			err = nil
-		} else if err == nil {
-			err = s.people.Accounts.AddRole(r.Context(), account.Operator, f.ID, me(r).ID)
 		}
 		if err != nil {
 			return nil, err
@@ -263,10 +260,7 @@ func (s *Site) upload(w http.ResponseWriter, r *http.Request) (*view, error) {
 	}
 	var last *commons.Imported
 	for _, t := range targets {
-		res, err := s.commons.ImportTarget(r.Context(), t, commons.ImportOptions{Author: s.people.Handle(me(r))})
-		if err == nil && !res.Unchanged {
-			err = s.people.Created(r.Context(), me(r), res.Design, res.Revision)
-		}
+		res, err := s.people.Import(r.Context(), me(r), t, "")
 		if err != nil {
 			field := "file"
 			if e, ok := err.(*dgml.Error); ok && e.Field != "" {

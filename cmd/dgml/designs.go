@@ -9,19 +9,23 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/okh"
 )
 
 func runImport(ctx context.Context, args []string) error {
-	fs := newFlags("import", "import okh [--data DIR] [--into DESIGN] [--json] PATH...",
+	fs := newFlags("import", "import okh [--data DIR] [--as USER] [--into DESIGN] [--json] PATH...",
 		`Imports Open Know-How manifests (OKH-LOSH okh.toml, OKH v1 okh.yml):
 a manifest file, a folder holding one with its files and sBoM.csv, or a
 folder of such folders. Each design is stored in one transaction: it is
-there whole or not at all. Warnings say what had to be repaired.`)
+there whole or not at all. Warnings say what had to be repaired.
+With --as the user maintains the new designs; --into (a new revision
+of an existing design) needs --as a maintainer of that design.`)
 	data := dataFlag(fs)
-	into := fs.String("into", "", "add the revision to this existing design (id or slug) instead of making a new one")
+	as := asFlag(fs)
+	into := fs.String("into", "", "add the revision to this existing design (id or slug) instead of making a new one; needs --as")
 	asJSON := fs.Bool("json", false, "print the results as JSON")
 	quiet := fs.Bool("quiet", false, "do not print warnings")
 	paths, err := parseInterspersed(fs, args)
@@ -42,17 +46,26 @@ there whole or not at all. Warnings say what had to be repaired.`)
 	if len(targets) == 0 {
 		return fmt.Errorf("no manifest (okh.toml, okh.yml) found under %s", strings.Join(paths[1:], ", "))
 	}
+	if *into != "" && *as == "" {
+		return usageError{"--into changes an existing design: say which of its maintainers acts with --as USER"}
+	}
 	n, err := openNode(ctx, *data)
 	if err != nil {
 		return err
 	}
 	defer n.Close()
+	var u *account.User
+	if *as != "" {
+		if u, err = n.login(ctx, *as); err != nil {
+			return err
+		}
+	}
 	bar := newProgress(os.Stderr, len(targets), !*asJSON)
 	var results []*commons.Imported
 	failed := 0
 	for _, t := range targets {
 		bar.step(t.Manifest)
-		res, err := n.commons.ImportTarget(ctx, t, commons.ImportOptions{Into: *into, Author: "cli"})
+		res, err := n.people.Import(ctx, u, t, *into)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()

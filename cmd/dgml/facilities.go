@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/facility"
@@ -151,12 +152,25 @@ func facilitiesList(ctx context.Context, args []string) error {
 }
 
 func facilityOne(ctx context.Context, cmd string, args []string) error {
-	fs := newFlags("facilities "+cmd, "facilities "+cmd+" [--data DIR] ID", map[string]string{
-		"show": "Shows a facility and its machines (JSON).", "export": "Writes a facility as an Open Know Where record.", "delete": "Removes a facility from the node.",
+	usage := "facilities " + cmd + " [--data DIR] ID"
+	if cmd == "delete" {
+		usage = "facilities delete [--data DIR] --as USER ID"
+	}
+	fs := newFlags("facilities "+cmd, usage, map[string]string{
+		"show": "Shows a facility and its machines (JSON).", "export": "Writes a facility as an Open Know Where record.",
+		"delete": "Removes a facility from the node; only its operators (and the node's admins) may.",
 	}[cmd])
+	var as *string
+	if cmd == "delete" {
+		as = asFlag(fs)
+	}
 	return withNode(ctx, fs, args, count(1, "give the facility's id or slug"), func(n *node, pos []string) error {
 		if cmd == "delete" {
-			if err := n.db.DeleteFacility(ctx, pos[0]); err != nil {
+			u, err := n.login(ctx, *as)
+			if err != nil {
+				return err
+			}
+			if err := n.network.Withdraw(ctx, u, pos[0]); err != nil {
 				return err
 			}
 			fmt.Println("deleted", pos[0])
@@ -179,12 +193,16 @@ func facilityOne(ctx context.Context, cmd string, args []string) error {
 }
 
 func facilitiesImport(ctx context.Context, args []string) error {
-	fs := newFlags("facilities import", "facilities import [--data DIR] [--json] FILE|DIR...",
+	fs := newFlags("facilities import", "facilities import [--data DIR] [--as USER] [--json] FILE|DIR...",
 		`Imports facilities: Open Know Where records (JSON, one or a list),
 Map of Makers space lists and GeoJSON point collections (such as the
 hackerspaces list: facilities with machines not known). A facility with
-the same name at the same place as one stored is skipped.`)
+the same name at the same place as one stored is skipped. A record whose
+id is already stored updates it only --as one of its operators;
+otherwise the whole import is refused and nothing is stored. With --as
+the user operates the facilities added.`)
 	data := dataFlag(fs)
+	as := asFlag(fs)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -207,6 +225,12 @@ the same name at the same place as one stored is skipped.`)
 		return err
 	}
 	defer n.Close()
+	var u *account.User
+	if *as != "" {
+		if u, err = n.login(ctx, *as); err != nil {
+			return err
+		}
+	}
 	var all []facility.Facility
 	var warns []okw.Warning
 	failed := 0
@@ -227,17 +251,17 @@ the same name at the same place as one stored is skipped.`)
 		all = append(all, got...)
 	}
 	bar.done()
-	added, err := n.network.Import(ctx, all)
+	res, err := n.network.Import(ctx, u, all)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		return json.NewEncoder(os.Stdout).Encode(map[string]any{"files": len(files), "read": len(all), "added": len(added), "warnings": warns})
+		return json.NewEncoder(os.Stdout).Encode(map[string]any{"files": len(files), "read": len(all), "added": len(res.Added), "updated": len(res.Updated), "skipped": res.Skipped, "warnings": warns})
 	}
 	for _, w := range warns {
 		fmt.Fprintln(os.Stderr, "  warning:", w)
 	}
-	fmt.Printf("%d files, %d facilities read, %d added (the rest were already there)\n", len(files), len(all), len(added))
+	fmt.Printf("%d files, %d facilities read, %d added, %d updated, %d already there\n", len(files), len(all), len(res.Added), len(res.Updated), len(res.Skipped))
 	if failed > 0 {
 		return fmt.Errorf("%d files refused", failed)
 	}

@@ -391,7 +391,13 @@ func TestPeopleCommands(t *testing.T) {
 	}
 	fork := strings.Fields(out)[2]
 	os.WriteFile(filepath.Join(dir, "okh.toml"), []byte("name = \"Bench\"\nlicense = \"CC0-1.0\"\n[[part]]\nname = \"top\"\nquantity = 2\n"), 0o644)
-	if _, e, code := runDGML(t, "import", "okh", "--data", data, "--into", fork, dir); code != 0 {
+	if _, e, code := runDGML(t, "import", "okh", "--data", data, "--into", fork, dir); code != 2 || !strings.Contains(e, "--as") {
+		t.Errorf("--into without --as must be refused: %d %s", code, e)
+	}
+	if _, e, code := runIn(t, pw, "import", "okh", "--data", data, "--as", "eve", "--into", "bench", dir); code != 1 || !strings.Contains(e, "maintainers") {
+		t.Errorf("eve may not add a revision to bench, which she does not maintain: %d %s", code, e)
+	}
+	if _, e, code := runIn(t, pw, "import", "okh", "--data", data, "--as", "eve", "--into", fork, dir); code != 0 {
 		t.Fatal(e)
 	}
 	out, e, code = runIn(t, pw, "propose", "--data", data, "--as", "eve", "--from", fork, "--title", "two tops", "bench")

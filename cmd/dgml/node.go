@@ -54,7 +54,7 @@ func openNode(ctx context.Context, dir string) (*node, error) {
 	if host == "" {
 		host, _ = os.Hostname()
 	}
-	c := &commons.Service{Store: db, Blobs: blobs, Cache: db, Node: host}
+	c := &commons.Service{Store: db, Blobs: blobs, Cache: db, Node: host, Tx: db}
 	factors := cost.Default()
 	if path := os.Getenv("DGML_FACTORS"); path != "" {
 		if err := loadFactors(factors, path); err != nil {
@@ -62,8 +62,8 @@ func openNode(ctx context.Context, dir string) (*node, error) {
 			return nil, err
 		}
 	}
-	people := &collab.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: host, Limiter: account.NewLimiter(5, 15*time.Minute)}
-	return &node{dir: dir, db: db, blobs: blobs, commons: c, network: &network.Service{Store: db, Assess: db, Commons: c, Factors: factors}, people: people}, nil
+	people := &collab.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: host, Limiter: account.NewLimiter(5, 15*time.Minute), Tx: db}
+	return &node{dir: dir, db: db, blobs: blobs, commons: c, network: &network.Service{Store: db, Assess: db, Commons: c, Factors: factors, Roles: db, Tx: db}, people: people}, nil
 }
 
 func (n *node) Close() error { return n.db.Close() }

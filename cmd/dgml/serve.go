@@ -144,10 +144,10 @@ func loadDemo(ctx context.Context, n *node, log *slog.Logger) error {
 		}
 	}
 	log.Info("demo commons loaded", "designs", len(designs))
-	added, err := n.network.Import(ctx, demo.Network())
+	res, err := n.network.Import(ctx, nil, demo.Network())
 	if err != nil {
 		return err
 	}
-	log.Info("demo network loaded", "facilities", len(added))
+	log.Info("demo network loaded", "facilities", len(res.Added))
 	return nil
 }

@@ -42,11 +42,11 @@ func New(t testing.TB) *Node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &commons.Service{Store: db, Blobs: blobs, Cache: db}
+	c := &commons.Service{Store: db, Blobs: blobs, Cache: db, Tx: db}
 	return &Node{
 		Dir: dir, DB: db, Blobs: blobs, Commons: c,
-		Network: &network.Service{Store: db, Assess: db, Commons: c, Factors: cost.Default()},
-		People:  &collab.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: "test.node", Limiter: account.NewLimiter(5, time.Minute)},
+		Network: &network.Service{Store: db, Assess: db, Commons: c, Factors: cost.Default(), Roles: db, Tx: db},
+		People:  &collab.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: "test.node", Limiter: account.NewLimiter(5, time.Minute), Tx: db},
 	}
 }
 
@@ -65,7 +65,7 @@ func (n *Node) Demo(t testing.TB, designs int, facilities bool) {
 		}
 	}
 	if facilities {
-		if _, err := n.Network.Import(ctx, demo.Network()); err != nil {
+		if _, err := n.Network.Import(ctx, nil, demo.Network()); err != nil {
 			t.Fatal(err)
 		}
 	}

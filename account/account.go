@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -87,6 +88,16 @@ func HashPassword(pw string) (string, error) {
 	return fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=%d$%s$%s", argonMemory, argonTime, argonThreads, enc.EncodeToString(salt), enc.EncodeToString(key)), nil
 }
 
+var decoy = sync.OnceValue(func() string {
+	h, _ := HashPassword(Secret("decoy-"))
+	return h
+})
+
+// DecoyHash is a hash no password matches, made with the same parameters
+// as real ones: verifying against it for an unknown name costs what a
+// wrong password costs.
+func DecoyHash() string { return decoy() }
+
 // VerifyPassword checks a password against a stored hash in constant time.
 func VerifyPassword(hash, pw string) bool {
 	parts := strings.Split(hash, "$")
@@ -113,6 +124,12 @@ func Secret(prefix string) string {
 	b := make([]byte, 24)
 	rand.Read(b)
 	return prefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// SameSecret compares a presented secret with the expected one in
+// constant time.
+func SameSecret(got, want string) bool {
+	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
 // HashSecret is how secrets are stored: a lookup-safe digest, never the

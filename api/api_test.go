@@ -42,13 +42,11 @@ func newNode(t *testing.T) *node {
 	t.Helper()
 	tn := testnode.New(t)
 	dir, db, c, people := tn.Dir, tn.DB, tn.Commons, tn.People
-	tmp := filepath.Join(dir, "tmp")
-	os.MkdirAll(tmp, 0o755)
-	mux := http.NewServeMux()
-	a := api.New(api.Config{Commons: c, Network: tn.Network, People: people, TempDir: tmp, MaxUpload: 1 << 20}, mux)
-	srv := httptest.NewServer(mux)
+	_ = c
+	h, a := tn.Handler(t, 1<<20)
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	u, err := people.SignUp(context.Background(), "tester", "correct horse battery", false)
+	u, err := people.SignUp(context.Background(), "tester", "correct horse battery", "", false)
 	if err != nil {
 		t.Fatal(err)
 	}

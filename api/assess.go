@@ -1,13 +1,12 @@
 package api
 
 import (
-	"encoding/json"
+	"bytes"
 	"net/http"
 	"strings"
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/assess"
-	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/license"
 )
@@ -25,8 +24,19 @@ func (s *Server) assessRoutes() {
 	s.handle("GET", "/api/v1/designs/{ref}/attribution", s.attribution)
 }
 
-// smallBody bounds a JSON request that has no files in it.
-const smallBody = 1 << 20
+// reportOwned are the fields of a report the node sets.
+var reportOwned = []string{"id", "design_id", "author", "created"}
+
+// decodeReport reads the "report" field of a multipart report as body
+// does a JSON request.
+func decodeReport(data []byte, rep *assess.Report) error {
+	r, _ := http.NewRequest("POST", "/", bytes.NewReader(data))
+	err := body(r, rep, reportOwned...)
+	if e, ok := err.(*dgml.Error); ok && e.Field == "" {
+		e.Field = "report"
+	}
+	return err
+}
 
 func (s *Server) licenseCheck(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
@@ -51,13 +61,12 @@ func (s *Server) listReports(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) addReport(w http.ResponseWriter, r *http.Request) error {
 	var rep assess.Report
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-		r.Body = http.MaxBytesReader(w, r.Body, 10*collab.MaxPhotoBytes)
 		if err := r.ParseMultipartForm(8 << 20); err != nil {
 			return &dgml.Error{Kind: dgml.Invalid, Msg: "expected a multipart form", Err: err}
 		}
 		defer r.MultipartForm.RemoveAll()
-		if err := json.Unmarshal([]byte(r.FormValue("report")), &rep); err != nil {
-			return &dgml.Error{Kind: dgml.Invalid, Field: "report", Msg: "the report as JSON", Err: err}
+		if err := decodeReport([]byte(r.FormValue("report")), &rep); err != nil {
+			return err
 		}
 		photos, err := s.cfg.People.StorePhotos(r.Context(), r.MultipartForm.File["photo"])
 		if err != nil {
@@ -65,8 +74,7 @@ func (s *Server) addReport(w http.ResponseWriter, r *http.Request) error {
 		}
 		rep.Photos = append(rep.Photos, photos...)
 	} else {
-		r.Body = http.MaxBytesReader(w, r.Body, smallBody)
-		if err := body(r, &rep); err != nil {
+		if err := body(r, &rep, reportOwned...); err != nil {
 			return err
 		}
 	}
@@ -90,7 +98,6 @@ func (s *Server) attest(w http.ResponseWriter, r *http.Request) error {
 		Holds    *bool  `json:"holds"`
 		Note     string `json:"note"`
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, smallBody)
 	if err := body(r, &in); err != nil {
 		return err
 	}
@@ -106,8 +113,7 @@ func (s *Server) attest(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) vote(w http.ResponseWriter, r *http.Request) error {
 	var in assess.Vote
-	r.Body = http.MaxBytesReader(w, r.Body, smallBody)
-	if err := body(r, &in); err != nil {
+	if err := body(r, &in, "design_id", "voter", "created"); err != nil {
 		return err
 	}
 	v, err := s.cfg.People.Vote(r.Context(), caller(r), r.PathValue("ref"), in.Revision, in.Scale, in.Level, in.Reason)
@@ -127,8 +133,7 @@ func (s *Server) texts(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) translate(w http.ResponseWriter, r *http.Request) error {
 	var t design.TextTranslation
-	r.Body = http.MaxBytesReader(w, r.Body, smallBody)
-	if err := body(r, &t); err != nil {
+	if err := body(r, &t, "design_id", "source", "source_revision", "author", "created"); err != nil {
 		return err
 	}
 	if err := s.cfg.People.Translate(r.Context(), caller(r), r.PathValue("ref"), &t); err != nil {

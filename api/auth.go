@@ -63,7 +63,7 @@ func (s *Server) authorize(r *http.Request, public bool) (*http.Request, error) 
 		return r, &dgml.Error{Kind: dgml.Unauthorized, Msg: "changes need a login: send an API token (dgml token create) as Authorization: Bearer"}
 	case w.scope != "write":
 		return r, &dgml.Error{Kind: dgml.Forbidden, Msg: "this API token may only read"}
-	case w.csrf != "" && r.Header.Get("X-CSRF-Token") != w.csrf:
+	case w.csrf != "" && !account.SameSecret(r.Header.Get("X-CSRF-Token"), w.csrf):
 		return r, &dgml.Error{Kind: dgml.Forbidden, Msg: "a browser session must send its CSRF token (X-CSRF-Token)"}
 	}
 	return r, nil
@@ -71,8 +71,14 @@ func (s *Server) authorize(r *http.Request, public bool) (*http.Request, error) 
 
 // caller is the authenticated user of a request, nil when anonymous.
 func caller(r *http.Request) *account.User {
-	if w, ok := r.Context().Value(userKey).(*who); ok {
+	if w := credentials(r); w != nil {
 		return w.user
 	}
 	return nil
+}
+
+// credentials says how the caller of a request proved who they are.
+func credentials(r *http.Request) *who {
+	w, _ := r.Context().Value(userKey).(*who)
+	return w
 }

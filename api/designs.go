@@ -217,7 +217,6 @@ func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
 // a manifest folder, as the request body or as the "file" field of a
 // multipart form.
 func (s *Server) importDesigns(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload)
 	body, filename, err := uploadBody(r)
 	if err != nil {
 		return err

@@ -117,11 +117,14 @@ func readFacility(r *http.Request) (*facility.Facility, error) {
 	if err := json.Unmarshal(body, &f); err != nil {
 		return nil, &dgml.Error{Kind: dgml.Invalid, Msg: "not a facility as JSON", Err: err}
 	}
+	// The node's own fields (id, slug, updated) are set by the store
+	// whatever the body says, so that a record read with GET can be sent
+	// back with PUT; whether it is demo data is the node's to say.
+	f.Demo = false
 	return &f, nil
 }
 
 func (s *Server) createFacility(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxQuery)
 	f, err := readFacility(r)
 	if err != nil {
 		return err
@@ -176,7 +179,6 @@ func (s *Server) facilityOKW(w http.ResponseWriter, r *http.Request) error {
 // importFacilities takes OKW JSON (one record or a list), a Map of Makers
 // list or a GeoJSON point collection.
 func (s *Server) importFacilities(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 32<<20)
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		return err

@@ -1,10 +1,14 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
+	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dgml/dgml"
@@ -40,10 +44,35 @@ func (s *Server) peopleRoutes() {
 	s.handle("GET", "/api/v1/people/{name}/activity", s.personActivity)
 }
 
-// body decodes a small JSON request.
-func body(r *http.Request, v any) error {
-	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
-		return &dgml.Error{Kind: dgml.Invalid, Msg: "expected a JSON body", Err: err}
+// body decodes a small JSON request into v. A field v does not have is
+// refused, naming it, and so is any of owned: fields the node sets itself
+// (who claimed a task, when, under which id), which a request may not
+// choose.
+func body(r *http.Request, v any, owned ...string) error {
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		return &dgml.Error{Kind: dgml.Invalid, Msg: "expected a JSON object", Err: err}
+	}
+	for _, k := range owned {
+		if _, ok := top[k]; ok {
+			return &dgml.Error{Kind: dgml.Invalid, Field: k, Msg: "set by the node, not by a request: leave it out"}
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		e := &dgml.Error{Kind: dgml.Invalid, Msg: "the JSON body does not fit", Err: err}
+		var te *json.UnmarshalTypeError
+		if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			e.Field, e.Msg, e.Err = strings.Trim(f, `"`), "not a field of this request", nil
+		} else if errors.As(err, &te) {
+			e.Field, e.Msg, e.Err = te.Field, "expected "+te.Type.String()+", got "+te.Value, nil
+		}
+		return e
 	}
 	return nil
 }
@@ -53,7 +82,7 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request) error {
 	if err := body(r, &in); err != nil {
 		return err
 	}
-	u, err := s.cfg.People.SignUp(r.Context(), in.Name, in.Password, false)
+	u, err := s.cfg.People.SignUp(r.Context(), in.Name, in.Password, clientAddr(r), false)
 	if err != nil {
 		return err
 	}
@@ -70,21 +99,40 @@ func clientAddr(r *http.Request) string {
 	return host
 }
 
-// createToken exchanges a name and password for an API token, shown once.
+// createToken makes an API token, shown once. It takes a fresh name and
+// password, or a credential that may write: a write-scoped token, or a
+// browser session with its CSRF token. A token never makes one of wider
+// scope than its own, and a read token makes none.
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
-	var in struct{ Name, Password, TokenName, Scope string }
+	var in struct {
+		Name      string `json:"name"`
+		Password  string `json:"password"`
+		TokenName string `json:"token_name"`
+		Scope     string `json:"scope"`
+	}
 	if err := body(r, &in); err != nil {
 		return err
 	}
-	u := caller(r)
-	if in.Name != "" || u == nil {
+	if in.Scope == "" {
+		in.Scope = "write"
+	}
+	var u *account.User
+	if in.Name != "" || in.Password != "" {
 		var err error
 		if u, err = s.cfg.People.Check(r.Context(), in.Name, in.Password, clientAddr(r)); err != nil {
 			return err
 		}
-	}
-	if in.Scope == "" {
-		in.Scope = "write"
+	} else {
+		c := credentials(r)
+		switch {
+		case c == nil || c.user == nil:
+			return &dgml.Error{Kind: dgml.Unauthorized, Msg: "send your name and password, or an API token that may write"}
+		case c.scope != "write":
+			return &dgml.Error{Kind: dgml.Forbidden, Msg: "a read token cannot make tokens: send your name and password"}
+		case c.csrf != "" && r.Header.Get("X-CSRF-Token") != c.csrf:
+			return &dgml.Error{Kind: dgml.Forbidden, Msg: "a browser session must send its CSRF token (X-CSRF-Token)"}
+		}
+		u = c.user
 	}
 	secret, t, err := s.cfg.People.NewToken(r.Context(), u, in.TokenName, in.Scope)
 	if err != nil {
@@ -239,7 +287,7 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) addTask(w http.ResponseWriter, r *http.Request) error {
 	var t collab.Task
-	if err := body(r, &t); err != nil {
+	if err := body(r, &t, "id", "design_id", "status", "claimed_by", "claim_until", "resolution", "author", "created", "progress"); err != nil {
 		return err
 	}
 	if err := s.cfg.People.AddTask(r.Context(), caller(r), r.PathValue("ref"), &t); err != nil {
@@ -297,10 +345,9 @@ func (s *Server) designActivity(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) personActivity(w http.ResponseWriter, r *http.Request) error {
-	name := r.PathValue("name")
-	if _, _, err := s.cfg.People.Accounts.UserByName(r.Context(), name); err != nil {
-		return err
-	}
+	// Whether the name has an account is not said: a name with no public
+	// activity and a name nobody has get the same empty page.
+	name := strings.ToLower(r.PathValue("name"))
 	return s.activity(w, r, "", account.Handle(name, s.cfg.People.Node), name+" on dgml")
 }
 

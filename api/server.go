@@ -6,7 +6,6 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/commons"
+	"github.com/dgml/dgml/guard"
 	"github.com/dgml/dgml/network"
 )
 
@@ -31,8 +31,11 @@ type Config struct {
 // DefaultMaxUpload bounds an upload (a manifest folder with its meshes).
 const DefaultMaxUpload = 256 << 20
 
-// maxQuery bounds request bodies that are not uploads.
-const maxQuery = 1 << 20
+// Bodies larger than guard.DefaultBody that routes take.
+const (
+	maxFacilityImport = 32 << 20
+	maxReport         = 6*collab.MaxPhotoBytes + 1<<20 // up to six photos
+)
 
 // Route is one registered endpoint, kept so that the OpenAPI document
 // can be checked against what is really served.
@@ -46,6 +49,7 @@ type Server struct {
 	cfg    Config
 	mux    *http.ServeMux
 	routes []Route
+	limits map[string]int64
 }
 
 // New builds the API's routes on mux (which may also carry the web UI).
@@ -56,7 +60,11 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	s := &Server{cfg: cfg, mux: mux}
+	s := &Server{cfg: cfg, mux: mux, limits: map[string]int64{
+		"POST /api/v1/designs":               cfg.MaxUpload,
+		"POST /api/v1/facilities/import":     maxFacilityImport,
+		"POST /api/v1/designs/{ref}/reports": maxReport,
+	}}
 	s.handle("GET", "/healthz", s.healthz)
 	s.handle("GET", "/api/v1/openapi.json", s.openapi)
 	s.handle("GET", "/api/v1/stats", s.stats)
@@ -96,6 +104,10 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 // Routes lists what the server serves.
 func (s *Server) Routes() []Route { return s.routes }
 
+// BodyLimits are the routes that take bodies larger than
+// guard.DefaultBody, by mux pattern, with their limits in bytes.
+func (s *Server) BodyLimits() map[string]int64 { return s.limits }
+
 func (s *Server) handle(method, pattern string, h func(http.ResponseWriter, *http.Request) error) {
 	s.register(method, pattern, false, h)
 }
@@ -114,18 +126,12 @@ func (s *Server) register(method, pattern string, public bool, h func(http.Respo
 			writeProblem(w, r, err)
 			return
 		}
-		if r.Method != http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, maxQuery)
-		}
 		if r.Method == http.MethodPut || r.Method == http.MethodDelete {
 			w.Header().Set("Cache-Control", "no-store")
 		}
 		if err := h(w, r); err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				err = &dgml.Error{Kind: dgml.TooLarge, Msg: fmt.Sprintf("the request is larger than %d bytes", mbe.Limit)}
-			}
-			if dgml.KindOf(err) == dgml.Internal {
+			err = guard.TooLarge(err)
+			if dgml.KindOf(err) == dgml.Internal && r.Context().Err() == nil {
 				s.cfg.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 			}
 			writeProblem(w, r, err)
@@ -150,6 +156,9 @@ type problem struct {
 // ProblemType is the problem type URI of a kind; a client maps it back
 // with the kind member, so errors keep their kind across nodes.
 func ProblemType(k dgml.Kind) string { return "urn:dgml:problem:" + string(k) }
+
+// WriteProblem answers err as a problem document.
+func WriteProblem(w http.ResponseWriter, r *http.Request, err error) { writeProblem(w, r, err) }
 
 func writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	kind := dgml.KindOf(err)

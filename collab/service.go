@@ -22,7 +22,7 @@ type Service struct {
 	Assess   assess.Store
 	Texts    design.Translations
 	Node     string // this node's name in user@node
-	Limiter  *account.Limiter
+	Guard    *account.Guard
 	// Tx makes each change one transaction: the change, who holds which
 	// role after it and the activity it leaves land together or not at
 	// all.
@@ -43,9 +43,15 @@ func (s *Service) clock() time.Time {
 // Handle names a user across nodes.
 func (s *Service) Handle(u *account.User) string { return account.Handle(u.Name, s.Node) }
 
-// SignUp makes an account.
-func (s *Service) SignUp(ctx context.Context, name, password string, admin bool) (*account.User, error) {
+// SignUp makes an account for someone at addr ("" for the node's own
+// command line, which is not limited).
+func (s *Service) SignUp(ctx context.Context, name, password, addr string, admin bool) (*account.User, error) {
 	name = strings.ToLower(strings.TrimSpace(name))
+	if addr != "" {
+		if err := s.Guard.SignUp(addr); err != nil {
+			return nil, &dgml.Error{Kind: dgml.TooMany, Msg: err.Error()}
+		}
+	}
 	if err := account.CheckName(name); err != nil {
 		return nil, err
 	}
@@ -59,24 +65,32 @@ func (s *Service) SignUp(ctx context.Context, name, password string, admin bool)
 	return s.Accounts.CreateUser(ctx, name, hash, admin)
 }
 
-// Check verifies a name and password, counting failures per name and
-// address against guessing: past the limit it refuses even the right
-// password until the window has passed.
+// Check verifies a name and password. The guard counts failures per
+// name and address, per address and per account (see account.Guard):
+// past a limit even the right password waits. An unknown name costs the
+// same hashing as a wrong password and gets the same answer, so neither
+// the answer nor its time says which names exist.
 func (s *Service) Check(ctx context.Context, name, password, addr string) (*account.User, error) {
 	name = strings.ToLower(strings.TrimSpace(name))
-	key := name + "|" + addr
-	if ok, wait := s.Limiter.Allowed(key); !ok {
-		return nil, &dgml.Error{Kind: dgml.TooMany, Msg: fmt.Sprintf("too many failed logins: try again in %s", wait.Round(time.Second))}
+	if len(name) > 64 || len(password) > 1024 {
+		// Never hash or remember a megabyte someone sent as a password.
+		return nil, &dgml.Error{Kind: dgml.Unauthorized, Msg: "wrong name or password"}
+	}
+	if ok, wait := s.Guard.Allowed(name, addr); !ok {
+		return nil, &dgml.Error{Kind: dgml.TooMany, Msg: fmt.Sprintf("too many failed logins: try again in %s", max(wait, time.Second).Round(time.Second))}
 	}
 	u, hash, err := s.Accounts.UserByName(ctx, name)
 	if err != nil && dgml.KindOf(err) != dgml.NotFound {
 		return nil, err
 	}
-	if u == nil || !account.VerifyPassword(hash, password) {
-		s.Limiter.Fail(key)
+	if u == nil {
+		hash = account.DecoyHash()
+	}
+	if !account.VerifyPassword(hash, password) || u == nil {
+		s.Guard.Fail(name, addr)
 		return nil, &dgml.Error{Kind: dgml.Unauthorized, Msg: "wrong name or password"}
 	}
-	s.Limiter.Reset(key)
+	s.Guard.Succeeded(name, addr)
 	return u, nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -17,9 +16,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/internal/testnode"
-	"github.com/dgml/dgml/web"
 )
 
 // browser starts headless Chromium, or skips loudly when there is none;
@@ -61,15 +58,12 @@ func demoSite(t *testing.T) string {
 	t.Helper()
 	node := testnode.New(t)
 	node.Demo(t, 8, true)
-	c, n, people, dir := node.Commons, node.Network, node.People, node.Dir
-	mux := http.NewServeMux()
-	api.New(api.Config{Commons: c, Network: n, People: people, TempDir: dir}, mux)
-	web.New(web.Config{Commons: c, Network: n, People: people, TempDir: dir, Log: slog.Default()}, mux)
+	h, _ := node.Handler(t, 0)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: mux}
+	srv := &http.Server{Handler: h}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	return "http://" + ln.Addr().String()

@@ -11,6 +11,7 @@ import (
 	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/collab"
+	"github.com/dgml/dgml/guard"
 )
 
 type viewerKey struct{}
@@ -35,11 +36,13 @@ func (s *Site) session(w http.ResponseWriter, r *http.Request) (*http.Request, e
 		if v.user == nil {
 			return r, &dgml.Error{Kind: dgml.Unauthorized, Msg: "log in first"}
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, 256<<20)
 		if err := r.ParseMultipartForm(32 << 20); err != nil && err != http.ErrNotMultipart {
+			if err := guard.TooLarge(err); dgml.KindOf(err) == dgml.TooLarge {
+				return r, err
+			}
 			return r, &dgml.Error{Kind: dgml.Invalid, Msg: "unreadable form"}
 		}
-		if r.PostFormValue("csrf") != v.csrf {
+		if !account.SameSecret(r.PostFormValue("csrf"), v.csrf) {
 			return r, &dgml.Error{Kind: dgml.Forbidden, Msg: "this form has expired or did not come from this site: reload the page and try again"}
 		}
 	}
@@ -74,19 +77,11 @@ func (s *Site) peoplePages(mux *http.ServeMux) {
 }
 
 func (s *Site) loginForm(w http.ResponseWriter, r *http.Request) (*view, error) {
-	return page("login.html", "Log in", map[string]any{"Next": safeNext(r.URL.Query().Get("next"))}), nil
+	return page("login.html", "Log in", map[string]any{"Next": guard.LocalPath(r.URL.Query().Get("next"))}), nil
 }
 
 func (s *Site) signupForm(w http.ResponseWriter, r *http.Request) (*view, error) {
 	return page("signup.html", "Sign up", map[string]any{"Errors": map[string]string{}}), nil
-}
-
-// safeNext keeps redirects on this site.
-func safeNext(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
-		return "/"
-	}
-	return p
 }
 
 func addrOf(r *http.Request) string {
@@ -110,7 +105,6 @@ func setSession(w http.ResponseWriter, r *http.Request, secret string, maxAge in
 }
 
 func (s *Site) login(w http.ResponseWriter, r *http.Request) (*view, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	name, pw := r.PostFormValue("name"), r.PostFormValue("password")
 	secret, _, err := s.people.Login(r.Context(), name, pw, addrOf(r))
 	if err != nil {
@@ -118,23 +112,26 @@ func (s *Site) login(w http.ResponseWriter, r *http.Request) (*view, error) {
 		if kind != dgml.Unauthorized && kind != dgml.TooMany {
 			return nil, err
 		}
-		v := page("login.html", "Log in", map[string]any{"Error": err.Error(), "Name": name, "Next": safeNext(r.PostFormValue("next"))})
+		v := page("login.html", "Log in", map[string]any{"Error": err.Error(), "Name": name, "Next": guard.LocalPath(r.PostFormValue("next"))})
 		v.status = dgml.HTTPStatus(kind)
 		return v, nil
 	}
 	setSession(w, r, secret, int(collab.SessionLength/time.Second))
-	return &view{redirect: safeNext(r.PostFormValue("next"))}, nil
+	return &view{redirect: guard.LocalPath(r.PostFormValue("next"))}, nil
 }
 
 func (s *Site) signup(w http.ResponseWriter, r *http.Request) (*view, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	name, pw := r.PostFormValue("name"), r.PostFormValue("password")
-	if _, err := s.people.SignUp(r.Context(), name, pw, false); err != nil {
+	if _, err := s.people.SignUp(r.Context(), name, pw, addrOf(r), false); err != nil {
 		e, ok := err.(*dgml.Error)
-		if !ok || (e.Kind != dgml.Invalid && e.Kind != dgml.Conflict) {
+		if !ok || (e.Kind != dgml.Invalid && e.Kind != dgml.Conflict && e.Kind != dgml.TooMany) {
 			return nil, err
 		}
-		v := page("signup.html", "Sign up", map[string]any{"Errors": map[string]string{e.Field: e.Msg}, "Name": name})
+		field := e.Field
+		if field == "" {
+			field = "name"
+		}
+		v := page("signup.html", "Sign up", map[string]any{"Errors": map[string]string{field: e.Msg}, "Name": name})
 		v.status = dgml.HTTPStatus(e.Kind)
 		return v, nil
 	}

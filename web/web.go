@@ -38,17 +38,20 @@ type Config struct {
 	Network *network.Service
 	People  *collab.Service
 	TempDir string
-	Log     *slog.Logger
+	// MaxUpload bounds an uploaded design, in bytes.
+	MaxUpload int64
+	Log       *slog.Logger
 }
 
 // Site is the web interface.
 type Site struct {
-	commons *commons.Service
-	network *network.Service
-	people  *collab.Service
-	tmpDir  string
-	log     *slog.Logger
-	tmpl    *template.Template
+	commons   *commons.Service
+	network   *network.Service
+	people    *collab.Service
+	tmpDir    string
+	maxUpload int64
+	log       *slog.Logger
+	tmpl      *template.Template
 }
 
 // New registers the pages on mux.
@@ -79,7 +82,10 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 			return map[string]string{"ID": id, "Label": label, "Value": values[id], "Err": errs[id]}
 		},
 	}
-	s := &Site{commons: c, network: n, people: cfg.People, tmpDir: tmpDir, log: log, tmpl: template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))}
+	if cfg.MaxUpload == 0 {
+		cfg.MaxUpload = 256 << 20
+	}
+	s := &Site{commons: c, network: n, people: cfg.People, tmpDir: tmpDir, maxUpload: cfg.MaxUpload, log: log, tmpl: template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))}
 	mux.Handle("GET /static/", http.FileServerFS(staticFS))
 	mux.HandleFunc("GET /{$}", s.page(s.home))
 	mux.HandleFunc("GET /designs", s.page(s.designs))
@@ -93,8 +99,26 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 	mux.HandleFunc("POST /upload", s.page(s.upload))
 	s.peoplePages(mux)
 	s.assessPages(mux)
+	mux.HandleFunc("/", s.page(func(w http.ResponseWriter, r *http.Request) (*view, error) {
+		return nil, &dgml.Error{Kind: dgml.NotFound, Msg: "There is no page at " + r.URL.Path + " on this node."}
+	}))
 	return s
 }
+
+// BodyLimits are the pages whose forms take more than guard.DefaultBody
+// (files), and the log-in forms, which take far less; by mux pattern.
+func (s *Site) BodyLimits() map[string]int64 {
+	return map[string]int64{
+		"POST /upload":                s.maxUpload,
+		"POST /designs/{ref}/reports": 6*collab.MaxPhotoBytes + 1<<20,
+		"POST /login":                 64 << 10,
+		"POST /signup":                64 << 10,
+	}
+}
+
+// Fail answers a request that failed before reaching its page (too
+// large, say) with the site's error page.
+func (s *Site) Fail(w http.ResponseWriter, r *http.Request, err error) { s.fail(w, r, err) }
 
 // view is what a handler gives the page writer: a template and its data,
 // or a redirect.
@@ -131,7 +155,7 @@ func (s *Site) page(h func(w http.ResponseWriter, r *http.Request) (*view, error
 
 func (s *Site) render(w http.ResponseWriter, status int, name string, data any) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	if err := s.tmpl.ExecuteTemplate(w, name, data); err != nil {

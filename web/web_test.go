@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
@@ -14,12 +13,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/demo"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/internal/testnode"
-	"github.com/dgml/dgml/web"
 )
 
 func TestPagesRenderTheCommons(t *testing.T) {
@@ -30,10 +27,9 @@ func TestPagesRenderTheCommons(t *testing.T) {
 	if _, err := svc.Commit(context.Background(), p.Content, p.Files, commons.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	api.New(api.Config{Commons: svc, Network: node.Network, People: node.People, TempDir: dir}, mux)
-	web.New(web.Config{Commons: svc, Network: node.Network, People: node.People, TempDir: dir, Log: slog.Default()}, mux)
-	srv := httptest.NewServer(mux)
+	_ = dir
+	h, _ := node.Handler(t, 0)
+	srv := httptest.NewServer(h)
 	defer srv.Close()
 	get := func(path string) (int, string) {
 		res, err := http.Get(srv.URL + path)

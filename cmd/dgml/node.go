@@ -62,7 +62,7 @@ func openNode(ctx context.Context, dir string) (*node, error) {
 			return nil, err
 		}
 	}
-	people := &collab.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: host, Limiter: account.NewLimiter(5, 15*time.Minute), Tx: db}
+	people := &collab.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: host, Guard: account.NewGuard(), Tx: db}
 	return &node{dir: dir, db: db, blobs: blobs, commons: c, network: &network.Service{Store: db, Assess: db, Commons: c, Factors: factors, Roles: db, Tx: db}, people: people}, nil
 }
 

@@ -44,7 +44,7 @@ the first line of standard input).`)
 		if err != nil {
 			return err
 		}
-		u, err := n.people.SignUp(ctx, pos[1], pw, *admin)
+		u, err := n.people.SignUp(ctx, pos[1], pw, "", *admin)
 		if err != nil {
 			return err
 		}

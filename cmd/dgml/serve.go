@@ -12,10 +12,11 @@ import (
 	"time"
 
 	"github.com/dgml/dgml/api"
+	"github.com/dgml/dgml/guard"
+	"github.com/dgml/dgml/internal/httpnode"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/demo"
 	"github.com/dgml/dgml/design"
-	"github.com/dgml/dgml/web"
 )
 
 func runServe(ctx context.Context, args []string) error {
@@ -51,15 +52,19 @@ SIGTERM, finishing the requests under way.`)
 		}
 	}
 	tmp := filepath.Join(*data, "tmp")
-	if err := os.MkdirAll(tmp, 0o755); err != nil {
+	if err := sweepTemp(tmp); err != nil {
 		return err
 	}
-	mux := http.NewServeMux()
-	api.New(api.Config{Commons: n.commons, Network: n.network, People: n.people, TempDir: tmp, MaxUpload: *maxUpload, Log: log}, mux)
-	web.New(web.Config{Commons: n.commons, Network: n.network, People: n.people, TempDir: tmp, Log: log}, mux)
+	handler, _ := httpnode.New(httpnode.Config{Commons: n.commons, Network: n.network, People: n.people, TempDir: tmp, MaxUpload: *maxUpload, Log: log})
 	srv := &http.Server{
-		Handler:           mux,
+		Handler: handler,
+		// Whole-request deadlines are set per route by the guard (a form
+		// gets 30 s to arrive, an upload minutes); these bound what comes
+		// before and after.
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       guard.LargeRead,
+		WriteTimeout:      guard.Write,
+		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
@@ -85,6 +90,15 @@ SIGTERM, finishing the requests under way.`)
 		return err
 	}
 	return nil
+}
+
+// sweepTemp empties the node's folder for uploads in progress: whatever
+// is in it at start-up was left by a process that was killed mid-upload.
+func sweepTemp(tmp string) error {
+	if err := os.RemoveAll(tmp); err != nil {
+		return fmt.Errorf("cannot clear the folder of unfinished uploads %s: %w", tmp, err)
+	}
+	return os.MkdirAll(tmp, 0o755)
 }
 
 // loadCommunity adds the demo community's reports, reviews, votes and

@@ -5,16 +5,19 @@ package testnode
 
 import (
 	"context"
+	"net/http"
+	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/dgml/dgml/account"
+	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/blob"
 	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/cost"
 	"github.com/dgml/dgml/demo"
+	"github.com/dgml/dgml/internal/httpnode"
 	"github.com/dgml/dgml/network"
 	"github.com/dgml/dgml/sqlite"
 )
@@ -46,8 +49,19 @@ func New(t testing.TB) *Node {
 	return &Node{
 		Dir: dir, DB: db, Blobs: blobs, Commons: c,
 		Network: &network.Service{Store: db, Assess: db, Commons: c, Factors: cost.Default(), Roles: db, Tx: db},
-		People:  &collab.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: "test.node", Limiter: account.NewLimiter(5, time.Minute), Tx: db},
+		People:  &collab.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: "test.node", Guard: account.NewGuard(), Tx: db},
 	}
+}
+
+// Handler is the node's HTTP handler as `dgml serve` builds it (API,
+// pages and guard), with uploads up to maxUpload bytes (0: the default).
+func (n *Node) Handler(t testing.TB, maxUpload int64) (http.Handler, *api.Server) {
+	t.Helper()
+	tmp := filepath.Join(n.Dir, "tmp")
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return httpnode.New(httpnode.Config{Commons: n.Commons, Network: n.Network, People: n.People, TempDir: tmp, MaxUpload: maxUpload})
 }
 
 // Demo commits the first n designs of the demo commons and, with

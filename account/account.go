@@ -41,6 +41,9 @@ type Token struct {
 	Revoked *time.Time `json:"revoked,omitempty"`
 }
 
+// SessionCookie names the cookie that carries a browser's login.
+const SessionCookie = "dgml_session"
+
 // Session is a browser login.
 type Session struct {
 	UserID  string

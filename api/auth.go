@@ -9,9 +9,6 @@ import (
 	"github.com/dgml/dgml/account"
 )
 
-// SessionCookie names the browser's login.
-const SessionCookie = "dgml_session"
-
 type ctxKey int
 
 const userKey ctxKey = 0
@@ -38,7 +35,7 @@ func (s *Server) identify(r *http.Request) (*who, error) {
 		}
 		return &who{user: u, scope: scope}, nil
 	}
-	if c, err := r.Cookie(SessionCookie); err == nil {
+	if c, err := r.Cookie(account.SessionCookie); err == nil {
 		u, sess, err := s.cfg.People.FromSession(ctx, c.Value)
 		if err == nil {
 			return &who{user: u, scope: "write", csrf: sess.CSRF}, nil

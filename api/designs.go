@@ -7,13 +7,13 @@ import (
 	"mime"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/okh"
+	"github.com/dgml/dgml/param"
 )
 
 func (s *Server) processes(w http.ResponseWriter, r *http.Request) error {
@@ -28,33 +28,8 @@ func (s *Server) processes(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, out)
 }
 
-// Query reads search parameters; bad numbers are refused naming the
-// parameter.
-func Query(r *http.Request) (design.Query, error) {
-	v := r.URL.Query()
-	q := design.Query{Text: v.Get("q"), License: v.Get("license"), Process: v.Get("process"), Material: v.Get("material"), Language: v.Get("language")}
-	for _, n := range []struct {
-		name string
-		dst  *int
-	}{{"otrl", &q.MinOTRL}, {"odrl", &q.MinODRL}, {"limit", &q.Limit}, {"offset", &q.Offset}} {
-		s := v.Get(n.name)
-		if s == "" {
-			continue
-		}
-		i, err := strconv.Atoi(s)
-		if err != nil || i < 0 {
-			return q, &dgml.Error{Kind: dgml.Invalid, Field: n.name, Msg: fmt.Sprintf("%q is not a whole number of 0 or more", s)}
-		}
-		*n.dst = i
-	}
-	if q.Limit > design.MaxLimit {
-		return q, &dgml.Error{Kind: dgml.Invalid, Field: "limit", Msg: fmt.Sprintf("at most %d results per page", design.MaxLimit)}
-	}
-	return q, nil
-}
-
 func (s *Server) listDesigns(w http.ResponseWriter, r *http.Request) error {
-	q, err := Query(r)
+	q, err := param.DesignQuery(r.URL.Query())
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/blob"
 	"github.com/dgml/dgml/commons"
+	"github.com/dgml/dgml/param"
 )
 
 func fileSum(r *http.Request) (string, error) {
@@ -46,12 +47,8 @@ func (s *Server) fileEstimate(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	req := commons.EstimateRequest{Process: q.Get("process"), Material: q.Get("material"), Settings: map[string]string{}}
-	if t := q.Get("thickness"); t != "" {
-		if req.Thickness, err = strconv.ParseFloat(t, 64); err != nil {
-			return &dgml.Error{Kind: dgml.Invalid, Field: "thickness", Msg: "not a number"}
-		}
-	} else {
-		req.Thickness = 3
+	if req.Thickness, err = param.Positive("thickness", q.Get("thickness"), 500, 3); err != nil {
+		return err
 	}
 	for k, v := range q {
 		switch k {

@@ -4,59 +4,14 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/facility"
-	"github.com/dgml/dgml/geo"
 	"github.com/dgml/dgml/network"
 	"github.com/dgml/dgml/okw"
+	"github.com/dgml/dgml/param"
 )
-
-// ParsePoint reads "lat,lon".
-func ParsePoint(field, s string) (geo.Point, error) {
-	a, b, ok := strings.Cut(s, ",")
-	lat, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
-	lon, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
-	p := geo.Point{Lat: lat, Lon: lon}
-	if !ok || err1 != nil || err2 != nil || !p.Valid() {
-		return p, &dgml.Error{Kind: dgml.Invalid, Field: field, Msg: "write LAT,LON in degrees, e.g. 37.98,23.73"}
-	}
-	return p, nil
-}
-
-func floatParam(v string, field string) (float64, error) {
-	if v == "" {
-		return 0, nil
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f < 0 {
-		return 0, &dgml.Error{Kind: dgml.Invalid, Field: field, Msg: "a non-negative number"}
-	}
-	return f, nil
-}
-
-// ParseDeadline reads "72h", "3d" or "2w" as hours.
-func ParseDeadline(s string) (float64, error) {
-	if s == "" {
-		return 0, nil
-	}
-	mult := map[byte]float64{'d': 24, 'w': 168}
-	if m, ok := mult[s[len(s)-1]]; ok {
-		n, err := strconv.ParseFloat(s[:len(s)-1], 64)
-		if err == nil && n > 0 {
-			return n * m, nil
-		}
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, &dgml.Error{Kind: dgml.Invalid, Field: "deadline", Msg: "a duration such as 72h, 5d or 2w"}
-	}
-	return d.Hours(), nil
-}
 
 func (s *Server) listFacilities(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
@@ -88,10 +43,10 @@ func nearQuery(r *http.Request) (network.Query, error) {
 	q := r.URL.Query()
 	var nq network.Query
 	var err error
-	if nq.Near, err = ParsePoint("near", q.Get("near")); err != nil {
+	if nq.Near, err = param.Point("near", q.Get("near")); err != nil {
 		return nq, err
 	}
-	if nq.RadiusKm, err = floatParam(q.Get("radius"), "radius"); err != nil {
+	if nq.RadiusKm, err = param.Positive("radius", q.Get("radius"), param.MaxRadiusKm, 0); err != nil {
 		return nq, err
 	}
 	if p := q.Get("process"); p != "" {
@@ -102,10 +57,8 @@ func nearQuery(r *http.Request) (network.Query, error) {
 		nq.Process = proc
 	}
 	nq.Material = q.Get("material")
-	if l := q.Get("limit"); l != "" {
-		nq.Limit, _ = strconv.Atoi(l)
-	}
-	return nq, nil
+	nq.Limit, err = param.Int("limit", q.Get("limit"), 0, param.MaxNearLimit, 0)
+	return nq, err
 }
 
 func readFacility(r *http.Request) (*facility.Facility, error) {
@@ -205,19 +158,19 @@ func (s *Server) designPlan(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	req := network.PlanRequest{Design: r.PathValue("ref")}
 	var err error
-	if req.Near, err = ParsePoint("near", q.Get("near")); err != nil {
+	if req.Near, err = param.Point("near", q.Get("near")); err != nil {
 		return err
 	}
-	if req.Quantity, err = floatParam(q.Get("qty"), "qty"); err != nil {
+	if req.Quantity, err = param.Positive("qty", q.Get("qty"), param.MaxQuantity, 1); err != nil {
 		return err
 	}
-	if req.RadiusKm, err = floatParam(q.Get("radius"), "radius"); err != nil {
+	if req.RadiusKm, err = param.Positive("radius", q.Get("radius"), param.MaxRadiusKm, 50); err != nil {
 		return err
 	}
-	if req.UnitPriceEUR, err = floatParam(q.Get("unit_price"), "unit_price"); err != nil {
+	if req.UnitPriceEUR, err = param.Float("unit_price", q.Get("unit_price"), 0, param.MaxPriceEUR, 0); err != nil {
 		return err
 	}
-	if req.DeadlineHours, err = ParseDeadline(q.Get("deadline")); err != nil {
+	if req.DeadlineHours, err = param.Deadline(q.Get("deadline")); err != nil {
 		return err
 	}
 	res, err := s.cfg.Network.Plan(r.Context(), req)

@@ -14,6 +14,7 @@ import (
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/collab"
+	"github.com/dgml/dgml/param"
 )
 
 func (s *Server) peopleRoutes() {
@@ -354,9 +355,15 @@ func (s *Server) personActivity(w http.ResponseWriter, r *http.Request) error {
 // activity answers a page of events, as JSON or (format=atom) an Atom
 // feed.
 func (s *Server) activity(w http.ResponseWriter, r *http.Request, designID, actor, title string) error {
-	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
-	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
-	es, err := s.cfg.People.Store.Events(r.Context(), designID, actor, limit, max(offset, 0))
+	limit, err := param.Int("limit", r.URL.Query().Get("limit"), 0, 200, 50)
+	if err != nil {
+		return err
+	}
+	offset, err := param.Int("offset", r.URL.Query().Get("offset"), 0, param.MaxOffset, 0)
+	if err != nil {
+		return err
+	}
+	es, err := s.cfg.People.Store.Events(r.Context(), designID, actor, limit, offset)
 	if err != nil {
 		return err
 	}

@@ -1,23 +1,23 @@
 package api
 
 import (
-	"strconv"
 
 	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/geo"
+	"github.com/dgml/dgml/param"
 )
 
 // nearTasks keeps the tasks that say where they must be done and are
 // within the radius (default 100 km), nearest first; tasks that can be
 // done anywhere stay too.
 func (s *Server) nearTasks(ts []collab.Task, near, radius string) ([]collab.Task, error) {
-	at, err := ParsePoint("near", near)
+	at, err := param.Point("near", near)
 	if err != nil {
 		return nil, err
 	}
-	km := 100.0
-	if v, err := strconv.ParseFloat(radius, 64); err == nil && v > 0 {
-		km = v
+	km, err := param.Positive("radius", radius, param.MaxRadiusKm, 100)
+	if err != nil {
+		return nil, err
 	}
 	var out []collab.Task
 	for _, t := range ts {

@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -17,36 +18,36 @@ import (
 // FDM holds fused-filament print settings under the names PrusaSlicer
 // users know (mm, mm/s, mm/s², %).
 type FDM struct {
-	LayerHeight            float64 `ini:"layer_height"`
-	FirstLayerHeight       float64 `ini:"first_layer_height"`
-	Perimeters             int     `ini:"perimeters"`
-	TopSolidLayers         int     `ini:"top_solid_layers"`
-	BottomSolidLayers      int     `ini:"bottom_solid_layers"`
-	FillDensity            float64 `ini:"fill_density"` // percent
-	ExtrusionWidth         float64 `ini:"extrusion_width"`
-	FilamentDiameter       float64 `ini:"filament_diameter"`
-	FilamentDensity        float64 `ini:"filament_density"` // g/cm³
-	PerimeterSpeed         float64 `ini:"perimeter_speed"`
-	ExternalPerimSpeed     float64 `ini:"external_perimeter_speed"`
-	SmallPerimeterSpeed    float64 `ini:"small_perimeter_speed"`
-	InfillSpeed            float64 `ini:"infill_speed"`
-	SolidInfillSpeed       float64 `ini:"solid_infill_speed"`
-	TopSolidInfillSpeed    float64 `ini:"top_solid_infill_speed"`
-	BridgeSpeed            float64 `ini:"bridge_speed"`
-	TravelSpeed            float64 `ini:"travel_speed"`
-	FirstLayerSpeed        float64 `ini:"first_layer_speed"`
-	DefaultAcceleration    float64 `ini:"default_acceleration"`
-	PerimeterAccel         float64 `ini:"perimeter_acceleration"`
-	InfillAccel            float64 `ini:"infill_acceleration"`
-	FirstLayerAccel        float64 `ini:"first_layer_acceleration"`
-	TravelAccel            float64 `ini:"travel_acceleration"`
-	MaxAcceleration        float64 `ini:"machine_max_acceleration_extruding"`
-	Jerk                   float64 `ini:"machine_max_jerk_x"`
-	RetractLength          float64 `ini:"retract_length"`
-	RetractSpeed           float64 `ini:"retract_speed"`
-	RetractBeforeTravel    float64 `ini:"retract_before_travel"`
-	SlowdownBelowLayerTime float64 `ini:"slowdown_below_layer_time"`
-	MinPrintSpeed          float64 `ini:"min_print_speed"`
+	LayerHeight            float64 `ini:"layer_height" range:"0.01,2"`
+	FirstLayerHeight       float64 `ini:"first_layer_height" range:"0.01,2"`
+	Perimeters             int     `ini:"perimeters" range:"0,50"`
+	TopSolidLayers         int     `ini:"top_solid_layers" range:"0,200"`
+	BottomSolidLayers      int     `ini:"bottom_solid_layers" range:"0,200"`
+	FillDensity            float64 `ini:"fill_density" range:"0,100"` // percent
+	ExtrusionWidth         float64 `ini:"extrusion_width" range:"0.05,5"`
+	FilamentDiameter       float64 `ini:"filament_diameter" range:"0.5,5"`
+	FilamentDensity        float64 `ini:"filament_density" range:"0.5,20"` // g/cm³
+	PerimeterSpeed         float64 `ini:"perimeter_speed" range:"1,2000"`
+	ExternalPerimSpeed     float64 `ini:"external_perimeter_speed" range:"1,2000"`
+	SmallPerimeterSpeed    float64 `ini:"small_perimeter_speed" range:"1,2000"`
+	InfillSpeed            float64 `ini:"infill_speed" range:"1,2000"`
+	SolidInfillSpeed       float64 `ini:"solid_infill_speed" range:"1,2000"`
+	TopSolidInfillSpeed    float64 `ini:"top_solid_infill_speed" range:"1,2000"`
+	BridgeSpeed            float64 `ini:"bridge_speed" range:"1,2000"`
+	TravelSpeed            float64 `ini:"travel_speed" range:"1,2000"`
+	FirstLayerSpeed        float64 `ini:"first_layer_speed" range:"1,2000"`
+	DefaultAcceleration    float64 `ini:"default_acceleration" range:"1,100000"`
+	PerimeterAccel         float64 `ini:"perimeter_acceleration" range:"1,100000"`
+	InfillAccel            float64 `ini:"infill_acceleration" range:"1,100000"`
+	FirstLayerAccel        float64 `ini:"first_layer_acceleration" range:"1,100000"`
+	TravelAccel            float64 `ini:"travel_acceleration" range:"1,100000"`
+	MaxAcceleration        float64 `ini:"machine_max_acceleration_extruding" range:"1,100000"`
+	Jerk                   float64 `ini:"machine_max_jerk_x" range:"0.1,1000"`
+	RetractLength          float64 `ini:"retract_length" range:"0,50"`
+	RetractSpeed           float64 `ini:"retract_speed" range:"1,1000"`
+	RetractBeforeTravel    float64 `ini:"retract_before_travel" range:"0,1000"`
+	SlowdownBelowLayerTime float64 `ini:"slowdown_below_layer_time" range:"0,3600"`
+	MinPrintSpeed          float64 `ini:"min_print_speed" range:"1,2000"`
 }
 
 // DefaultFDM is a common 0.4 mm nozzle PLA profile (close to
@@ -71,18 +72,23 @@ func (s *FDM) Set(key, value string) error {
 			continue
 		}
 		value = strings.TrimSuffix(strings.TrimSpace(value), "%")
+		// Each setting has the range a printer could use: a layer of
+		// 1e-300 mm or a speed of NaN would only make the estimate run
+		// forever or say nothing.
+		var lo, hi float64
+		fmt.Sscanf(t.Field(i).Tag.Get("range"), "%g,%g", &lo, &hi)
 		f := v.Field(i)
 		switch f.Kind() {
 		case reflect.Int:
 			n, err := strconv.Atoi(value)
-			if err != nil || n < 0 {
-				return &dgml.Error{Kind: dgml.Invalid, Field: key, Msg: fmt.Sprintf("%q is not a whole number", value)}
+			if err != nil || float64(n) < lo || float64(n) > hi {
+				return &dgml.Error{Kind: dgml.Invalid, Field: key, Msg: fmt.Sprintf("%q is not a whole number from %g to %g", value, lo, hi)}
 			}
 			f.SetInt(int64(n))
 		default:
 			x, err := strconv.ParseFloat(value, 64)
-			if err != nil || x < 0 {
-				return &dgml.Error{Kind: dgml.Invalid, Field: key, Msg: fmt.Sprintf("%q is not a non-negative number", value)}
+			if err != nil || math.IsNaN(x) || x < lo || x > hi {
+				return &dgml.Error{Kind: dgml.Invalid, Field: key, Msg: fmt.Sprintf("%q is not a number from %g to %g", value, lo, hi)}
 			}
 			f.SetFloat(x)
 		}

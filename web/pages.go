@@ -7,12 +7,12 @@ import (
 	"strings"
 
 	"github.com/dgml/dgml"
-	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/geo"
 	"github.com/dgml/dgml/network"
+	"github.com/dgml/dgml/param"
 )
 
 // where reads a place from a form: "near" as LAT,LON (the browser's
@@ -20,14 +20,14 @@ import (
 func where(r *http.Request) (geo.Point, string, error) {
 	q := r.URL.Query()
 	if n := strings.TrimSpace(q.Get("near")); n != "" {
-		p, err := api.ParsePoint("near", n)
+		p, err := param.Point("near", n)
 		return p, n, err
 	}
 	place := strings.TrimSpace(q.Get("place"))
 	if place == "" {
 		return geo.Point{}, "", &dgml.Error{Kind: dgml.Invalid, Field: "place", Msg: "say where: a city (e.g. Athens) or LAT,LON"}
 	}
-	if p, err := api.ParsePoint("place", place); err == nil {
+	if p, err := param.Point("place", place); err == nil {
 		return p, place, nil
 	}
 	if p, ok := geo.Place(place); ok {
@@ -42,14 +42,14 @@ func (s *Site) plan(w http.ResponseWriter, r *http.Request) (*view, error) {
 		return nil, err
 	}
 	q := r.URL.Query()
-	req := network.PlanRequest{Design: r.PathValue("ref"), Near: at, Quantity: 1, RadiusKm: 50}
-	if v, err := strconv.ParseFloat(q.Get("qty"), 64); err == nil && v > 0 {
-		req.Quantity = v
+	req := network.PlanRequest{Design: r.PathValue("ref"), Near: at}
+	if req.Quantity, err = param.Positive("qty", q.Get("qty"), param.MaxQuantity, 1); err != nil {
+		return nil, err
 	}
-	if v, err := strconv.ParseFloat(q.Get("radius"), 64); err == nil && v > 0 {
-		req.RadiusKm = v
+	if req.RadiusKm, err = param.Positive("radius", q.Get("radius"), param.MaxRadiusKm, 50); err != nil {
+		return nil, err
 	}
-	if req.DeadlineHours, err = api.ParseDeadline(q.Get("deadline")); err != nil {
+	if req.DeadlineHours, err = param.Deadline(q.Get("deadline")); err != nil {
 		return nil, err
 	}
 	res, err := s.network.Plan(r.Context(), req)
@@ -188,7 +188,7 @@ func facilityFromForm(r *http.Request, errs map[string]string) (*facility.Facili
 		errs["name"] = "a workshop needs a name"
 	}
 	place := strings.TrimSpace(v.Get("location"))
-	if p, err := api.ParsePoint("location", place); err == nil {
+	if p, err := param.Point("location", place); err == nil {
 		f.Location = p
 	} else if p, ok := geo.Place(place); ok {
 		f.Location = p

@@ -9,7 +9,6 @@ import (
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/account"
-	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/guard"
 )
@@ -26,7 +25,7 @@ type viewerInfo struct {
 // token of every form that changes something.
 func (s *Site) session(w http.ResponseWriter, r *http.Request) (*http.Request, error) {
 	v := &viewerInfo{}
-	if c, err := r.Cookie(api.SessionCookie); err == nil && s.people != nil {
+	if c, err := r.Cookie(account.SessionCookie); err == nil && s.people != nil {
 		if u, sess, err := s.people.FromSession(r.Context(), c.Value); err == nil {
 			v.user, v.csrf, v.secret = u, sess.CSRF, c.Value
 		}
@@ -100,7 +99,7 @@ func setSession(w http.ResponseWriter, r *http.Request, secret string, maxAge in
 		host = h
 	}
 	local := host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1"
-	http.SetCookie(w, &http.Cookie{Name: api.SessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	http.SetCookie(w, &http.Cookie{Name: account.SessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: r.TLS != nil || !local, MaxAge: maxAge})
 }
 

@@ -16,13 +16,13 @@ import (
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/account"
-	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/geometry"
 	"github.com/dgml/dgml/network"
+	"github.com/dgml/dgml/param"
 )
 
 //go:embed templates/*.html
@@ -216,7 +216,7 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request) (*view, error) {
 }
 
 func (s *Site) designs(w http.ResponseWriter, r *http.Request) (*view, error) {
-	q, err := api.Query(r)
+	q, err := param.DesignQuery(r.URL.Query())
 	if err != nil {
 		return nil, err
 	}

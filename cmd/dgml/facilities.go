@@ -10,11 +10,11 @@ import (
 	"text/tabwriter"
 
 	"github.com/dgml/dgml/account"
-	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/network"
 	"github.com/dgml/dgml/okw"
+	"github.com/dgml/dgml/param"
 )
 
 func runFacilities(ctx context.Context, args []string) error {
@@ -67,7 +67,7 @@ distances.`)
 		return usageError{"give the place as LAT,LON, e.g. 37.98,23.73"}
 	}
 	q := network.Query{RadiusKm: *radius, Material: *material}
-	if q.Near, err = api.ParsePoint("LAT,LON", pos[0]); err != nil {
+	if q.Near, err = param.Point("LAT,LON", pos[0]); err != nil {
 		return err
 	}
 	if *process != "" {

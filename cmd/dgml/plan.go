@@ -6,8 +6,8 @@ import (
 	"os"
 	"text/tabwriter"
 
-	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/network"
+	"github.com/dgml/dgml/param"
 )
 
 func runPlan(ctx context.Context, args []string) error {
@@ -32,10 +32,10 @@ by air). Bought items are listed to buy.`)
 		return usageError{"give the design and --near LAT,LON"}
 	}
 	req := network.PlanRequest{Design: pos[0], Quantity: *qty, RadiusKm: *radius, UnitPriceEUR: *unitPrice}
-	if req.Near, err = api.ParsePoint("--near", *near); err != nil {
+	if req.Near, err = param.Point("--near", *near); err != nil {
 		return err
 	}
-	if req.DeadlineHours, err = api.ParseDeadline(*deadline); err != nil {
+	if req.DeadlineHours, err = param.Deadline(*deadline); err != nil {
 		return err
 	}
 	n, err := openNode(ctx, *data)

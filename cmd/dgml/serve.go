@@ -12,11 +12,11 @@ import (
 	"time"
 
 	"github.com/dgml/dgml/api"
-	"github.com/dgml/dgml/guard"
-	"github.com/dgml/dgml/internal/httpnode"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/demo"
 	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/guard"
+	"github.com/dgml/dgml/internal/httpnode"
 )
 
 func runServe(ctx context.Context, args []string) error {

@@ -36,6 +36,7 @@ type node struct {
 	people  *collab.Service
 	dataDir string
 	token   string // a write token of the user "tester", sent with every request
+	tn      *testnode.Node
 }
 
 func newNode(t *testing.T) *node {
@@ -54,7 +55,7 @@ func newNode(t *testing.T) *node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &node{srv: srv, api: a, db: db, people: people, dataDir: dir, token: token}
+	return &node{srv: srv, api: a, db: db, people: people, dataDir: dir, token: token, tn: tn}
 }
 
 func (n *node) do(t *testing.T, method, path, contentType string, body io.Reader) (*http.Response, []byte) {

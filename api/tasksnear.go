@@ -1,7 +1,6 @@
 package api
 
 import (
-
 	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/geo"
 	"github.com/dgml/dgml/param"

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/geometry"
 	"github.com/dgml/dgml/okh"
 )
 
@@ -23,6 +24,11 @@ type Service struct {
 	Node string
 	// Tx makes an import one transaction.
 	Tx dgml.Atomic
+	// Limits bound every part file the node reads; Work bounds how much
+	// of that reading goes on at once (nil: no bound, for the command
+	// line working on one's own files).
+	Limits geometry.Limits
+	Work   *Work
 }
 
 // Imported is the outcome of importing one design.

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 
 	"github.com/dgml/dgml"
@@ -16,27 +17,49 @@ import (
 	"github.com/dgml/dgml/okh"
 )
 
-// mesh reads a stored file, known to the store, as a mesh.
-func (s *Service) mesh(ctx context.Context, sum string) (*geometry.Mesh, *design.FileInfo, error) {
+// withMesh reads a stored file, known to the store, as a mesh and hands
+// it to fn, within the node's work budget.
+func (s *Service) withMesh(ctx context.Context, sum string, fn func(m *geometry.Mesh) error) error {
 	info, err := s.Store.File(ctx, sum)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	m, err := s.meshBlob(sum, info.Name)
-	return m, info, err
+	return s.withMeshBlob(ctx, sum, info.Name, fn)
 }
 
-// meshBlob reads a blob as a mesh; the name's extension gives the format.
-func (s *Service) meshBlob(sum, name string) (*geometry.Mesh, error) {
+// withMeshBlob is withMesh of a blob by the name it came with (whose
+// extension gives the format).
+func (s *Service) withMeshBlob(ctx context.Context, sum, name string, fn func(m *geometry.Mesh) error) error {
 	if !geometry.Readable(name) {
-		return nil, &dgml.Error{Kind: dgml.Unsupported, File: name, Msg: "not a mesh (STL, 3MF or OBJ)"}
+		return &dgml.Error{Kind: dgml.Unsupported, File: name, Msg: "not a mesh (STL, 3MF or OBJ)"}
 	}
+	return s.withBlob(ctx, sum, name, func(f io.Reader, lim geometry.Limits) error {
+		m, err := geometry.Read(ctx, name, f, lim)
+		if err != nil {
+			return err
+		}
+		return fn(m)
+	})
+}
+
+// withBlob opens a blob and runs fn on it once the work budget has room
+// for a file of its size; lim is the node's limits with the file's size.
+func (s *Service) withBlob(ctx context.Context, sum, name string, fn func(f io.Reader, lim geometry.Limits) error) error {
 	f, err := s.Blobs.Open(sum)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer f.Close()
-	return geometry.Read(name, f, geometry.Limits{})
+	size, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	lim := s.Limits
+	lim.Size = size
+	return s.Work.Do(ctx, weightOf(name, size), func() error { return fn(f, lim) })
 }
 
 // cached returns a result computed once per file and key.
@@ -62,12 +85,15 @@ func (s *Service) cached(ctx context.Context, sum, kind, key string, compute fun
 
 // Analysis measures a stored mesh (JSON of geometry.Analysis).
 func (s *Service) Analysis(ctx context.Context, sum string) ([]byte, error) {
-	return s.cached(ctx, sum, "analysis", "v1", func() ([]byte, error) {
-		m, _, err := s.mesh(ctx, sum)
-		if err != nil {
-			return nil, err
-		}
-		return json.Marshal(geometry.Analyze(m, geometry.DefaultOptions))
+	return s.cached(ctx, sum, "analysis", "v1", func() (b []byte, err error) {
+		err = s.withMesh(ctx, sum, func(m *geometry.Mesh) error {
+			a, err := geometry.Analyze(ctx, m, geometry.DefaultOptions)
+			if err == nil {
+				b, err = json.Marshal(a)
+			}
+			return err
+		})
+		return b, err
 	})
 }
 
@@ -84,7 +110,7 @@ type EstimateRequest struct {
 func (s *Service) Estimate(ctx context.Context, sum string, req EstimateRequest) ([]byte, error) {
 	key, _ := json.Marshal(req) // map keys are sorted: a canonical key
 	h := sha256.Sum256(key)
-	return s.cached(ctx, sum, "estimate", hex.EncodeToString(h[:8]), func() ([]byte, error) {
+	return s.cached(ctx, sum, "estimate", hex.EncodeToString(h[:8]), func() (b []byte, err error) {
 		switch req.Process {
 		case "", "fdm":
 			st := estimate.DefaultFDM
@@ -100,44 +126,44 @@ func (s *Service) Estimate(ctx context.Context, sum string, req EstimateRequest)
 					return nil, err
 				}
 			}
-			m, _, err := s.mesh(ctx, sum)
-			if err != nil {
-				return nil, err
-			}
-			r, err := estimate.EstimateFDM(m, st)
-			if err != nil {
-				return nil, err
-			}
-			return json.Marshal(r)
+			err = s.withMesh(ctx, sum, func(m *geometry.Mesh) error {
+				r, err := estimate.EstimateFDM(ctx, m, st)
+				if err == nil {
+					b, err = json.Marshal(r)
+				}
+				return err
+			})
+			return b, err
 		case "cnc":
-			m, _, err := s.mesh(ctx, sum)
-			if err != nil {
-				return nil, err
-			}
-			r, err := estimate.CNC(geometry.Analyze(m, geometry.DefaultOptions), req.Material)
-			if err != nil {
-				return nil, err
-			}
-			return json.Marshal(r)
+			err = s.withMesh(ctx, sum, func(m *geometry.Mesh) error {
+				a, err := geometry.Analyze(ctx, m, geometry.DefaultOptions)
+				if err != nil {
+					return err
+				}
+				r, err := estimate.CNC(a, req.Material)
+				if err == nil {
+					b, err = json.Marshal(r)
+				}
+				return err
+			})
+			return b, err
 		case "laser":
 			info, err := s.Store.File(ctx, sum)
 			if err != nil {
 				return nil, err
 			}
-			f, err := s.Blobs.Open(sum)
-			if err != nil {
-				return nil, err
-			}
-			defer f.Close()
-			o, err := geometry.ReadOutline(info.Name, f, geometry.Limits{})
-			if err != nil {
-				return nil, err
-			}
-			r, err := estimate.Laser(o, req.Material, req.Thickness)
-			if err != nil {
-				return nil, err
-			}
-			return json.Marshal(r)
+			err = s.withBlob(ctx, sum, info.Name, func(f io.Reader, lim geometry.Limits) error {
+				o, err := geometry.ReadOutline(ctx, info.Name, f, lim)
+				if err != nil {
+					return err
+				}
+				r, err := estimate.Laser(o, req.Material, req.Thickness)
+				if err == nil {
+					b, err = json.Marshal(r)
+				}
+				return err
+			})
+			return b, err
 		}
 		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "process", Msg: "process must be fdm, cnc or laser"}
 	})
@@ -146,12 +172,8 @@ func (s *Service) Estimate(ctx context.Context, sum string, req EstimateRequest)
 // Thumbnail renders a stored mesh as PNG, once per file and size.
 func (s *Service) Thumbnail(ctx context.Context, sum string, size int) ([]byte, error) {
 	return s.cached(ctx, sum, "thumbnail", fmt.Sprint(size), func() ([]byte, error) {
-		m, _, err := s.mesh(ctx, sum)
-		if err != nil {
-			return nil, err
-		}
 		var b bytes.Buffer
-		err = geometry.WritePNG(&b, m, size)
+		err := s.withMesh(ctx, sum, func(m *geometry.Mesh) error { return geometry.WritePNG(&b, m, size) })
 		return b.Bytes(), err
 	})
 }
@@ -169,23 +191,29 @@ func (s *Service) measureParts(ctx context.Context, c *design.Content) ([]okh.Wa
 		if ref == nil {
 			return
 		}
-		m, err := s.meshBlob(ref.SHA256, ref.Path)
-		if err != nil {
-			warns = append(warns, okh.Warning{File: ref.Path, Field: p.Name, Msg: "cannot read the mesh: " + err.Error()})
-			return
-		}
-		a := geometry.Analyze(m, geometry.DefaultOptions)
-		if b, err := json.Marshal(a); err == nil && s.Cache != nil {
-			s.Cache.CachePut(ctx, ref.SHA256, "analysis", "v1", b)
-		}
-		if !a.Watertight {
-			warns = append(warns, okh.Warning{File: ref.Path, Field: p.Name, Msg: fmt.Sprintf("the mesh is not watertight (%d open edges, %d non-manifold, %d flipped faces): repair it before slicing", a.BoundaryEdges, a.NonManifoldEdges, a.FlippedFaces)})
-		}
-		if p.Dimensions == nil && a.Triangles > 0 {
-			p.Dimensions = &design.Dimensions{X: round3(a.Size.X), Y: round3(a.Size.Y), Z: round3(a.Size.Z)}
-		}
-		if p.MassG == 0 && a.Volume > 0 {
-			p.MassG = round3(partMass(m, a, p))
+		err := s.withMeshBlob(ctx, ref.SHA256, ref.Path, func(m *geometry.Mesh) error {
+			a, err := geometry.Analyze(ctx, m, geometry.DefaultOptions)
+			if err != nil {
+				return err
+			}
+			if b, err := json.Marshal(a); err == nil && s.Cache != nil {
+				if err := s.Cache.CachePut(ctx, ref.SHA256, "analysis", "v1", b); err != nil {
+					return err
+				}
+			}
+			if !a.Watertight {
+				warns = append(warns, okh.Warning{File: ref.Path, Field: p.Name, Msg: fmt.Sprintf("the mesh is not watertight (%d open edges, %d non-manifold, %d flipped faces): repair it before slicing", a.BoundaryEdges, a.NonManifoldEdges, a.FlippedFaces)})
+			}
+			if p.Dimensions == nil && a.Triangles > 0 {
+				p.Dimensions = &design.Dimensions{X: round3(a.Size.X), Y: round3(a.Size.Y), Z: round3(a.Size.Z)}
+			}
+			if p.MassG == 0 && a.Volume > 0 {
+				p.MassG = round3(partMass(ctx, m, a, p))
+			}
+			return nil
+		})
+		if err != nil && ctx.Err() == nil {
+			warns = append(warns, okh.Warning{File: ref.Path, Field: p.Name, Msg: "cannot measure the mesh: " + err.Error()})
 		}
 	})
 	return warns, ctx.Err()
@@ -205,14 +233,14 @@ func firstMesh(p *design.Part) *design.FileRef {
 // partMass is the filament of a print for FDM parts (infill, not solid),
 // the solid volume times the density for the rest, zero when the
 // material is unknown.
-func partMass(m *geometry.Mesh, a *geometry.Analysis, p *design.Part) float64 {
+func partMass(ctx context.Context, m *geometry.Mesh, a *geometry.Analysis, p *design.Part) float64 {
 	mat, ok := estimate.LookupMaterial(p.Material)
 	if p.Process == design.ProcessFDM {
 		st := estimate.DefaultFDM
 		if ok {
 			st.FilamentDensity = mat.Density
 		}
-		if r, err := estimate.EstimateFDM(m, st); err == nil {
+		if r, err := estimate.EstimateFDM(ctx, m, st); err == nil {
 			return r.FilamentG
 		}
 	}

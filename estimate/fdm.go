@@ -1,6 +1,8 @@
 package estimate
 
 import (
+	"context"
+	"fmt"
 	"math"
 
 	"github.com/dgml/dgml"
@@ -62,17 +64,31 @@ func (s *FDM) check() error {
 // it slices the mesh, lays perimeters, solid and sparse infill as a slicer
 // would, and times every move under a motion model with acceleration and
 // junction speeds from jerk, then slows short layers down for cooling.
-func EstimateFDM(m *geometry.Mesh, s FDM) (*FDMResult, error) {
+//
+// Work stops when ctx is done. A part whose layers would take more than
+// MaxCells raster cells in all (far beyond any printer's bed) is refused.
+func EstimateFDM(ctx context.Context, m *geometry.Mesh, s FDM) (*FDMResult, error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}
-	layers := geometry.Slice(m, s.FirstLayerHeight, s.LayerHeight)
+	layers, err := geometry.Slice(ctx, m, s.FirstLayerHeight, s.LayerHeight)
+	if err != nil {
+		return nil, err
+	}
 	res := &FDMResult{Layers: len(layers), Features: map[string]Feature{}, Settings: s}
 	if len(layers) == 0 {
 		return res, nil
 	}
+	lo, hi := bounds2(layers)
+	w, d := (hi.X-lo.X)/s.ExtrusionWidth+3, (hi.Y-lo.Y)/s.ExtrusionWidth+3
+	if cells := w * d * float64(len(layers)); !(cells <= MaxCells) {
+		return nil, &dgml.Error{Kind: dgml.TooLarge, Op: "estimate.FDM", Msg: fmt.Sprintf("a part of %.0f × %.0f mm in %d layers is larger than any printer's bed: split it into printable parts", hi.X-lo.X, hi.Y-lo.Y, len(layers))}
+	}
 	p := newPrint(m, layers, s)
 	for i := range layers {
+		if i%64 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		p.layer(i, res)
 	}
 	area := math.Pi * s.FilamentDiameter * s.FilamentDiameter / 4
@@ -80,6 +96,10 @@ func EstimateFDM(m *geometry.Mesh, s FDM) (*FDMResult, error) {
 	res.FilamentG = res.VolumeMM3 / 1000 * s.FilamentDensity
 	return res, nil
 }
+
+// MaxCells bounds the raster of one estimate (three bits a cell in all
+// layers: about 190 MB at the bound).
+const MaxCells = 500_000_000
 
 // print holds what the layers share.
 type print struct {

@@ -1,6 +1,7 @@
 package estimate
 
 import (
+	"context"
 	"math"
 	"os"
 	"path/filepath"
@@ -29,7 +30,7 @@ func box(x, y, z float64) *geometry.Mesh {
 func TestFullInfillExtrudesTheVolume(t *testing.T) {
 	s := DefaultFDM
 	s.FillDensity = 100
-	r, err := EstimateFDM(box(20, 20, 10), s)
+	r, err := EstimateFDM(context.Background(), box(20, 20, 10), s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,16 +49,16 @@ func TestFullInfillExtrudesTheVolume(t *testing.T) {
 // Less infill, less filament and time; more perimeters, more of them.
 func TestSettingsMoveTheEstimate(t *testing.T) {
 	m := box(40, 30, 15)
-	base, _ := EstimateFDM(m, DefaultFDM)
+	base, _ := EstimateFDM(context.Background(), m, DefaultFDM)
 	sparse := DefaultFDM
 	sparse.FillDensity = 10
-	lo, _ := EstimateFDM(m, sparse)
+	lo, _ := EstimateFDM(context.Background(), m, sparse)
 	walls := DefaultFDM
 	walls.Perimeters = 4
-	hi, _ := EstimateFDM(m, walls)
+	hi, _ := EstimateFDM(context.Background(), m, walls)
 	fast := DefaultFDM
 	fast.InfillSpeed, fast.SolidInfillSpeed = 160, 160
-	quick, _ := EstimateFDM(m, fast)
+	quick, _ := EstimateFDM(context.Background(), m, fast)
 	if !(lo.FilamentG < base.FilamentG && lo.Seconds < base.Seconds) {
 		t.Errorf("10%% infill should use less than 20%%: %v/%v g", lo.FilamentG, base.FilamentG)
 	}
@@ -83,17 +84,17 @@ func TestSegmentTime(t *testing.T) {
 
 func TestCoolingSlowsSmallLayers(t *testing.T) {
 	m := box(12, 12, 4)
-	r, _ := EstimateFDM(m, DefaultFDM)
+	r, _ := EstimateFDM(context.Background(), m, DefaultFDM)
 	if per := r.Seconds / float64(r.Layers); per < 9.9 || per > 10.5 {
 		t.Errorf("small layers are slowed to slowdown_below_layer_time (10 s): %v s", per)
 	}
-	tiny, _ := EstimateFDM(box(3, 3, 4), DefaultFDM)
+	tiny, _ := EstimateFDM(context.Background(), box(3, 3, 4), DefaultFDM)
 	if per := tiny.Seconds / float64(tiny.Layers); per >= 9 {
 		t.Errorf("a tiny layer cannot be slowed below min_print_speed, so it stays under 10 s: %v s", per)
 	}
 	s := DefaultFDM
 	s.SlowdownBelowLayerTime = 0
-	fast, _ := EstimateFDM(m, s)
+	fast, _ := EstimateFDM(context.Background(), m, s)
 	if fast.Seconds >= r.Seconds {
 		t.Errorf("without the slowdown it should be faster: %v vs %v", fast.Seconds, r.Seconds)
 	}
@@ -136,7 +137,7 @@ func TestLaserAndCNC(t *testing.T) {
 	if _, err := Laser(o, "steel", 3); err == nil {
 		t.Error("a CO2 laser does not cut steel")
 	}
-	a := geometry.Analyze(box(20, 10, 5), geometry.Options{})
+	a := mustAnalyze(box(20, 10, 5), geometry.Options{})
 	c, err := CNC(a, "aluminium")
 	if err != nil {
 		t.Fatal(err)
@@ -175,12 +176,12 @@ func TestCloseToPrusaSlicer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := geometry.ReadSTL(c.file, fh, geometry.Limits{})
+		m, err := geometry.ReadSTL(context.Background(), c.file, fh, geometry.Limits{})
 		fh.Close()
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := EstimateFDM(m, s)
+		r, err := EstimateFDM(context.Background(), m, s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -198,7 +199,7 @@ func BenchmarkFDMCorpus(b *testing.B) {
 	var meshes []*geometry.Mesh
 	for _, f := range files {
 		fh, _ := os.Open(f)
-		m, err := geometry.ReadSTL(f, fh, geometry.Limits{})
+		m, err := geometry.ReadSTL(context.Background(), f, fh, geometry.Limits{})
 		fh.Close()
 		if err != nil {
 			b.Fatal(err)
@@ -208,7 +209,7 @@ func BenchmarkFDMCorpus(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		for _, m := range meshes {
-			if _, err := EstimateFDM(m, DefaultFDM); err != nil {
+			if _, err := EstimateFDM(context.Background(), m, DefaultFDM); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -231,4 +232,13 @@ func TestRatesOverride(t *testing.T) {
 	if err := LoadRates("bad.json", strings.NewReader(`[{"density_g_cm3": 1}]`)); err == nil || !strings.Contains(err.Error(), "[0].name") {
 		t.Errorf("an entry without a name: %v", err)
 	}
+}
+
+// mustAnalyze is geometry.Analyze for meshes a test knows to be measurable.
+func mustAnalyze(m *geometry.Mesh, opt geometry.Options) *geometry.Analysis {
+	a, err := geometry.Analyze(context.Background(), m, opt)
+	if err != nil {
+		panic(err)
+	}
+	return a
 }

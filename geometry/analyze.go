@@ -1,6 +1,8 @@
 package geometry
 
 import (
+	"context"
+	"github.com/dgml/dgml"
 	"math"
 	"sort"
 )
@@ -77,26 +79,42 @@ func weld(m *Mesh) *indexed {
 	return ix
 }
 
-// Analyze measures a mesh.
-func Analyze(m *Mesh, opt Options) *Analysis {
-	if opt.OverhangAngle <= 0 {
+// Analyze measures a mesh. Work stops when ctx is done; a mesh whose
+// figures come out as no finite number (a model of coordinates made to
+// overflow) is refused with an error rather than measured wrong.
+func Analyze(ctx context.Context, m *Mesh, opt Options) (*Analysis, error) {
+	if opt.OverhangAngle <= 0 || math.IsNaN(opt.OverhangAngle) {
 		opt.OverhangAngle = DefaultOptions.OverhangAngle
 	}
 	a := &Analysis{Triangles: len(m.Triangles)}
 	if len(m.Triangles) == 0 {
-		return a
+		return a, nil
 	}
 	ix := weld(m)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	a.Vertices = len(ix.verts)
 	a.Min, a.Max = bounds(ix.verts)
 	a.Size = a.Max.Sub(a.Min)
 	var normals []Vec
 	normals, a.Area, a.Volume, a.DegenerateFaces = faces(m)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	topology(ix, a)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	a.Orientations = orientations(m, normals, a, opt)
 	a.Overhang = a.Orientations[0].Overhang
 	a.Suggested = suggest(a.Orientations)
-	return a
+	for _, x := range []float64{a.Area, a.Volume, a.Size.X, a.Size.Y, a.Size.Z, a.Overhang} {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, &dgml.Error{Kind: dgml.Invalid, Op: "geometry.Analyze", Msg: "the mesh's area, volume or size is not a finite number: its coordinates are out of any printable range"}
+		}
+	}
+	return a, nil
 }
 
 func bounds(vs []Vec) (Vec, Vec) {

@@ -2,6 +2,7 @@ package geometry
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -29,11 +30,11 @@ func BenchmarkReadAnalyzeCorpus(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		for k, d := range data {
-			m, err := ReadSTL(files[k], bytes.NewReader(d), Limits{})
+			m, err := ReadSTL(context.Background(), files[k], bytes.NewReader(d), Limits{})
 			if err != nil {
 				b.Fatal(err)
 			}
-			tris += Analyze(m, Options{}).Triangles
+			tris += mustAnalyze(m, Options{}).Triangles
 		}
 	}
 	b.StopTimer()
@@ -58,11 +59,11 @@ func BenchmarkBinarySTL(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		mm, err := ReadSTL("bench.stl", bytes.NewReader(data), Limits{})
+		mm, err := ReadSTL(context.Background(), "bench.stl", bytes.NewReader(data), Limits{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		Analyze(mm, Options{})
+		mustAnalyze(mm, Options{})
 	}
 	b.ReportMetric(float64(len(m.Triangles)*b.N)/b.Elapsed().Seconds(), "triangles/s")
 }

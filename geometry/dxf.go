@@ -2,6 +2,7 @@ package geometry
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -23,13 +24,16 @@ type dxfPair struct {
 // ReadDXF reads the cutting geometry of an ASCII DXF: LINE, ARC, CIRCLE,
 // LWPOLYLINE (with bulges) and POLYLINE/VERTEX entities, in mm by the
 // header's $INSUNITS (mm when not given).
-func ReadDXF(name string, r io.Reader, lim Limits) (*Outline, error) {
+func ReadDXF(ctx context.Context, name string, r io.Reader, lim Limits) (*Outline, error) {
 	sc := bufio.NewScanner(io.LimitReader(r, lim.bytes()))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	var pairs []dxfPair
 	line := 0
 	for sc.Scan() {
 		line++
+		if line%every == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		codeText := strings.TrimSpace(sc.Text())
 		if !sc.Scan() {
 			return nil, meshError(name, line, "", "group code %q without a value", codeText)
@@ -67,7 +71,7 @@ func ReadDXF(name string, r io.Reader, lim Limits) (*Outline, error) {
 		for j < len(pairs) && pairs[j].code != 0 {
 			j++
 		}
-		e, err := parseEntity(name, pairs[i:j])
+		e, err := parseEntity(name, pairs[i:j], lim)
 		if err != nil {
 			return nil, err
 		}
@@ -80,8 +84,10 @@ func ReadDXF(name string, r io.Reader, lim Limits) (*Outline, error) {
 				out.add(p[:len(p)-1], true)
 			}
 		case "ARC":
-			a0, a1 := e.f(50)*math.Pi/180, e.f(51)*math.Pi/180
-			for a1 <= a0 {
+			// Angles in degrees, counter-clockwise from start to end;
+			// reduced to one turn first, whatever their size.
+			a0, a1 := math.Mod(e.f(50), 360)*math.Pi/180, math.Mod(e.f(51), 360)*math.Pi/180
+			if a1 <= a0 {
 				a1 += 2 * math.Pi
 			}
 			if e.f(40) > 0 {
@@ -121,7 +127,7 @@ type dxfEntity struct {
 
 func (e *dxfEntity) f(code int) float64 { return e.vals[code] }
 
-func parseEntity(name string, pairs []dxfPair) (*dxfEntity, error) {
+func parseEntity(name string, pairs []dxfPair, lim Limits) (*dxfEntity, error) {
 	e := &dxfEntity{vals: map[int]float64{}}
 	for _, p := range pairs[1:] {
 		numeric := (p.code >= 10 && p.code <= 59) || (p.code >= 70 && p.code <= 99)
@@ -131,6 +137,9 @@ func parseEntity(name string, pairs []dxfPair) (*dxfEntity, error) {
 		v, err := strconv.ParseFloat(p.value, 64)
 		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, meshError(name, p.line, fmt.Sprintf("%s group %d", pairs[0].value, p.code), "%q is not a number", p.value)
+		}
+		if p.code >= 10 && p.code <= 40 && !lim.within(v) { // coordinates and radii
+			return nil, farError(name, p.line, fmt.Sprintf("%s group %d", pairs[0].value, p.code), lim)
 		}
 		switch p.code {
 		case 10:

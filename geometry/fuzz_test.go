@@ -2,6 +2,7 @@ package geometry
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -25,11 +26,11 @@ func seedMeshes(f *testing.F) {
 
 func fuzzRead(f *testing.F, name string) {
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := Read(name, bytes.NewReader(data), Limits{MaxTriangles: 100000, MaxBytes: 8 << 20})
+		m, err := Read(context.Background(), name, bytes.NewReader(data), Limits{MaxTriangles: 100000, MaxBytes: 8 << 20})
 		if err != nil {
 			return
 		}
-		a := Analyze(m, Options{})
+		a := mustAnalyze(m, Options{})
 		if a.Triangles != len(m.Triangles) || a.Shells < 0 {
 			t.Fatalf("inconsistent analysis: %+v", a)
 		}

@@ -3,6 +3,7 @@ package geometry
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -14,7 +15,7 @@ import (
 // ReadOBJ reads the geometry of a Wavefront OBJ file (v and f records;
 // faces of more than three vertices are split into fans; negative
 // indices count back from the last vertex). Units are taken as mm.
-func ReadOBJ(name string, r io.Reader, lim Limits) (*Mesh, error) {
+func ReadOBJ(ctx context.Context, name string, r io.Reader, lim Limits) (*Mesh, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 4<<20)
 	var verts []Vec
@@ -22,6 +23,9 @@ func ReadOBJ(name string, r io.Reader, lim Limits) (*Mesh, error) {
 	line := 0
 	for sc.Scan() {
 		line++
+		if line%every == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		f := bytes.Fields(sc.Bytes())
 		if len(f) == 0 || f[0][0] == '#' {
 			continue
@@ -36,6 +40,9 @@ func ReadOBJ(name string, r io.Reader, lim Limits) (*Mesh, error) {
 				x, err := strconv.ParseFloat(string(f[1+c]), 64)
 				if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
 					return nil, meshError(name, line, "v", "%q is not a number", f[1+c])
+				}
+				if !lim.within(x) {
+					return nil, farError(name, line, "v", lim)
 				}
 				v[c] = x
 			}

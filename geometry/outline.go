@@ -1,6 +1,7 @@
 package geometry
 
 import (
+	"context"
 	"io"
 	"math"
 	"path/filepath"
@@ -53,12 +54,12 @@ func (o *Outline) Bounds() (Point2, Point2) {
 }
 
 // ReadOutline reads an SVG or DXF drawing by its extension.
-func ReadOutline(name string, r io.Reader, lim Limits) (*Outline, error) {
+func ReadOutline(ctx context.Context, name string, r io.Reader, lim Limits) (*Outline, error) {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".svg":
-		return ReadSVG(name, r, lim)
+		return ReadSVG(ctx, name, r, lim)
 	case ".dxf":
-		return ReadDXF(name, r, lim)
+		return ReadDXF(ctx, name, r, lim)
 	}
 	return nil, &dgml.Error{Kind: dgml.Unsupported, File: name, Msg: "not an outline format dgml reads: use SVG or DXF"}
 }
@@ -66,6 +67,9 @@ func ReadOutline(name string, r io.Reader, lim Limits) (*Outline, error) {
 // arcPoints flattens an arc around c from angle a0 to a1 (radians, the
 // sweep's sign gives its direction) into points, one per 5 degrees.
 func arcPoints(c Point2, rx, ry, rot, a0, sweep float64) []Point2 {
+	if !(math.Abs(sweep) <= 2*math.Pi) { // NaN too: a full turn at most
+		sweep = 2 * math.Pi
+	}
 	n := max(2, int(math.Ceil(math.Abs(sweep)/(5*math.Pi/180))))
 	out := make([]Point2, 0, n+1)
 	cr, sr := math.Cos(rot), math.Sin(rot)

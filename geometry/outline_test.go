@@ -1,6 +1,7 @@
 package geometry
 
 import (
+	"context"
 	"errors"
 	"math"
 	"strings"
@@ -16,7 +17,7 @@ func TestSVGShapesUnitsAndTransforms(t *testing.T) {
   <path d="M 10 10 h 20 v 20 h -20 z M40 10 L60 10 A 10 10 0 0 1 60 30"/>
   <line x1="0" y1="90" x2="50" y2="90"/>
 </svg>`
-	o, err := ReadSVG("part.svg", strings.NewReader(svg), Limits{})
+	o, err := ReadSVG(context.Background(), "part.svg", strings.NewReader(svg), Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func TestDXFEntities(t *testing.T) {
 		// a 2x2 square whose first edge bulges into a half circle
 		"0", "LWPOLYLINE", "90", "4", "70", "1", "10", "0", "20", "0", "42", "1", "10", "2", "20", "0", "10", "2", "20", "2", "10", "0", "20", "2",
 		"0", "ENDSEC", "0", "EOF", ""}, "\n")
-	o, err := ReadDXF("part.dxf", strings.NewReader(dxf), Limits{})
+	o, err := ReadDXF(context.Background(), "part.dxf", strings.NewReader(dxf), Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,12 +54,12 @@ func TestDXFEntities(t *testing.T) {
 	if got := o.CutLength(); math.Abs(got-want) > 0.01*want {
 		t.Errorf("cut length %v, want about %v", got, want)
 	}
-	_, err = ReadDXF("bad.dxf", strings.NewReader("0\nSECTION\n2\nENTITIES\n0\nLINE\n10\nabc\n"), Limits{})
+	_, err = ReadDXF(context.Background(), "bad.dxf", strings.NewReader("0\nSECTION\n2\nENTITIES\n0\nLINE\n10\nabc\n"), Limits{})
 	var e *dgml.Error
 	if !errors.As(err, &e) || e.Line != 8 || !strings.Contains(e.Field, "LINE") {
 		t.Errorf("a bad number must name line and entity: %v", err)
 	}
-	if _, err := ReadSVG("bad.svg", strings.NewReader(`<svg><path d="M 0 0 L 1"/></svg>`), Limits{}); err == nil || !strings.Contains(err.Error(), "bad.svg:1") {
+	if _, err := ReadSVG(context.Background(), "bad.svg", strings.NewReader(`<svg><path d="M 0 0 L 1"/></svg>`), Limits{}); err == nil || !strings.Contains(err.Error(), "bad.svg:1") {
 		t.Errorf("a bad path must name file and line: %v", err)
 	}
 }
@@ -66,7 +67,7 @@ func TestDXFEntities(t *testing.T) {
 func FuzzReadSVG(f *testing.F) {
 	f.Add([]byte(`<svg width="10mm" viewBox="0 0 10 10"><path d="M0 0 C 1 1 2 2 3 3 S 4 4 5 5 Q 6 6 7 7 T 8 8 A 1 2 30 1 0 9 9 z"/><polygon points="0,0 1,0 1,1"/></svg>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		o, err := ReadSVG("fuzz.svg", strings.NewReader(string(data)), Limits{MaxTriangles: 100000, MaxBytes: 1 << 20})
+		o, err := ReadSVG(context.Background(), "fuzz.svg", strings.NewReader(string(data)), Limits{MaxTriangles: 100000, MaxBytes: 1 << 20})
 		if err == nil && (math.IsNaN(o.CutLength()) || len(o.Paths) != len(o.Closed)) {
 			t.Fatalf("inconsistent outline")
 		}
@@ -76,7 +77,7 @@ func FuzzReadSVG(f *testing.F) {
 func FuzzReadDXF(f *testing.F) {
 	f.Add([]byte("0\nSECTION\n2\nENTITIES\n0\nLWPOLYLINE\n70\n1\n10\n0\n20\n0\n42\n0.5\n10\n1\n20\n0\n10\n1\n20\n1\n0\nPOLYLINE\n70\n1\n0\nVERTEX\n10\n0\n20\n0\n0\nVERTEX\n10\n3\n20\n4\n0\nSEQEND\n0\nEOF\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		o, err := ReadDXF("fuzz.dxf", strings.NewReader(string(data)), Limits{MaxTriangles: 100000, MaxBytes: 1 << 20})
+		o, err := ReadDXF(context.Background(), "fuzz.dxf", strings.NewReader(string(data)), Limits{MaxTriangles: 100000, MaxBytes: 1 << 20})
 		if err == nil && len(o.Paths) != len(o.Closed) {
 			t.Fatalf("inconsistent outline")
 		}

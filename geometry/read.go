@@ -2,6 +2,7 @@ package geometry
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"path/filepath"
 	"strings"
@@ -26,26 +27,27 @@ func Readable(name string) bool {
 // Read reads a mesh file by its extension. STL and OBJ stream; a 3MF
 // needs random access, so r is used as an io.ReaderAt when it is one and
 // otherwise read into memory up to the size limit.
-func Read(name string, r io.Reader, lim Limits) (*Mesh, error) {
+// Work stops when ctx is done.
+func Read(ctx context.Context, name string, r io.Reader, lim Limits) (*Mesh, error) {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".stl":
-		return ReadSTL(name, r, lim)
+		return ReadSTL(ctx, name, r, lim)
 	case ".obj":
-		return ReadOBJ(name, r, lim)
+		return ReadOBJ(ctx, name, r, lim)
 	case ".3mf":
 		if ra, ok := r.(interface {
 			io.ReaderAt
 			Stat() (interface{ Size() int64 }, error)
 		}); ok {
 			if st, err := ra.Stat(); err == nil {
-				return Read3MF(name, ra, st.Size(), lim)
+				return Read3MF(ctx, name, ra, st.Size(), lim)
 			}
 		}
 		if s, ok := r.(io.ReadSeeker); ok {
 			if ra, ok := r.(io.ReaderAt); ok {
 				size, err := s.Seek(0, io.SeekEnd)
 				if err == nil {
-					return Read3MF(name, ra, size, lim)
+					return Read3MF(ctx, name, ra, size, lim)
 				}
 			}
 		}
@@ -56,7 +58,7 @@ func Read(name string, r io.Reader, lim Limits) (*Mesh, error) {
 		if int64(len(b)) > lim.bytes() {
 			return nil, &dgml.Error{Kind: dgml.TooLarge, File: name, Msg: "larger than the size limit"}
 		}
-		return Read3MF(name, bytes.NewReader(b), int64(len(b)), lim)
+		return Read3MF(ctx, name, bytes.NewReader(b), int64(len(b)), lim)
 	}
 	return nil, &dgml.Error{Kind: dgml.Unsupported, File: name, Msg: "not a mesh format dgml reads: use STL, 3MF or OBJ"}
 }

@@ -3,6 +3,7 @@ package geometry
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -39,11 +40,11 @@ func TestSTLBinaryAndASCIIAgree(t *testing.T) {
 	m := cube(10)
 	var bin bytes.Buffer
 	WriteSTL(&bin, m, "solid but binary") // a binary header starting with "solid"
-	a, err := ReadSTL("cube.stl", &bin, Limits{})
+	a, err := ReadSTL(context.Background(), "cube.stl", &bin, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := ReadSTL("cube.stl", strings.NewReader(asciiSTL(m)), Limits{})
+	b, err := ReadSTL(context.Background(), "cube.stl", strings.NewReader(asciiSTL(m)), Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +52,7 @@ func TestSTLBinaryAndASCIIAgree(t *testing.T) {
 		t.Fatalf("%d and %d triangles", len(a.Triangles), len(b.Triangles))
 	}
 	for _, x := range []*Mesh{a, b} {
-		an := Analyze(x, Options{})
+		an := mustAnalyze(x, Options{})
 		if math.Abs(an.Volume-1000) > 1e-6 || math.Abs(an.Area-600) > 1e-6 || !an.Watertight || an.Shells != 1 || an.Vertices != 8 {
 			t.Errorf("cube: %+v", an)
 		}
@@ -76,7 +77,7 @@ func TestReadErrorsNameTheRecord(t *testing.T) {
 		{"f.stl", "tiny", 0, "header", dgml.Invalid},
 	}
 	for _, c := range cases {
-		_, err := Read(c.name, strings.NewReader(c.body), Limits{})
+		_, err := Read(context.Background(), c.name, strings.NewReader(c.body), Limits{})
 		var e *dgml.Error
 		if !errors.As(err, &e) || e.File != c.name || e.Line != c.line || e.Field != c.field || e.Kind != c.kind {
 			t.Errorf("%s: got %v (%+v)", c.name, err, e)
@@ -84,25 +85,25 @@ func TestReadErrorsNameTheRecord(t *testing.T) {
 	}
 	var big bytes.Buffer
 	WriteSTL(&big, cube(1), "x")
-	if _, err := ReadSTL("big.stl", &big, Limits{MaxTriangles: 5}); dgml.KindOf(err) != dgml.TooLarge {
+	if _, err := ReadSTL(context.Background(), "big.stl", &big, Limits{MaxTriangles: 5}); dgml.KindOf(err) != dgml.TooLarge {
 		t.Errorf("over the triangle cap: %v", err)
 	}
 	// A header announcing a billion triangles must be refused before any
 	// memory is given to it.
 	hostile := make([]byte, 84)
 	hostile[80], hostile[81], hostile[82], hostile[83] = 0, 0xca, 0x9a, 0x3b
-	if _, err := ReadSTL("hostile.stl", bytes.NewReader(hostile), Limits{}); dgml.KindOf(err) != dgml.TooLarge {
+	if _, err := ReadSTL(context.Background(), "hostile.stl", bytes.NewReader(hostile), Limits{}); dgml.KindOf(err) != dgml.TooLarge {
 		t.Errorf("hostile count: %v", err)
 	}
 }
 
 func TestOBJ(t *testing.T) {
 	obj := "# a unit square pyramid\nv 0 0 0\nv 1 0 0\nv 1 1 0\nv 0 1 0\nv 0.5 0.5 1\nf 4 3 2 1\nf 1/1 2/2 5/5\nf 2 3 5\nf 3 4 -1\nf 4 1 5\n"
-	m, err := ReadOBJ("p.obj", strings.NewReader(obj), Limits{})
+	m, err := ReadOBJ(context.Background(), "p.obj", strings.NewReader(obj), Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := Analyze(m, Options{})
+	a := mustAnalyze(m, Options{})
 	if len(m.Triangles) != 6 || !a.Watertight || math.Abs(a.Volume-1.0/3) > 1e-9 {
 		t.Errorf("pyramid: %d triangles, %+v", len(m.Triangles), a)
 	}
@@ -130,26 +131,26 @@ func Test3MFUnitsTransformsComponents(t *testing.T) {
 		`<object id="2"><components><component objectid="1" transform="2 0 0 0 2 0 0 0 2 0 0 0"/></components></object></resources>
 <build><item objectid="1" transform="1 0 0 0 1 0 0 0 1 5 0 0"/><item objectid="2"/></build></model>`
 	data := zip3MF(t, model, `<Relationships><Relationship Target="/3D/3dmodel.model" Id="r" Type="http://schemas.microsoft.com/3dmanufacturing/2013/01/3dmodel"/></Relationships>`)
-	m, err := Read3MF("t.3mf", bytes.NewReader(data), int64(len(data)), Limits{})
+	m, err := Read3MF(context.Background(), "t.3mf", bytes.NewReader(data), int64(len(data)), Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := Analyze(m, Options{})
+	a := mustAnalyze(m, Options{})
 	// Unit tetra is 1/6 cm³; the second item is scaled 2x: 8/6 cm³; in mm³ x1000.
 	want := (1.0/6 + 8.0/6) * 1000
 	if len(m.Triangles) != 8 || math.Abs(a.Volume-want) > 1e-6 || a.Shells != 2 || math.Abs(a.Max.X-60) > 1e-9 {
 		t.Errorf("3MF: %d triangles, volume %v (want %v), shells %d, max %v", len(m.Triangles), a.Volume, want, a.Shells, a.Max)
 	}
 	bad := zip3MF(t, `<model><resources>`+tetra+`</resources><build><item objectid="9"/></build></model>`, "")
-	if _, err := Read3MF("bad.3mf", bytes.NewReader(bad), int64(len(bad)), Limits{}); err == nil || !strings.Contains(err.Error(), "no object 9") {
+	if _, err := Read3MF(context.Background(), "bad.3mf", bytes.NewReader(bad), int64(len(bad)), Limits{}); err == nil || !strings.Contains(err.Error(), "no object 9") {
 		t.Errorf("missing object: %v", err)
 	}
 	slip := zip3MF(t, `<model/>`, `<Relationships><Relationship Target="../../etc/passwd" Type="http://schemas.microsoft.com/3dmanufacturing/2013/01/3dmodel"/></Relationships>`)
-	if _, err := Read3MF("slip.3mf", bytes.NewReader(slip), int64(len(slip)), Limits{}); err == nil {
+	if _, err := Read3MF(context.Background(), "slip.3mf", bytes.NewReader(slip), int64(len(slip)), Limits{}); err == nil {
 		t.Error("a model path leaving the package must be refused")
 	}
 	bomb := zip3MF(t, `<model><resources>`+strings.Repeat(" ", 3<<20)+`</resources></model>`, "")
-	if _, err := Read3MF("bomb.3mf", bytes.NewReader(bomb), int64(len(bomb)), Limits{MaxBytes: 1 << 20}); dgml.KindOf(err) != dgml.TooLarge {
+	if _, err := Read3MF(context.Background(), "bomb.3mf", bytes.NewReader(bomb), int64(len(bomb)), Limits{MaxBytes: 1 << 20}); dgml.KindOf(err) != dgml.TooLarge {
 		t.Errorf("a model inflating past the limit: %v", err)
 	}
 }
@@ -157,13 +158,13 @@ func Test3MFUnitsTransformsComponents(t *testing.T) {
 func TestAnalysisFindsDefects(t *testing.T) {
 	m := cube(10)
 	m.Triangles[3] = Triangle{m.Triangles[3][0], m.Triangles[3][2], m.Triangles[3][1]} // flip one
-	a := Analyze(m, Options{})
+	a := mustAnalyze(m, Options{})
 	if a.Watertight || a.FlippedFaces != 1 || a.BoundaryEdges != 0 {
 		t.Errorf("one flipped face: %+v", a)
 	}
 	holed := cube(10)
 	holed.Triangles = holed.Triangles[1:]
-	a = Analyze(holed, Options{})
+	a = mustAnalyze(holed, Options{})
 	if a.Watertight || a.BoundaryEdges != 3 {
 		t.Errorf("a missing face leaves 3 boundary edges: %+v", a)
 	}
@@ -172,7 +173,7 @@ func TestAnalysisFindsDefects(t *testing.T) {
 	other.Translate(Vec{20, 0, 0})
 	two.Append(other)
 	two.Triangles = append(two.Triangles, Triangle{{0, 0, 0}, {1, 1, 1}, {2, 2, 2}})
-	a = Analyze(two, Options{})
+	a = mustAnalyze(two, Options{})
 	if a.Shells != 3 || a.DegenerateFaces != 1 {
 		t.Errorf("shells %d, degenerate %d", a.Shells, a.DegenerateFaces)
 	}
@@ -187,7 +188,7 @@ func TestOrientationsAndOverhang(t *testing.T) {
 			m.Triangles[i][j] = Vec{v.X, -v.Z, v.Y}
 		}
 	}
-	a := Analyze(m, Options{OverhangAngle: 45})
+	a := mustAnalyze(m, Options{OverhangAngle: 45})
 	if a.Overhang < 299 || a.Overhang > 301 {
 		t.Errorf("standing T: the two arms' undersides (2 x 15 x 10 mm²) overhang, got %v", a.Overhang)
 	}
@@ -211,12 +212,12 @@ func TestPrusaCorpus(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := Read(f, fh, Limits{})
+		m, err := Read(context.Background(), f, fh, Limits{})
 		fh.Close()
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
-		a := Analyze(m, Options{})
+		a := mustAnalyze(m, Options{})
 		if a.Volume <= 0 || a.Size.X <= 0 || a.Triangles != len(m.Triangles) {
 			t.Errorf("%s: %+v", filepath.Base(f), a)
 		}
@@ -233,4 +234,13 @@ func TestPrusaCorpus(t *testing.T) {
 	if watertight < 38 {
 		t.Errorf("only %d of 45 printed parts watertight", watertight)
 	}
+}
+
+// mustAnalyze is Analyze for meshes a test knows to be measurable.
+func mustAnalyze(m *Mesh, opt Options) *Analysis {
+	a, err := Analyze(context.Background(), m, opt)
+	if err != nil {
+		panic(err)
+	}
+	return a
 }

@@ -1,9 +1,16 @@
 package geometry
 
 import (
+	"context"
+	"fmt"
 	"math"
 	"sort"
+
+	"github.com/dgml/dgml"
 )
+
+// MaxLayers bounds a slicing: 100,000 layers are 20 m at 0.2 mm.
+const MaxLayers = 100_000
 
 // Layer is one horizontal cut through a mesh: closed loops in the plane
 // at height Z. Outer boundaries run counter-clockwise and holes clockwise
@@ -50,13 +57,18 @@ func SignedArea(p []Point2) float64 { return signedArea(p) }
 // Slice cuts the mesh, resting on z=0 at its lowest point, into layers:
 // the first firstHeight thick, the rest layerHeight, each cut at its
 // middle as slicers do.
-func Slice(m *Mesh, firstHeight, layerHeight float64) []Layer {
-	if len(m.Triangles) == 0 || layerHeight <= 0 {
-		return nil
+//
+// A part would need more than MaxLayers layers is refused: it is no print.
+func Slice(ctx context.Context, m *Mesh, firstHeight, layerHeight float64) ([]Layer, error) {
+	if len(m.Triangles) == 0 || !(layerHeight > 0) || !(firstHeight > 0) {
+		return nil, nil
 	}
 	ix := weld(m)
 	lo, hi := bounds(ix.verts)
 	top := hi.Z - lo.Z
+	if n := (top-firstHeight)/layerHeight + 1; !(n <= MaxLayers) {
+		return nil, &dgml.Error{Kind: dgml.TooLarge, Op: "geometry.Slice", Msg: fmt.Sprintf("a part %.0f mm tall at %g mm layers needs more than %d layers", top, layerHeight, MaxLayers)}
+	}
 	var layers []Layer
 	for bottom, h := 0.0, firstHeight; bottom+h/2 < top; bottom, h = bottom+h, layerHeight {
 		layers = append(layers, Layer{Z: bottom + h/2, Bottom: bottom, Height: h})
@@ -75,6 +87,9 @@ func Slice(m *Mesh, firstHeight, layerHeight float64) []Layer {
 	var active []int32
 	next := 0
 	for li := range layers {
+		if li%256 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		z := layers[li].Z
 		for next < len(order) && zmin[order[next]] <= z {
 			active = append(active, order[next])
@@ -89,7 +104,7 @@ func Slice(m *Mesh, firstHeight, layerHeight float64) []Layer {
 		active = kept
 		layers[li].Loops = cut(ix, active, z+lo.Z)
 	}
-	return layers
+	return layers, nil
 }
 
 // cut intersects the given triangles with the plane at z and chains the

@@ -1,13 +1,17 @@
 package geometry
 
 import (
+	"context"
 	"math"
 	"testing"
 )
 
 func TestSliceCube(t *testing.T) {
 	m := cube(10)
-	ls := Slice(m, 0.2, 0.2)
+	ls, err := Slice(context.Background(), m, 0.2, 0.2)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(ls) != 50 {
 		t.Fatal(len(ls))
 	}

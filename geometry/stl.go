@@ -3,6 +3,7 @@ package geometry
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -16,11 +17,46 @@ import (
 type Limits struct {
 	MaxTriangles int   // 0: DefaultLimits.MaxTriangles
 	MaxBytes     int64 // uncompressed bytes a 3MF may unpack to; 0: default
+	// Size is the file's size in bytes when it is known: counts a file
+	// announces beyond what it could hold are refused before anything is
+	// allocated for them, and a 3MF may unpack to at most a multiple of it.
+	Size int64
+	// MaxCoord is the largest distance from the origin, in mm, a
+	// coordinate may have (0: DefaultLimits.MaxCoord). Real parts are far
+	// smaller; beyond it sums of areas and volumes lose all precision or
+	// overflow.
+	MaxCoord float64
 }
 
 // DefaultLimits allow any printable part while refusing files built to
 // exhaust memory.
-var DefaultLimits = Limits{MaxTriangles: 20_000_000, MaxBytes: 2 << 30}
+var DefaultLimits = Limits{MaxTriangles: 20_000_000, MaxBytes: 2 << 30, MaxCoord: 1e6}
+
+// maxInflation is how many times its compressed size a 3MF's model may
+// unpack to (real models compress 5 to 20 times; bombs, thousands).
+const maxInflation = 64
+
+// every is how many records a reader handles between looks at its
+// context, so that work stops soon after the request is gone.
+const every = 1 << 14
+
+func (l Limits) coord() float64 {
+	if l.MaxCoord <= 0 {
+		return DefaultLimits.MaxCoord
+	}
+	return l.MaxCoord
+}
+
+// within says whether a coordinate is a finite number inside the limits.
+func (l Limits) within(x float64) bool {
+	return !math.IsNaN(x) && math.Abs(x) <= l.coord()
+}
+
+func (l Limits) withinVec(v Vec) bool { return l.within(v.X) && l.within(v.Y) && l.within(v.Z) }
+
+func farError(name string, line int, field string, l Limits) error {
+	return meshError(name, line, field, "a coordinate is not a finite number within %g mm of the origin", l.coord())
+}
 
 func (l Limits) triangles() int {
 	if l.MaxTriangles <= 0 {
@@ -42,13 +78,13 @@ func meshError(file string, line int, field, format string, args ...any) error {
 
 // ReadSTL reads a binary or ASCII STL from r, streaming. name is used in
 // errors.
-func ReadSTL(name string, r io.Reader, lim Limits) (*Mesh, error) {
+func ReadSTL(ctx context.Context, name string, r io.Reader, lim Limits) (*Mesh, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	head, _ := br.Peek(512)
 	if isASCIISTL(head) {
-		return readASCIISTL(name, br, lim)
+		return readASCIISTL(ctx, name, br, lim)
 	}
-	return readBinarySTL(name, br, lim)
+	return readBinarySTL(ctx, name, br, lim)
 }
 
 // isASCIISTL tells ASCII from binary STL. Binary files may also start
@@ -66,7 +102,7 @@ func isASCIISTL(head []byte) bool {
 	return bytes.HasPrefix(rest, []byte("facet")) || bytes.HasPrefix(rest, []byte("endsolid")) || len(rest) == 0
 }
 
-func readBinarySTL(name string, r io.Reader, lim Limits) (*Mesh, error) {
+func readBinarySTL(ctx context.Context, name string, r io.Reader, lim Limits) (*Mesh, error) {
 	var head [84]byte
 	if _, err := io.ReadFull(r, head[:]); err != nil {
 		return nil, meshError(name, 0, "header", "not an STL file: shorter than the 84-byte binary header")
@@ -75,20 +111,27 @@ func readBinarySTL(name string, r io.Reader, lim Limits) (*Mesh, error) {
 	if int64(n) > int64(lim.triangles()) {
 		return nil, &dgml.Error{Kind: dgml.TooLarge, File: name, Field: "triangle count", Msg: fmt.Sprintf("%d triangles, more than the limit of %d", n, lim.triangles())}
 	}
-	m := &Mesh{Triangles: make([]Triangle, 0, min(int(n), 1<<20))}
+	if lim.Size > 0 && 84+50*int64(n) > lim.Size {
+		return nil, meshError(name, 0, "triangle count", "the header announces %d triangles, but a file of %d bytes holds at most %d", n, lim.Size, max(0, lim.Size-84)/50)
+	}
+	// Room for what the file can hold, not for what its header says.
+	m := &Mesh{Triangles: make([]Triangle, 0, min(int(n), 1<<16))}
 	var rec [50]byte
 	for i := uint32(0); i < n; i++ {
+		if i%every == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		if _, err := io.ReadFull(r, rec[:]); err != nil {
 			return nil, meshError(name, 0, fmt.Sprintf("triangle %d", i), "file ends after %d of the %d triangles its header announces", i, n)
 		}
 		var t Triangle
 		for v := 0; v < 3; v++ {
 			for c := 0; c < 3; c++ {
-				f := math.Float32frombits(binary.LittleEndian.Uint32(rec[12+v*12+c*4:]))
-				if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
-					return nil, meshError(name, 0, fmt.Sprintf("triangle %d", i), "vertex coordinate is not a finite number")
+				f := float64(math.Float32frombits(binary.LittleEndian.Uint32(rec[12+v*12+c*4:])))
+				if !lim.within(f) {
+					return nil, farError(name, 0, fmt.Sprintf("triangle %d", i), lim)
 				}
-				setCoord(&t[v], c, float64(f))
+				setCoord(&t[v], c, f)
 			}
 		}
 		m.Triangles = append(m.Triangles, t)
@@ -107,7 +150,7 @@ func setCoord(v *Vec, c int, f float64) {
 	}
 }
 
-func readASCIISTL(name string, br *bufio.Reader, lim Limits) (*Mesh, error) {
+func readASCIISTL(ctx context.Context, name string, br *bufio.Reader, lim Limits) (*Mesh, error) {
 	m := &Mesh{}
 	line := 0
 	var t Triangle
@@ -125,6 +168,9 @@ func readASCIISTL(name string, br *bufio.Reader, lim Limits) (*Mesh, error) {
 			break
 		}
 		line++
+		if line%every == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		f := splitFields(raw, fields[:0])
 		if len(f) == 0 {
 			continue
@@ -147,6 +193,9 @@ func readASCIISTL(name string, br *bufio.Reader, lim Limits) (*Mesh, error) {
 				v, ok := parseFloat(f[1+c])
 				if !ok {
 					return nil, meshError(name, line, "vertex", "%q is not a number", f[1+c])
+				}
+				if !lim.within(v) {
+					return nil, farError(name, line, "vertex", lim)
 				}
 				setCoord(&t[nv], c, v)
 			}

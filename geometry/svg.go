@@ -1,6 +1,7 @@
 package geometry
 
 import (
+	"context"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -32,13 +33,18 @@ func (m affine) mul(n affine) affine {
 // ReadSVG reads the shapes of an SVG drawing (path, rect, circle,
 // ellipse, line, polyline, polygon, with transforms) in mm: the root's
 // width/height in mm with its viewBox, else CSS pixels at 96 per inch.
-func ReadSVG(name string, r io.Reader, lim Limits) (*Outline, error) {
+// Elements are read one at a time (nesting at most maxSVGDepth deep);
+// <use> references are not expanded, so a drawing costs what it weighs.
+func ReadSVG(ctx context.Context, name string, r io.Reader, lim Limits) (*Outline, error) {
 	dec := xml.NewDecoder(io.LimitReader(r, lim.bytes()))
 	dec.Strict = false
 	out := &Outline{}
 	stack := []affine{ident2}
-	points := 0
+	points, elems := 0, 0
 	for {
+		if elems++; elems%every == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		tok, err := dec.Token()
 		if err == io.EOF {
 			break
@@ -53,6 +59,9 @@ func ReadSVG(name string, r io.Reader, lim Limits) (*Outline, error) {
 				stack = stack[:len(stack)-1]
 			}
 		case xml.StartElement:
+			if len(stack) > maxSVGDepth {
+				return nil, meshError(name, line, t.Name.Local, "elements nested deeper than %d", maxSVGDepth)
+			}
 			a := attrs(t)
 			m := stack[len(stack)-1]
 			if t.Name.Local == "svg" && len(stack) == 1 {
@@ -71,6 +80,9 @@ func ReadSVG(name string, r io.Reader, lim Limits) (*Outline, error) {
 			for i, p := range paths {
 				for k := range p {
 					p[k] = m.apply(p[k])
+					if !lim.within(p[k].X) || !lim.within(p[k].Y) {
+						return nil, farError(name, line, t.Name.Local, lim)
+					}
 				}
 				points += len(p)
 				if points > lim.triangles() {
@@ -82,6 +94,9 @@ func ReadSVG(name string, r io.Reader, lim Limits) (*Outline, error) {
 	}
 	return out, nil
 }
+
+// maxSVGDepth bounds how deeply a drawing's elements nest.
+const maxSVGDepth = 256
 
 // svgRoot maps user units to mm.
 func svgRoot(a map[string]string) affine {

@@ -2,6 +2,7 @@ package geometry
 
 import (
 	"archive/zip"
+	"context"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -16,7 +17,11 @@ import (
 // Read3MF reads the build of a 3MF file (the core specification): every
 // build item, its object's mesh or components, transforms applied, in
 // millimetres whatever the model's unit.
-func Read3MF(name string, r io.ReaderAt, size int64, lim Limits) (*Mesh, error) {
+// The component graph is checked (no cycles, at most maxDepth levels, at
+// most the triangle limit once every instance is placed) before anything
+// is placed, and the model may unpack to at most maxInflation times the
+// file's size.
+func Read3MF(ctx context.Context, name string, r io.ReaderAt, size int64, lim Limits) (*Mesh, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, meshError(name, 0, "", "not a 3MF (zip) file: %v", err)
@@ -30,15 +35,22 @@ func Read3MF(name string, r io.ReaderAt, size int64, lim Limits) (*Mesh, error) 
 		return nil, meshError(name, 0, model, "the model part is missing: %v", err)
 	}
 	defer f.Close()
-	lr := &limitedReader{r: f, left: lim.bytes()}
-	doc, err := parseModel(name+"/"+model, lr, lim)
+	unpacked := lim.bytes()
+	if size > 0 {
+		unpacked = min(unpacked, max(64<<20, maxInflation*size))
+	}
+	lr := &limitedReader{r: f, left: unpacked}
+	doc, err := parseModel(ctx, name+"/"+model, lr, lim)
 	if err != nil {
 		if lr.left < 0 {
-			return nil, &dgml.Error{Kind: dgml.TooLarge, File: name, Field: model, Msg: fmt.Sprintf("the model unpacks to more than %d bytes", lim.bytes())}
+			return nil, &dgml.Error{Kind: dgml.TooLarge, File: name, Field: model, Msg: fmt.Sprintf("the model unpacks to more than %d bytes (%d times the file)", unpacked, maxInflation)}
 		}
 		return nil, err
 	}
-	return doc.build(name + "/" + model)
+	if err := doc.check(name + "/" + model); err != nil {
+		return nil, err
+	}
+	return doc.build(ctx, name+"/"+model)
 }
 
 // limitedReader fails once more than left bytes are read, so a zip bomb
@@ -134,20 +146,34 @@ func (m matrix) then(n matrix) matrix {
 }
 
 type modelDoc struct {
-	scale   float64
-	objects map[int]*object
-	items   []component
-	lim     Limits
+	scale     float64
+	objects   map[int]*object
+	items     []component
+	instances int // components and build items written in the file
+	lim       Limits
 }
+
+// Bounds of a 3MF's component graph.
+const (
+	maxDepth     = 16
+	maxInstances = 1 << 20
+	// maxPlacements bounds the objects visited once components are
+	// expanded, empty ones included: a graph of empty objects that fan
+	// out would otherwise cost time without adding a triangle.
+	maxPlacements = 1 << 22
+)
 
 var unitScale3MF = map[string]float64{"micron": 0.001, "millimeter": 1, "centimeter": 10, "inch": 25.4, "foot": 304.8, "meter": 1000, "": 1}
 
-func parseModel(file string, r io.Reader, lim Limits) (*modelDoc, error) {
+func parseModel(ctx context.Context, file string, r io.Reader, lim Limits) (*modelDoc, error) {
 	dec := xml.NewDecoder(r)
 	doc := &modelDoc{scale: 1, objects: map[int]*object{}, lim: lim}
 	var cur *object
-	tris := 0
+	tris, verts, elems := 0, 0, 0
 	for {
+		if elems++; elems%every == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		tok, err := dec.Token()
 		if err == io.EOF {
 			return doc, nil
@@ -177,6 +203,9 @@ func parseModel(file string, r io.Reader, lim Limits) (*modelDoc, error) {
 			if err != nil {
 				return nil, meshError(file, line, "object.id", "%q is not an object id", a["id"])
 			}
+			if _, dup := doc.objects[id]; dup {
+				return nil, meshError(file, line, "object.id", "object %d is defined twice", id)
+			}
 			cur = &object{}
 			doc.objects[id] = cur
 		case "vertex":
@@ -187,7 +216,13 @@ func parseModel(file string, r io.Reader, lim Limits) (*modelDoc, error) {
 			if err != nil {
 				return nil, meshError(file, line, "vertex", "%v", err)
 			}
-			cur.verts = append(cur.verts, v.Scale(doc.scale))
+			if v = v.Scale(doc.scale); !lim.withinVec(v) {
+				return nil, farError(file, line, "vertex", lim)
+			}
+			if verts++; verts > 3*lim.triangles() {
+				return nil, &dgml.Error{Kind: dgml.TooLarge, File: file, Line: line, Msg: fmt.Sprintf("more than %d vertices", 3*lim.triangles())}
+			}
+			cur.verts = append(cur.verts, v)
 		case "triangle":
 			if cur == nil {
 				return nil, meshError(file, line, "triangle", "a triangle outside an object")
@@ -214,6 +249,9 @@ func parseModel(file string, r io.Reader, lim Limits) (*modelDoc, error) {
 				return nil, meshError(file, line, se.Name.Local+".transform", "%v", err)
 			}
 			c := component{id: id, tf: tf}
+			if doc.instances++; doc.instances > maxInstances {
+				return nil, &dgml.Error{Kind: dgml.TooLarge, File: file, Line: line, Msg: fmt.Sprintf("more than %d components and build items", maxInstances)}
+			}
 			if se.Name.Local == "item" {
 				doc.items = append(doc.items, c)
 			} else if cur != nil {
@@ -266,40 +304,104 @@ func transform(s string, scale float64) (matrix, error) {
 	return m, nil
 }
 
-// build places every build item (or, with no build element, every
-// object) into one mesh.
-func (d *modelDoc) build(file string) (*Mesh, error) {
-	items := d.items
-	if len(items) == 0 {
-		for id := range d.objects {
-			items = append(items, component{id: id, tf: identity})
-		}
+func (d *modelDoc) buildItems() []component {
+	if len(d.items) > 0 {
+		return d.items
 	}
+	var items []component
+	for id := range d.objects {
+		items = append(items, component{id: id, tf: identity})
+	}
+	return items
+}
+
+// check walks the component graph once, without placing anything: every
+// referenced object exists, there is no cycle, no chain is deeper than
+// maxDepth, and the triangles and placements every build item expands to
+// stay within the limits. Counts are memoised per object, so the walk
+// costs the size of the graph, not of its expansion.
+func (d *modelDoc) check(file string) error {
+	type counts struct{ tris, places int64 }
+	const visiting, done = 1, 2
+	state := map[int]int{}
+	memo := map[int]counts{}
+	limit := int64(d.lim.triangles())
+	var walk func(id, depth int) (counts, error)
+	walk = func(id, depth int) (counts, error) {
+		if depth > maxDepth {
+			return counts{}, meshError(file, 0, "component", "components nested deeper than %d", maxDepth)
+		}
+		o, ok := d.objects[id]
+		if !ok {
+			return counts{}, meshError(file, 0, "objectid", "no object %d", id)
+		}
+		switch state[id] {
+		case visiting:
+			return counts{}, meshError(file, 0, "component", "object %d contains itself (a cycle of components)", id)
+		case done:
+			return memo[id], nil
+		}
+		state[id] = visiting
+		c := counts{tris: int64(len(o.tris)), places: 1}
+		for _, ch := range o.components {
+			sub, err := walk(ch.id, depth+1)
+			if err != nil {
+				return counts{}, err
+			}
+			// Saturate rather than overflow: past the limit is past it.
+			c.tris = min(c.tris+sub.tris, limit+1)
+			c.places = min(c.places+sub.places, maxPlacements+1)
+		}
+		state[id], memo[id] = done, c
+		return c, nil
+	}
+	var total counts
+	for _, it := range d.buildItems() {
+		c, err := walk(it.id, 0)
+		if err != nil {
+			return err
+		}
+		total.tris = min(total.tris+c.tris, limit+1)
+		total.places = min(total.places+c.places, maxPlacements+1)
+	}
+	if total.tris > limit {
+		return &dgml.Error{Kind: dgml.TooLarge, File: file, Msg: fmt.Sprintf("more than %d triangles once components are placed", limit)}
+	}
+	if total.places > maxPlacements {
+		return &dgml.Error{Kind: dgml.TooLarge, File: file, Msg: fmt.Sprintf("more than %d object placements once components are expanded", maxPlacements)}
+	}
+	return nil
+}
+
+// build places every build item (or, with no build element, every
+// object) into one mesh; check has bounded what that takes.
+func (d *modelDoc) build(ctx context.Context, file string) (*Mesh, error) {
 	m := &Mesh{}
-	for _, it := range items {
-		if err := d.place(m, it.id, it.tf, 0, file); err != nil {
+	placed := 0
+	for _, it := range d.buildItems() {
+		if err := d.place(ctx, m, it.id, it.tf, &placed, file); err != nil {
 			return nil, err
 		}
 	}
 	return m, nil
 }
 
-func (d *modelDoc) place(m *Mesh, id int, tf matrix, depth int, file string) error {
-	if depth > 16 {
-		return meshError(file, 0, "component", "components nested deeper than 16 (a cycle?)")
+func (d *modelDoc) place(ctx context.Context, m *Mesh, id int, tf matrix, placed *int, file string) error {
+	if *placed++; *placed%every == 0 && ctx.Err() != nil {
+		return ctx.Err()
 	}
-	o, ok := d.objects[id]
-	if !ok {
-		return meshError(file, 0, "objectid", "no object %d", id)
-	}
+	o := d.objects[id]
 	for _, t := range o.tris {
-		if len(m.Triangles) >= d.lim.triangles() {
-			return &dgml.Error{Kind: dgml.TooLarge, File: file, Msg: fmt.Sprintf("more than %d triangles once components are placed", d.lim.triangles())}
+		tri := Triangle{tf.apply(o.verts[t[0]]), tf.apply(o.verts[t[1]]), tf.apply(o.verts[t[2]])}
+		for _, v := range tri {
+			if !d.lim.withinVec(v) {
+				return farError(file, 0, "transform", d.lim)
+			}
 		}
-		m.Triangles = append(m.Triangles, Triangle{tf.apply(o.verts[t[0]]), tf.apply(o.verts[t[1]]), tf.apply(o.verts[t[2]])})
+		m.Triangles = append(m.Triangles, tri)
 	}
 	for _, c := range o.components {
-		if err := d.place(m, c.id, c.tf.then(tf), depth+1, file); err != nil {
+		if err := d.place(ctx, m, c.id, c.tf.then(tf), placed, file); err != nil {
 			return err
 		}
 	}

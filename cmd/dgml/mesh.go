@@ -44,13 +44,17 @@ Run "dgml mesh COMMAND --help" for a command's options.`)
 	return usageError{fmt.Sprintf("unknown mesh command %q: use info, estimate or render", args[0])}
 }
 
-func readMesh(path string, lim geometry.Limits) (*geometry.Mesh, error) {
+// readMesh reads a part file; ctx (SIGINT, SIGTERM) stops it.
+func readMesh(ctx context.Context, path string, lim geometry.Limits) (*geometry.Mesh, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return geometry.Read(path, f, lim)
+	if st, err := f.Stat(); err == nil {
+		lim.Size = st.Size()
+	}
+	return geometry.Read(ctx, path, f, lim)
 }
 
 type infoRow struct {
@@ -80,12 +84,13 @@ Many files are read in parallel, with progress on a terminal.`)
 	bar := newProgress(os.Stderr, len(files), !*asJSON)
 	eachParallel(ctx, len(files), func(i int) {
 		rows[i].File = files[i]
-		m, err := readMesh(files[i], geometry.Limits{MaxTriangles: *maxTris})
+		m, err := readMesh(ctx, files[i], geometry.Limits{MaxTriangles: *maxTris})
+		if err == nil {
+			rows[i].Info, err = geometry.Analyze(ctx, m, geometry.Options{OverhangAngle: *angle})
+		}
 		if err != nil {
 			rows[i].Error = err.Error()
-			return
 		}
-		rows[i].Info = geometry.Analyze(m, geometry.Options{OverhangAngle: *angle})
 	}, func(i int) { bar.step(filepath.Base(files[i])) })
 	bar.done()
 	failed := 0
@@ -197,9 +202,9 @@ machining time for a mesh. Settings: --config reads a PrusaSlicer .ini,
 		}
 		return estimateFDM(ctx, files, fdm, *asJSON)
 	case "laser":
-		return estimateLaser(files, *material, *thickness, *asJSON)
+		return estimateLaser(ctx, files, *material, *thickness, *asJSON)
 	case "cnc":
-		return estimateCNC(files, *material, *asJSON)
+		return estimateCNC(ctx, files, *material, *asJSON)
 	}
 	return usageError{"--process must be fdm, laser or cnc"}
 }
@@ -245,9 +250,9 @@ func estimateFDM(ctx context.Context, files []string, s estimate.FDM, asJSON boo
 	bar := newProgress(os.Stderr, len(files), !asJSON)
 	eachParallel(ctx, len(files), func(i int) {
 		rows[i].File = files[i]
-		m, err := readMesh(files[i], geometry.Limits{})
+		m, err := readMesh(ctx, files[i], geometry.Limits{})
 		if err == nil {
-			rows[i].Estimate, err = estimate.EstimateFDM(m, s)
+			rows[i].Estimate, err = estimate.EstimateFDM(ctx, m, s)
 		}
 		if err != nil {
 			rows[i].Error = err.Error()
@@ -317,7 +322,7 @@ framed to fit, as the web interface shows thumbnails.`)
 	if *size < 16 || *size > 4096 {
 		return usageError{"--size must be between 16 and 4096"}
 	}
-	m, err := readMesh(files[0], geometry.Limits{})
+	m, err := readMesh(ctx, files[0], geometry.Limits{})
 	if err != nil {
 		return err
 	}
@@ -339,7 +344,7 @@ framed to fit, as the web interface shows thumbnails.`)
 	return nil
 }
 
-func estimateLaser(files []string, material string, thickness float64, asJSON bool) error {
+func estimateLaser(ctx context.Context, files []string, material string, thickness float64, asJSON bool) error {
 	if material == "" {
 		material = "plywood"
 	}
@@ -349,7 +354,7 @@ func estimateLaser(files []string, material string, thickness float64, asJSON bo
 		if err != nil {
 			return err
 		}
-		o, err := geometry.ReadOutline(p, f, geometry.Limits{})
+		o, err := geometry.ReadOutline(ctx, p, f, geometry.Limits{})
 		f.Close()
 		if err != nil {
 			return err
@@ -371,17 +376,21 @@ func estimateLaser(files []string, material string, thickness float64, asJSON bo
 	return nil
 }
 
-func estimateCNC(files []string, material string, asJSON bool) error {
+func estimateCNC(ctx context.Context, files []string, material string, asJSON bool) error {
 	if material == "" {
 		material = "plywood"
 	}
 	var out []any
 	for _, p := range files {
-		m, err := readMesh(p, geometry.Limits{})
+		m, err := readMesh(ctx, p, geometry.Limits{})
 		if err != nil {
 			return err
 		}
-		r, err := estimate.CNC(geometry.Analyze(m, geometry.Options{}), material)
+		a, err := geometry.Analyze(ctx, m, geometry.Options{})
+		if err != nil {
+			return err
+		}
+		r, err := estimate.CNC(a, material)
 		if err != nil {
 			return err
 		}

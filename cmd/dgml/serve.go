@@ -9,12 +9,14 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/demo"
 	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/geometry"
 	"github.com/dgml/dgml/guard"
 	"github.com/dgml/dgml/internal/httpnode"
 )
@@ -29,6 +31,8 @@ SIGTERM, finishing the requests under way.`)
 	withDemo := fs.Bool("demo", false, "load the demo commons when the store is empty")
 	maxUpload := fs.Int64("max-upload", api.DefaultMaxUpload, "largest upload accepted, in bytes")
 	rates := fs.String("rates", "", "JSON file overriding the material table used by estimates")
+	maxTris := fs.Int("max-triangles", commons.NodeTriangles, "largest part file (in triangles) the node measures, and how many triangles it works on at once")
+	memLimit := fs.Int64("memory-limit", 448<<20, "soft limit of the node's memory in bytes, past which it collects garbage harder ($GOMEMLIMIT wins)")
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return err
 	}
@@ -36,11 +40,16 @@ SIGTERM, finishing the requests under way.`)
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if os.Getenv("GOMEMLIMIT") == "" && *memLimit > 0 {
+		debug.SetMemoryLimit(*memLimit)
+	}
 	n, err := openNode(ctx, *data)
 	if err != nil {
 		return err
 	}
 	defer n.Close()
+	n.commons.Limits = geometry.Limits{MaxTriangles: *maxTris}
+	n.commons.Work = commons.NewWork(int64(*maxTris))
 	if removed, err := n.sweep(ctx); err != nil {
 		log.Warn("could not sweep unreferenced files", "err", err)
 	} else if removed > 0 {

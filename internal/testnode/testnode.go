@@ -17,6 +17,7 @@ import (
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/cost"
 	"github.com/dgml/dgml/demo"
+	"github.com/dgml/dgml/geometry"
 	"github.com/dgml/dgml/internal/httpnode"
 	"github.com/dgml/dgml/network"
 	"github.com/dgml/dgml/sqlite"
@@ -45,7 +46,8 @@ func New(t testing.TB) *Node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &commons.Service{Store: db, Blobs: blobs, Cache: db, Tx: db}
+	c := &commons.Service{Store: db, Blobs: blobs, Cache: db, Tx: db,
+		Limits: geometry.Limits{MaxTriangles: commons.NodeTriangles}, Work: commons.NewWork(commons.NodeTriangles)}
 	return &Node{
 		Dir: dir, DB: db, Blobs: blobs, Commons: c,
 		Network: &network.Service{Store: db, Assess: db, Commons: c, Factors: cost.Default(), Roles: db, Tx: db},

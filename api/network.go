@@ -140,7 +140,7 @@ func (s *Server) importFacilities(w http.ResponseWriter, r *http.Request) error 
 	if name == "" {
 		name = "upload.json"
 	}
-	fs, warns, err := okw.Parse(name, body)
+	fs, warns, err := okw.Parse(r.Context(), name, body)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ import (
 // indices count back from the last vertex). Units are taken as mm.
 func ReadOBJ(ctx context.Context, name string, r io.Reader, lim Limits) (*Mesh, error) {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	sc.Buffer(make([]byte, 64<<10), maxOBJLine)
 	var verts []Vec
 	m := &Mesh{}
 	line := 0
@@ -54,6 +54,9 @@ func ReadOBJ(ctx context.Context, name string, r io.Reader, lim Limits) (*Mesh, 
 			if len(f) < 4 {
 				return nil, meshError(name, line, "f", "a face needs at least 3 vertices")
 			}
+			if len(f)-1 > maxFaceVertices {
+				return nil, meshError(name, line, "f", "a face of %d vertices; at most %d", len(f)-1, maxFaceVertices)
+			}
 			idx := make([]int, 0, len(f)-1)
 			for _, tok := range f[1:] {
 				i, err := objIndex(tok, len(verts))
@@ -75,6 +78,13 @@ func ReadOBJ(ctx context.Context, name string, r io.Reader, lim Limits) (*Mesh, 
 	}
 	return m, nil
 }
+
+// Bounds of an OBJ file's lines: real faces have a few vertices, and
+// lines a few dozen bytes.
+const (
+	maxOBJLine      = 256 << 10
+	maxFaceVertices = 4096
+)
 
 // objIndex reads "7", "7/1/3" or "-1" into a 0-based vertex index.
 func objIndex(tok []byte, n int) (int, error) {

@@ -1,6 +1,7 @@
 package okh
 
 import (
+	"context"
 	"bytes"
 	"encoding/csv"
 	"fmt"
@@ -43,15 +44,21 @@ var foldRe = regexp.MustCompile(`[^a-z0-9]+`)
 // ParseBOM reads a simplified BOM (OKH sBoM.csv and similar CSV or
 // tab-separated lists) into a parts tree. Rows naming a parent assembly
 // become children of the row of that name.
-func ParseBOM(file string, data []byte) ([]design.Part, []Warning, error) {
-	rows, warns, err := readBOMRows(file, data)
+//
+// A BOM is bounded (MaxBOMRows rows of MaxBOMColumns columns); ctx is
+// looked at every few hundred rows.
+func ParseBOM(ctx context.Context, file string, data []byte) ([]design.Part, []Warning, error) {
+	rows, warns, err := readBOMRows(ctx, file, data)
 	if err != nil {
 		return nil, warns, err
 	}
 	return bomTree(rows), warns, nil
 }
 
-func readBOMRows(file string, data []byte) ([]bomRow, []Warning, error) {
+// MaxBOMColumns bounds a BOM row: a real one has a dozen.
+const MaxBOMColumns = 200
+
+func readBOMRows(ctx context.Context, file string, data []byte) ([]bomRow, []Warning, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	first, _, _ := bytes.Cut(data, []byte("\n"))
 	cr := csv.NewReader(bytes.NewReader(data))
@@ -61,6 +68,9 @@ func readBOMRows(file string, data []byte) ([]bomRow, []Warning, error) {
 	header, err := cr.Read()
 	if err != nil {
 		return nil, nil, &dgml.Error{Kind: dgml.Invalid, File: file, Line: 1, Msg: "cannot read the BOM header", Err: err}
+	}
+	if len(header) > MaxBOMColumns {
+		return nil, nil, &dgml.Error{Kind: dgml.Invalid, File: file, Line: 1, Msg: fmt.Sprintf("more than %d columns", MaxBOMColumns)}
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -86,6 +96,12 @@ func readBOMRows(file string, data []byte) ([]bomRow, []Warning, error) {
 		line, _ := cr.FieldPos(0)
 		if err != nil {
 			return nil, warns, &dgml.Error{Kind: dgml.Invalid, File: file, Line: line, Msg: "not valid CSV", Err: err}
+		}
+		if len(rec) > MaxBOMColumns {
+			return nil, warns, &dgml.Error{Kind: dgml.Invalid, File: file, Line: line, Msg: fmt.Sprintf("more than %d columns", MaxBOMColumns)}
+		}
+		if len(rows)%256 == 0 && ctx.Err() != nil {
+			return nil, warns, ctx.Err()
 		}
 		if len(rows) >= MaxBOMRows {
 			return nil, warns, &dgml.Error{Kind: dgml.TooLarge, File: file, Line: line, Msg: fmt.Sprintf("more than %d BOM rows", MaxBOMRows)}

@@ -45,6 +45,9 @@ func decode(file string, data []byte, f Format, warn func(Warning)) (map[string]
 	var m map[string]any
 	switch f {
 	case TOML:
+		if err := checkTOML(file, data); err != nil {
+			return nil, err
+		}
 		err := toml.Unmarshal(data, &m)
 		if err != nil && isDuplicateKey(err) {
 			fixed, notes := mergeDuplicateTOMLKeys(data)
@@ -60,6 +63,9 @@ func decode(file string, data []byte, f Format, warn func(Warning)) (map[string]
 			return nil, tomlError(file, err)
 		}
 	case YAML:
+		if err := checkYAML(file, data); err != nil {
+			return nil, err
+		}
 		err := yaml.UnmarshalWithOptions(data, &m)
 		if err != nil && strings.Contains(err.Error(), "already defined") {
 			warn(Warning{File: file, Line: yamlLine(err), Field: yamlKey(err), Msg: "key given more than once; the last value is kept"})

@@ -17,7 +17,8 @@ import (
 )
 
 // MaxManifestBytes bounds a manifest or BOM file.
-const MaxManifestBytes = 8 << 20
+// (the largest real manifests are about 10 KiB).
+const MaxManifestBytes = 1 << 20
 
 // Target is one design to import: a manifest file and the folder its
 // relative paths are resolved in.
@@ -125,7 +126,7 @@ func (b *Bundle) load() error {
 	if err != nil {
 		return &dgml.Error{Kind: dgml.NotFound, File: t.Name(), Msg: "cannot read the manifest", Err: err}
 	}
-	m, err := Parse(t.Name(), data)
+	m, err := Parse(b.ctx, t.Name(), data)
 	if err != nil {
 		return err
 	}
@@ -186,7 +187,7 @@ func (b *Bundle) loadBOM(name string) ([]design.Part, error) {
 	if err != nil {
 		return nil, &dgml.Error{Kind: dgml.Invalid, File: filepath.Join(b.Target.Root, name), Msg: "cannot read the BOM", Err: err}
 	}
-	parts, warns, err := ParseBOM(filepath.Join(b.Target.Root, name), data)
+	parts, warns, err := ParseBOM(b.ctx, filepath.Join(b.Target.Root, name), data)
 	b.Warnings = append(b.Warnings, warns...)
 	return parts, err
 }
@@ -208,7 +209,7 @@ func (b *Bundle) partManifests() ([]design.Part, error) {
 		if err != nil {
 			return nil, err
 		}
-		m, err := Parse(filepath.Join(b.Target.Root, e.Name()), data)
+		m, err := Parse(b.ctx, filepath.Join(b.Target.Root, e.Name()), data)
 		if err != nil {
 			return nil, err
 		}
@@ -269,7 +270,7 @@ func (b *Bundle) read(name string) ([]byte, error) {
 		return nil, err
 	}
 	if len(data) > MaxManifestBytes {
-		return nil, &dgml.Error{Kind: dgml.TooLarge, File: name, Msg: "larger than 8 MiB"}
+		return nil, &dgml.Error{Kind: dgml.TooLarge, File: name, Msg: "larger than 1 MiB: a manifest is text of a few kilobytes; keep drawings and data in files it refers to"}
 	}
 	return data, nil
 }

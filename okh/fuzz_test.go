@@ -1,6 +1,7 @@
 package okh
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -23,7 +24,7 @@ func fuzzManifest(f *testing.F, name string, globs ...string) {
 	}
 	f.Add([]byte("name = \"x\"\n[[part]]\nname = \"p\"\nquantity = 2\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := Parse(name, data)
+		m, err := Parse(context.Background(), name, data)
 		if err != nil {
 			if m != nil {
 				t.Fatal("an error must come without a result")
@@ -34,7 +35,7 @@ func fuzzManifest(f *testing.F, name string, globs ...string) {
 		if err != nil {
 			t.Fatalf("parsed content could not be written: %v", err)
 		}
-		back, err := Parse("okh.toml", out)
+		back, err := Parse(context.Background(), "okh.toml", out)
 		if err != nil {
 			t.Fatalf("written manifest does not parse: %v\n%s", err, out)
 		}
@@ -57,7 +58,7 @@ func FuzzParseBOM(f *testing.F) {
 	seedFrom(f, "../../shared/data/okh/*/*/*.csv")
 	f.Add([]byte("NAME,QUANTITY,TYPE,PARENT-ASM\na,1,POSH,b\nb,2,POSH,a\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		parts, _, err := ParseBOM("sBoM.csv", data)
+		parts, _, err := ParseBOM(context.Background(), "sBoM.csv", data)
 		if err != nil {
 			return
 		}

@@ -344,7 +344,7 @@ func TestBadInputNamesFileLineAndField(t *testing.T) {
 		{"okh.toml", "name = \"A\"\ntechnology-readiness-level = \"OTRL-5\"\n[[part]]\nname = \"p\"\nprocess = \"dance\"\nquantity = 0\n", 6, "part[0].quantity"},
 	}
 	for _, c := range cases {
-		_, err := Parse(c.file, []byte(c.body))
+		_, err := Parse(context.Background(), c.file, []byte(c.body))
 		var e *dgml.Error
 		if !errors.As(err, &e) {
 			t.Errorf("%q: want a dgml error, got %v", c.body, err)
@@ -357,14 +357,14 @@ func TestBadInputNamesFileLineAndField(t *testing.T) {
 }
 
 func TestParseBOMShapes(t *testing.T) {
-	parts, warns, err := ParseBOM("bom.csv", []byte("PartID,Module,Part-Name EN,Quantity,Supply-Type,Supplier,Supplier-PartNo.\n1,,Board,1,OSH,,\n2,Seat,Screw,4,STD,Hardware Store,S-4\n3,,Seat,1,OSH,,\n"))
+	parts, warns, err := ParseBOM(context.Background(), "bom.csv", []byte("PartID,Module,Part-Name EN,Quantity,Supply-Type,Supplier,Supplier-PartNo.\n1,,Board,1,OSH,,\n2,Seat,Screw,4,STD,Hardware Store,S-4\n3,,Seat,1,OSH,,\n"))
 	if err != nil || len(warns) != 0 {
 		t.Fatal(err, warns)
 	}
 	if len(parts) != 2 || parts[1].Name != "Seat" || parts[1].Kind != design.KindModule || parts[1].Children[0].PartNumber != "S-4" || parts[1].Children[0].Quantity != 4 {
 		t.Errorf("module column should nest the screw under the seat: %+v", parts)
 	}
-	_, _, err = ParseBOM("bad.csv", []byte("POS\tQTY\n1\t2\n"))
+	_, _, err = ParseBOM(context.Background(), "bad.csv", []byte("POS\tQTY\n1\t2\n"))
 	if e := new(dgml.Error); !errors.As(err, &e) || e.Field != "NAME" || e.Line != 1 {
 		t.Errorf("a BOM without a name column must be refused naming the column: %v", err)
 	}

@@ -3,6 +3,7 @@
 package okh
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"regexp"
@@ -42,17 +43,27 @@ type Manifest struct {
 	Warnings []Warning
 }
 
-// Parse reads one manifest. file names it in errors and warnings.
-func Parse(file string, data []byte) (*Manifest, error) {
+// Parse reads one manifest. file names it in errors and warnings. A
+// manifest is bounded in size (MaxManifestBytes), nesting (MaxDepth) and
+// expanded values (MaxNodes) before anything is built from it, so that
+// its parse is quick whatever it holds; ctx is looked at before it
+// starts.
+func Parse(ctx context.Context, file string, data []byte) (*Manifest, error) {
 	f, ok := FormatOf(file)
 	if !ok {
 		return nil, &dgml.Error{Kind: dgml.Unsupported, File: file, Msg: "not a manifest file name: use okh.toml, okh.yml or a .yaml/.yml/.toml file"}
 	}
-	return ParseFormat(file, data, f)
+	return ParseFormat(ctx, file, data, f)
 }
 
 // ParseFormat is Parse with the format given.
-func ParseFormat(file string, data []byte, f Format) (*Manifest, error) {
+func ParseFormat(ctx context.Context, file string, data []byte, f Format) (*Manifest, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if len(data) > MaxManifestBytes {
+		return nil, &dgml.Error{Kind: dgml.TooLarge, File: file, Msg: fmt.Sprintf("larger than %d KiB: a manifest is text of a few kilobytes; keep drawings and data in files it refers to", MaxManifestBytes>>10)}
+	}
 	r := &reader{file: file, data: data, format: f}
 	m, err := decode(file, data, f, func(w Warning) { r.warnings = append(r.warnings, w) })
 	if err != nil {

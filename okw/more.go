@@ -25,6 +25,9 @@ func parseGeoJSON(file string, data []byte) ([]facility.Facility, []Warning, err
 	if err := json.Unmarshal(data, &fc); err != nil {
 		return nil, nil, jsonError(file, data, err)
 	}
+	if len(fc.Features) > MaxRecords {
+		return nil, nil, &dgml.Error{Kind: dgml.TooLarge, File: file, Msg: fmt.Sprintf("%d features: import at most %d at a time", len(fc.Features), MaxRecords)}
+	}
 	var out []facility.Facility
 	var warns []Warning
 	for i, ft := range fc.Features {

@@ -4,6 +4,7 @@
 package okw
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -79,18 +80,35 @@ type material struct {
 // Parse reads one OKW facility (or a list of them, or a Map of Makers
 // list) from JSON. Records without a name or a location are refused with
 // the field; equipment whose process dgml does not know is left out with
-// a warning.
-func Parse(file string, data []byte) ([]facility.Facility, []Warning, error) {
+// a warning. A list holds records, not lists, and at most MaxRecords of
+// them; ctx is looked at between records.
+func Parse(ctx context.Context, file string, data []byte) ([]facility.Facility, []Warning, error) {
+	return parse(ctx, file, data, true)
+}
+
+// MaxRecords bounds the facilities of one file.
+const MaxRecords = 10_000
+
+func parse(ctx context.Context, file string, data []byte, top bool) ([]facility.Facility, []Warning, error) {
 	trimmed := strings.TrimSpace(string(data))
 	if strings.HasPrefix(trimmed, "[") {
+		if !top {
+			return nil, nil, &dgml.Error{Kind: dgml.Invalid, File: file, Msg: "a list inside a list: give one list of facility records"}
+		}
 		var raw []json.RawMessage
 		if err := json.Unmarshal(data, &raw); err != nil {
 			return nil, nil, jsonError(file, data, err)
 		}
+		if len(raw) > MaxRecords {
+			return nil, nil, &dgml.Error{Kind: dgml.TooLarge, File: file, Msg: fmt.Sprintf("%d records: import at most %d at a time", len(raw), MaxRecords)}
+		}
 		var out []facility.Facility
 		var warns []Warning
 		for i, r := range raw {
-			fs, ws, err := Parse(fmt.Sprintf("%s[%d]", file, i), r)
+			if err := ctx.Err(); err != nil {
+				return nil, warns, err
+			}
+			fs, ws, err := parse(ctx, fmt.Sprintf("%s[%d]", file, i), r, false)
 			if err != nil {
 				return nil, warns, err
 			}

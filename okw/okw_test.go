@@ -1,6 +1,7 @@
 package okw
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -28,7 +29,7 @@ func TestRealOKWSamples(t *testing.T) {
 	machines, facilities := 0, 0
 	for _, f := range files {
 		data, _ := os.ReadFile(f)
-		fs, _, err := Parse(f, data)
+		fs, _, err := Parse(context.Background(), f, data)
 		if err != nil {
 			t.Errorf("%s: %v", f, err)
 			continue
@@ -45,7 +46,7 @@ func TestRealOKWSamples(t *testing.T) {
 		t.Errorf("only %d machines read from %d facilities", machines, facilities)
 	}
 	data, _ := os.ReadFile(filepath.Join(dir, "ohm/synthetic_data/okw/community-makerspace-001-okw.json"))
-	fs, _, _ := Parse("m.json", data)
+	fs, _, _ := Parse(context.Background(), "m.json", data)
 	f := fs[0]
 	if f.Name != "Community Makerspace" || f.Country != "US" || f.Location.Lat != 37.7879363 || f.Access != "members" {
 		t.Errorf("%+v", f)
@@ -59,7 +60,7 @@ func TestRealOKWSamples(t *testing.T) {
 func TestMakerspacesGeoJSON(t *testing.T) {
 	dir := sharedtest.Dir(t, "data/makerspaces")
 	data, _ := os.ReadFile(filepath.Join(dir, "hackerspaces.geojson"))
-	fs, _, err := Parse("hackerspaces.geojson", data)
+	fs, _, err := Parse(context.Background(), "hackerspaces.geojson", data)
 	if err != nil || len(fs) != 234 {
 		t.Fatalf("%d spaces, %v", len(fs), err)
 	}
@@ -73,7 +74,7 @@ func TestRoundTripAndErrors(t *testing.T) {
 	  "equipment": [{"manufacturing_process": "https://en.wikipedia.org/wiki/Laser_cutting", "make": "Trotec", "working_surface": 1200,
 	    "materials_worked": [{"material_type": "https://en.wikipedia.org/wiki/Wood"}]},
 	    {"manufacturing_process": "https://en.wikipedia.org/wiki/Basket_weaving"}]}`
-	fs, warns, err := Parse("lab.json", []byte(in))
+	fs, warns, err := Parse(context.Background(), "lab.json", []byte(in))
 	if err != nil || len(fs[0].Machines) != 1 || len(warns) != 1 || fs[0].Country != "GR" || !strings.Contains(warns[0].String(), "equipment[1]") {
 		t.Fatalf("%+v %v %v", fs, warns, err)
 	}
@@ -81,7 +82,7 @@ func TestRoundTripAndErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	back, _, err := Parse("lab2.json", out)
+	back, _, err := Parse(context.Background(), "lab2.json", out)
 	if err != nil || back[0].Machines[0].Envelope != fs[0].Machines[0].Envelope || back[0].Country != "GR" || back[0].Name != "Lab" {
 		t.Errorf("round trip: %+v %v", back, err)
 	}
@@ -90,13 +91,13 @@ func TestRoundTripAndErrors(t *testing.T) {
 		{`{"name": "x", "location": {"gps_coordinates": "91, 2"}}`, "location.gps_coordinates"},
 		{`{"name": "x", "equipment": 3}`, "equipment"},
 	} {
-		_, _, err := Parse("bad.json", []byte(c.body))
+		_, _, err := Parse(context.Background(), "bad.json", []byte(c.body))
 		var e *dgml.Error
 		if !errors.As(err, &e) || e.Field != c.field || e.File != "bad.json" {
 			t.Errorf("%s: %v", c.body, err)
 		}
 	}
-	_, _, err = Parse("broken.json", []byte("{\n\"name\": \"x\",\n}"))
+	_, _, err = Parse(context.Background(), "broken.json", []byte("{\n\"name\": \"x\",\n}"))
 	var e *dgml.Error
 	if !errors.As(err, &e) || e.Line != 3 {
 		t.Errorf("a syntax error names its line: %v", err)
@@ -108,7 +109,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`[{"name": "s", "lat": 1, "lon": 2, "processes": ["laser_cutting"]}]`))
 	f.Add([]byte(`{"type": "FeatureCollection", "features": [{"geometry": {"type": "Point", "coordinates": [1, 2]}, "properties": {"name": "x"}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fs, _, err := Parse("fuzz.json", data)
+		fs, _, err := Parse(context.Background(), "fuzz.json", data)
 		if err != nil {
 			return
 		}

@@ -241,7 +241,7 @@ the user operates the facilities added.`)
 		if err != nil {
 			return err
 		}
-		got, w, err := okw.Parse(f, b)
+		got, w, err := okw.Parse(ctx, f, b)
 		warns = append(warns, w...)
 		if err != nil {
 			failed++

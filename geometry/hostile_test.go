@@ -22,7 +22,7 @@ func TestHostileFiles(t *testing.T) {
 		kind dgml.Kind
 		msg  string
 	}{
-		
+
 		{"lie-big.stl", hostile.STLHeaderLie(4_000_000_000), dgml.TooLarge, "more than the limit"},
 		{"lie-small.stl", hostile.STLHeaderLie(90_000), dgml.Invalid, "holds at most 0"},
 		{"far.stl", hostile.STLFar(), dgml.Invalid, "not a finite number within"},

@@ -1,8 +1,8 @@
 package okh
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"io"

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/dgml/dgml/collab"
 	"net"
 	"net/http"
 	"net/url"
@@ -326,4 +327,37 @@ func TestOversizedBodyRefusedBeforeReading(t *testing.T) {
 // hasField says whether a problem document names the field.
 func hasField(body, field string) bool {
 	return strings.Contains(body, `"field":"`+field+`"`)
+}
+
+// The help-wanted feed filters in the store: a task older than the
+// newest 500 is still found by its skill, and pages page matches.
+func TestTaskFeedFiltersInTheStore(t *testing.T) {
+	n := newNode(t)
+	ana := n.user(t, "ana")
+	n.as(t, ana, "POST", "/api/v1/designs", "application/toml", "name = \"Stool\"\nlicense = \"CC0-1.0\"\n")
+	u, _, err := n.db.UserByName(context.Background(), "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := func(title string, skills ...string) {
+		tk := collab.Task{Title: title, Skills: skills}
+		if err := n.people.AddTask(context.Background(), u, "stool", &tk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("the oldest: weld the frame", "welding")
+	for i := range 520 {
+		add(fmt.Sprintf("paint leg %d", i), "painting")
+	}
+	_, body := n.as(t, "", "GET", "/api/v1/tasks?skill=welding", "", "")
+	if !strings.Contains(body, "weld the frame") {
+		t.Errorf("an old task is lost behind newer ones: %.300s", body)
+	}
+	_, body = n.as(t, "", "GET", "/api/v1/tasks?skill=painting&limit=200&offset=400", "", "")
+	if c := strings.Count(body, `"title": "paint leg`); c != 120 {
+		t.Errorf("the last page of painting has %d tasks, want 120", c)
+	}
+	if c := strings.Count(body, "weld"); c != 0 {
+		t.Errorf("the welding task is not painting")
+	}
 }

@@ -267,6 +267,23 @@ func (s *Server) diff(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	tq := collab.TaskQuery{Skill: q.Get("skill"), Process: q.Get("process"), Language: q.Get("language"), OpenOnly: q.Get("all") == ""}
+	var err error
+	if tq.Limit, err = param.Int("limit", q.Get("limit"), 0, collab.MaxTasks, collab.DefaultTasks); err != nil {
+		return err
+	}
+	if tq.Offset, err = param.Int("offset", q.Get("offset"), 0, param.MaxOffset, 0); err != nil {
+		return err
+	}
+	if near := q.Get("near"); near != "" {
+		at, err := param.Point("near", near)
+		if err != nil {
+			return err
+		}
+		tq.Near = &at
+		if tq.RadiusKm, err = param.Positive("radius", q.Get("radius"), param.MaxRadiusKm, 100); err != nil {
+			return err
+		}
+	}
 	if ref := q.Get("design"); ref != "" {
 		d, err := s.cfg.Commons.Store.Design(r.Context(), ref)
 		if err != nil {
@@ -277,11 +294,6 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) error {
 	ts, err := s.cfg.People.Store.Tasks(r.Context(), tq)
 	if err != nil {
 		return err
-	}
-	if near := q.Get("near"); near != "" {
-		if ts, err = s.nearTasks(ts, near, q.Get("radius")); err != nil {
-			return err
-		}
 	}
 	return writeJSON(w, http.StatusOK, ts)
 }

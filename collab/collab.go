@@ -5,6 +5,8 @@ package collab
 import (
 	"context"
 	"time"
+
+	"github.com/dgml/dgml/geo"
 )
 
 // Proposal asks a design's maintainers to take a revision from a fork.
@@ -72,14 +74,27 @@ type Event struct {
 	Created  time.Time `json:"created"`
 }
 
-// TaskQuery filters the help-wanted feed.
+// TaskQuery filters the help-wanted feed, newest first.
 type TaskQuery struct {
 	Design   string
 	Skill    string
 	Process  string
 	Language string
-	OpenOnly bool
+	OpenOnly bool      // open, or claimed by a claim gone stale
+	Now      time.Time // for OpenOnly: when claims are judged (zero: now)
+	// Near keeps the tasks that can be done anywhere and those within
+	// RadiusKm of it.
+	Near     *geo.Point
+	RadiusKm float64
+	Limit    int // 0: DefaultTasks; at most MaxTasks
+	Offset   int
 }
+
+// Pages of the help-wanted feed.
+const (
+	DefaultTasks = 50
+	MaxTasks     = 500
+)
 
 // Store keeps proposals, tasks and events.
 type Store interface {

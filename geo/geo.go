@@ -108,3 +108,26 @@ func (x *Index) Nearest(p Point, keep func(id int) bool) (Hit, bool) {
 		}
 	}
 }
+
+// Box is a latitude/longitude box holding every point within radiusKm
+// of p, for a first cut in a database query; the distance itself
+// decides. lo.Lon > hi.Lon when the box crosses the antimeridian; near a
+// pole the box spans every longitude.
+func Box(p Point, radiusKm float64) (lo, hi Point) {
+	const kmPerDegree = math.Pi * EarthRadiusKm / 180
+	dlat := radiusKm / kmPerDegree
+	lo.Lat, hi.Lat = math.Max(-90, p.Lat-dlat), math.Min(90, p.Lat+dlat)
+	c := math.Cos(math.Max(math.Abs(lo.Lat), math.Abs(hi.Lat)) * math.Pi / 180)
+	if c < 1e-9 || radiusKm/(kmPerDegree*c) >= 180 {
+		return Point{lo.Lat, -180}, Point{hi.Lat, 180}
+	}
+	dlon := radiusKm / (kmPerDegree * c)
+	lo.Lon, hi.Lon = p.Lon-dlon, p.Lon+dlon
+	if lo.Lon < -180 {
+		lo.Lon += 360
+	}
+	if hi.Lon > 180 {
+		hi.Lon -= 360
+	}
+	return lo, hi
+}

@@ -69,3 +69,28 @@ func BenchmarkWithin20k(b *testing.B) {
 		x.Within(Point{37.98, 23.73}, 500)
 	}
 }
+
+// Every point within the radius lies in the box, across the antimeridian
+// and near the poles too.
+func TestBoxHoldsTheCircle(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for range 20000 {
+		c := Point{Lat: rng.Float64()*180 - 90, Lon: rng.Float64()*360 - 180}
+		r := rng.Float64() * 3000
+		p := Point{Lat: rng.Float64()*180 - 90, Lon: rng.Float64()*360 - 180}
+		if rng.IntN(2) == 0 { // most random points are far: take near ones too
+			p = Point{Lat: math.Max(-90, math.Min(90, c.Lat+rng.NormFloat64()*r/111)), Lon: math.Mod(c.Lon+rng.NormFloat64()*r/50+540, 360) - 180}
+		}
+		if DistanceKm(c, p) > r {
+			continue
+		}
+		lo, hi := Box(c, r)
+		inLon := p.Lon >= lo.Lon && p.Lon <= hi.Lon
+		if lo.Lon > hi.Lon {
+			inLon = p.Lon >= lo.Lon || p.Lon <= hi.Lon
+		}
+		if p.Lat < lo.Lat || p.Lat > hi.Lat || !inLon {
+			t.Fatalf("%v within %.0f km of %v but outside the box %v..%v", p, r, c, lo, hi)
+		}
+	}
+}

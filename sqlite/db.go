@@ -165,6 +165,10 @@ func notFound(what, ref string) error {
 
 func timeText(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
+// timeKey writes a time for comparisons in SQL: UTC with a fixed
+// nine-digit fraction, so that text order is time order.
+func timeKey(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
+
 func parseTime(s string) time.Time {
 	t, _ := time.Parse(time.RFC3339Nano, s)
 	return t

@@ -6,15 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/collab"
+	"github.com/dgml/dgml/geo"
 )
 
 var (
@@ -296,12 +295,32 @@ func (db *DB) putTask(ctx context.Context, t *collab.Task, create bool) error {
 	if err != nil {
 		return err
 	}
-	if create {
-		_, err = db.q(ctx).ExecContext(ctx, `INSERT INTO tasks (id, design_id, data, status, created_at) VALUES (?, ?, ?, ?, ?)`, t.ID, t.DesignID, string(data), t.Status, timeText(t.Created))
-	} else {
-		_, err = db.q(ctx).ExecContext(ctx, `UPDATE tasks SET data = ?, status = ? WHERE id = ?`, string(data), t.Status, t.ID)
+	var until any
+	if t.ClaimUntil != nil {
+		until = timeKey(*t.ClaimUntil)
 	}
-	return err
+	return db.Atomically(ctx, func(ctx context.Context) error {
+		q := db.q(ctx)
+		if create {
+			_, err = q.ExecContext(ctx, `INSERT INTO tasks (id, design_id, data, status, created_at, process, language, claim_until, lat, lon) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				t.ID, t.DesignID, string(data), t.Status, timeText(t.Created), t.Process, t.Language, until, t.Lat, t.Lon)
+		} else {
+			_, err = q.ExecContext(ctx, `UPDATE tasks SET data = ?, status = ?, process = ?, language = ?, claim_until = ?, lat = ?, lon = ? WHERE id = ?`,
+				string(data), t.Status, t.Process, t.Language, until, t.Lat, t.Lon, t.ID)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := q.ExecContext(ctx, `DELETE FROM task_skills WHERE task_id = ?`, t.ID); err != nil {
+			return err
+		}
+		for _, sk := range t.Skills {
+			if _, err := q.ExecContext(ctx, `INSERT INTO task_skills (task_id, skill) VALUES (?, ?) ON CONFLICT DO NOTHING`, t.ID, sk); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // UpdateTask stores a task's new state.
@@ -325,30 +344,65 @@ func (db *DB) Task(ctx context.Context, id string) (*collab.Task, error) {
 	return &t, err
 }
 
-// Tasks lists tasks, newest first, filtered.
+// Tasks lists a page of tasks, newest first, every filter in the query
+// itself.
 func (db *DB) Tasks(ctx context.Context, q collab.TaskQuery) ([]collab.Task, error) {
-	query, args := `SELECT data FROM tasks WHERE 1 = 1`, []any{}
+	query, args := `SELECT data FROM tasks t WHERE 1 = 1`, []any{}
+	add := func(cond string, arg any) {
+		query += ` AND ` + cond
+		args = append(args, arg)
+	}
 	if q.Design != "" {
-		query += ` AND design_id = ?`
-		args = append(args, q.Design)
+		add(`t.design_id = ?`, q.Design)
 	}
 	if q.OpenOnly {
-		query += ` AND status != 'done'`
+		now := q.Now
+		if now.IsZero() {
+			now = db.now()
+		}
+		add(`t.status != 'done' AND (t.status = 'open' OR t.claim_until IS NULL OR t.claim_until < ?)`, timeKey(now))
 	}
-	all, err := records[collab.Task](ctx, db, query+` ORDER BY created_at DESC LIMIT 500`, args...)
+	if q.Process != "" {
+		add(`t.process = ?`, q.Process)
+	}
+	if q.Language != "" {
+		add(`t.language = ?`, q.Language)
+	}
+	if q.Skill != "" {
+		add(`EXISTS (SELECT 1 FROM task_skills s WHERE s.task_id = t.id AND s.skill = ?)`, q.Skill)
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = collab.DefaultTasks
+	}
+	limit, offset := min(limit, collab.MaxTasks), max(q.Offset, 0)
+	query += ` ORDER BY t.created_at DESC, t.id DESC`
+	if q.Near == nil {
+		return records[collab.Task](ctx, db, query+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	}
+	// Near a place: the box around the circle is in the query, the
+	// circle itself is judged here, and the page is taken after it.
+	lo, hi := geo.Box(*q.Near, q.RadiusKm)
+	box := `t.lat BETWEEN ? AND ? AND t.lon BETWEEN ? AND ?`
+	if lo.Lon > hi.Lon { // across the antimeridian
+		box = `t.lat BETWEEN ? AND ? AND (t.lon >= ? OR t.lon <= ?)`
+	}
+	query = strings.Replace(query, ` ORDER BY`, ` AND ((t.lat = 0 AND t.lon = 0) OR (`+box+`)) ORDER BY`, 1)
+	all, err := records[collab.Task](ctx, db, query, append(args, lo.Lat, hi.Lat, lo.Lon, hi.Lon)...)
 	if err != nil {
 		return nil, err
 	}
 	out := []collab.Task{}
-	now := time.Now()
 	for _, t := range all {
-		if q.OpenOnly && !t.Open(now) {
-			continue
+		if (t.Lat == 0 && t.Lon == 0) || geo.DistanceKm(*q.Near, geo.Point{Lat: t.Lat, Lon: t.Lon}) <= q.RadiusKm {
+			if offset > 0 {
+				offset--
+				continue
+			}
+			if out = append(out, t); len(out) == limit {
+				break
+			}
 		}
-		if (q.Process != "" && t.Process != q.Process) || (q.Language != "" && t.Language != q.Language) || (q.Skill != "" && !slices.Contains(t.Skills, q.Skill)) {
-			continue
-		}
-		out = append(out, t)
 	}
 	return out, nil
 }

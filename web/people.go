@@ -188,7 +188,13 @@ func (s *Site) proposal(w http.ResponseWriter, r *http.Request) (*view, error) {
 	if err != nil {
 		return nil, err
 	}
-	from, _ := s.commons.Store.Design(ctx, p.FromDesign)
+	from, err := s.commons.Store.Design(ctx, p.FromDesign)
+	if dgml.KindOf(err) == dgml.NotFound {
+		from, err = nil, nil // the fork was withdrawn
+	}
+	if err != nil {
+		return nil, err
+	}
 	diff, err := s.people.Diff(ctx, p.Base, p.Revision)
 	if err != nil {
 		return nil, err

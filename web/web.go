@@ -257,7 +257,13 @@ func (s *Site) design(w http.ResponseWriter, r *http.Request) (*view, error) {
 	}
 	var parent *design.Design
 	if d.ForkedFrom != nil {
-		parent, _ = s.commons.Store.Design(ctx, d.ForkedFrom.Design)
+		// A parent on another node is simply not linked.
+		if parent, err = s.commons.Store.Design(ctx, d.ForkedFrom.Design); dgml.KindOf(err) == dgml.NotFound {
+			parent, err = nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	forks, err := s.commons.Store.Forks(ctx, d.ID)
 	if err != nil {
@@ -268,8 +274,12 @@ func (s *Site) design(w http.ResponseWriter, r *http.Request) (*view, error) {
 	var tasks []collab.Task
 	maintainer := false
 	if s.people != nil {
-		proposals, _ = s.people.Store.Proposals(ctx, d.ID)
-		tasks, _ = s.people.Store.Tasks(ctx, collab.TaskQuery{Design: d.ID, OpenOnly: true})
+		if proposals, err = s.people.Store.Proposals(ctx, d.ID); err != nil {
+			return nil, err
+		}
+		if tasks, err = s.people.Store.Tasks(ctx, collab.TaskQuery{Design: d.ID, OpenOnly: true}); err != nil {
+			return nil, err
+		}
 		maintainer = s.people.May(ctx, me(r), account.Maintainer, d.ID) == nil
 	}
 	lang := r.URL.Query().Get("lang")

@@ -159,6 +159,15 @@ type Store interface {
 	AddRole(ctx context.Context, kind, objectID, userID string) error
 	HasRole(ctx context.Context, kind, objectID, userID string) (bool, error)
 	Holders(ctx context.Context, kind, objectID string) ([]User, error)
+	// Objects lists what a user holds a role of this kind on.
+	Objects(ctx context.Context, kind, userID string) ([]string, error)
+	// Vouches: a member saying a newcomer's reviews may count.
+	AddVouch(ctx context.Context, userID, voucherID, note string) error
+	Vouchers(ctx context.Context, userID string) ([]User, error)
+	// Node settings chosen by the admins, as JSON by key; a missing key
+	// is ok=false.
+	Setting(ctx context.Context, key string) (value string, ok bool, err error)
+	PutSetting(ctx context.Context, key, value string) error
 }
 
 // Roles is the part of the store that says who may change what.

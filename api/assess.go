@@ -22,6 +22,42 @@ func (s *Server) assessRoutes() {
 	s.handle("POST", "/api/v1/designs/{ref}/translations", s.translate)
 	s.handle("POST", "/api/v1/designs/{ref}/translations/adopt", s.adopt)
 	s.handle("GET", "/api/v1/designs/{ref}/attribution", s.attribution)
+	s.handle("GET", "/api/v1/standing", s.standingPolicy)
+	s.handle("PUT", "/api/v1/standing", s.setStandingPolicy)
+	s.handle("POST", "/api/v1/people/{name}/vouch", s.vouch)
+}
+
+func (s *Server) standingPolicy(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.cfg.People.StandingPolicy(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"policy": p, "text": p.Text()})
+}
+
+func (s *Server) setStandingPolicy(w http.ResponseWriter, r *http.Request) error {
+	var p assess.StandingPolicy
+	if err := body(r, &p); err != nil {
+		return err
+	}
+	if err := s.cfg.People.SetStandingPolicy(r.Context(), caller(r), p); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"policy": p, "text": p.Text()})
+}
+
+func (s *Server) vouch(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Note string `json:"note"`
+	}
+	if err := body(r, &in); err != nil {
+		return err
+	}
+	if err := s.cfg.People.Vouch(r.Context(), caller(r), r.PathValue("name"), in.Note); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // reportOwned are the fields of a report the node sets.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/collab"
 	"net"
 	"net/http"
@@ -274,6 +275,28 @@ func TestLoginGuessing(t *testing.T) {
 	if _, err := n.people.Check(ctx, "ana", "a long enough password", "10.9.9.9"); err == nil || !strings.Contains(err.Error(), "try again in") {
 		t.Errorf("account backoff: %v", err)
 	}
+	// Sign-ups from one address are limited (ana's counted already).
+	limited := false
+	for i := range 11 {
+		code, _ := n.as(t, "", "POST", "/api/v1/users", "application/json", fmt.Sprintf(`{"name": "many%d", "password": "a long enough password"}`, i))
+		limited = limited || code == 429
+	}
+	if !limited {
+		t.Error("eleven sign-ups from one address in an hour: none refused")
+	}
+}
+
+// The login guard's memory stays bounded whatever names and addresses
+// are tried.
+func TestLoginGuardBounded(t *testing.T) {
+	g := account.NewGuard()
+	g.MaxKeys = 1000
+	for i := range 200_000 {
+		g.Fail(fmt.Sprintf("name-%d", i), fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
+	}
+	if k := g.Keys(); k > 3*1000 {
+		t.Errorf("%d keys held for a bound of 1000 per table", k)
+	}
 }
 
 // Unknown pages get the site's 404 page; every answer forbids framing.
@@ -359,5 +382,79 @@ func TestTaskFeedFiltersInTheStore(t *testing.T) {
 	}
 	if c := strings.Count(body, "weld"); c != 0 {
 		t.Errorf("the welding task is not painting")
+	}
+}
+
+// Sixty fresh accounts cannot make a design attested or move its
+// readiness; a reviewer an admin vouches for, or one with standing of
+// their own, counts; the policy is the admin's to set.
+func TestThrowawayAccountsDoNotCount(t *testing.T) {
+	n := newNode(t)
+	ana := n.user(t, "ana")
+	n.as(t, ana, "POST", "/api/v1/designs", "application/toml", hinge)
+	var wg sync.WaitGroup
+	tokens := make([]string, 60)
+	// Made directly: sign-ups over HTTP are limited per address, and the
+	// limit is not what this test is about (accounts are cheap elsewhere).
+	for i := range tokens {
+		u, err := n.people.SignUp(context.Background(), fmt.Sprintf("sock%02d", i), "a long enough password", "", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens[i], _, _ = n.people.NewToken(context.Background(), u, "t", "write")
+	}
+	for _, tok := range tokens {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n.as(t, tok, "POST", "/api/v1/designs/hinge/attestations", "application/json", `{"holds": true, "note": "great, trust me"}`)
+			n.as(t, tok, "POST", "/api/v1/designs/hinge/votes", "application/json", `{"scale": "otrl", "level": 8, "reason": "best ever"}`)
+		}()
+	}
+	wg.Wait()
+	maturity := func() map[string]any {
+		_, body := n.as(t, "", "GET", "/api/v1/designs/hinge/maturity", "", "")
+		return jsonOf(t, body)["maturity"].(map[string]any)
+	}
+	m := maturity()
+	otrl := m["readiness"].(map[string]any)["otrl"].(map[string]any)
+	if m["attested"] != false || m["independent_reviewers"] != 0.0 || otrl["median"] != nil || len(otrl["votes"].([]any)) != 60 {
+		t.Fatalf("sixty throwaway accounts moved the maturity: attested %v, %v independent, otrl %v", m["attested"], m["independent_reviewers"], otrl["median"])
+	}
+	if !strings.Contains(fmt.Sprint(m["attestations"]), "not counted yet: account 0 of 14 days old") {
+		t.Errorf("each review says why it does not count: %v", m["attestations"])
+	}
+	// A throwaway cannot vouch for another.
+	if code, _ := n.as(t, tokens[0], "POST", "/api/v1/people/sock01/vouch", "application/json", `{"note": "my friend"}`); code != 403 {
+		t.Errorf("a throwaway vouches: %d", code)
+	}
+	// Nor set the policy.
+	if code, _ := n.as(t, tokens[0], "PUT", "/api/v1/standing", "application/json", `{"min_account_days": 0, "min_contributions": 0}`); code != 403 {
+		t.Errorf("a throwaway sets the policy: %d", code)
+	}
+	// An admin vouches for two of them: their word counts now.
+	ctx := context.Background()
+	root, err := n.people.SignUp(ctx, "root", "a long enough password", "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rootTok, _, _ := n.people.NewToken(ctx, root, "t", "write")
+	for _, who := range []string{"sock01", "sock02"} {
+		if code, body := n.as(t, rootTok, "POST", "/api/v1/people/"+who+"/vouch", "application/json", `{"note": "met at the fab lab"}`); code != 204 {
+			t.Fatalf("vouch: %d %s", code, body)
+		}
+	}
+	if m = maturity(); m["attested"] != true || m["independent_reviewers"] != 2.0 {
+		t.Errorf("two vouched reviewers attest: %v %v", m["attested"], m["independent_reviewers"])
+	}
+	if otrl = m["readiness"].(map[string]any)["otrl"].(map[string]any); otrl["median"] != 8.0 {
+		t.Errorf("their votes count: %v", otrl["median"])
+	}
+	// The admin loosens the policy: everyone counts.
+	if code, body := n.as(t, rootTok, "PUT", "/api/v1/standing", "application/json", `{"min_account_days": 0, "min_contributions": 0}`); code != 200 {
+		t.Fatalf("policy: %d %s", code, body)
+	}
+	if m = maturity(); m["independent_reviewers"] != 60.0 {
+		t.Errorf("with no requirement every reviewer counts: %v", m["independent_reviewers"])
 	}
 }

@@ -86,6 +86,9 @@ type Attestation struct {
 	Insider bool      `json:"insider,omitempty"`
 	Note    string    `json:"note"`
 	Created time.Time `json:"created"`
+	// Standing says whether the reviewer's word counts on this node now
+	// (judged when read, never stored).
+	Standing *Standing `json:"standing,omitempty"`
 }
 
 // Vote is someone's judgement of a revision's readiness level, with why.
@@ -97,6 +100,7 @@ type Vote struct {
 	Reason   string    `json:"reason"`
 	Voter    string    `json:"voter"`
 	Created  time.Time `json:"created"`
+	Standing *Standing `json:"standing,omitempty"` // as for attestations
 }
 
 // Scales are the readiness scales and their top levels: OTRL 1..8 and

@@ -110,13 +110,22 @@ func TestAssessNeedsTwoIndependentReviewersOfThisRevision(t *testing.T) {
 		{Revision: "older", Reviewer: "bo@n", Holds: true},    // another revision does not count
 		{Revision: rev.ID, Reviewer: "cy@n", Holds: false},    // found wanting
 	}
-	m := Assess(rev, []string{"author@n"}, atts, nil)
+	all := map[string]Standing{}
+	for _, who := range []string{"ana@n", "author@n", "bo@n", "cy@n", "dee@n"} {
+		all[who] = Standing{Counts: true}
+	}
+	m := Assess(rev, []string{"author@n"}, atts, nil, all, DefaultStanding)
 	if m.Attested || m.Independent != 1 || m.Older != 1 || len(m.Attestations) != 3 {
 		t.Fatalf("maturity = %+v, want 1 independent reviewer, not attested", m)
 	}
 	atts = append(atts, Attestation{Revision: rev.ID, Reviewer: "dee@n", Holds: true})
-	if m = Assess(rev, []string{"author@n"}, atts, nil); !m.Attested || m.Independent != 2 {
+	if m = Assess(rev, []string{"author@n"}, atts, nil, all, DefaultStanding); !m.Attested || m.Independent != 2 {
 		t.Errorf("maturity = %+v, want attested by 2", m)
+	}
+	// Without standing on the node, the same two reviewers do not count.
+	delete(all, "dee@n")
+	if m = Assess(rev, []string{"author@n"}, atts, nil, all, DefaultStanding); m.Attested || m.Independent != 1 || m.Attestations[3].Standing.Counts {
+		t.Errorf("maturity = %+v: a reviewer without standing must not count", m)
 	}
 	if m.Met != 6 || len(m.Criteria) != 6 {
 		t.Errorf("criteria met = %d of %d", m.Met, len(m.Criteria))
@@ -126,15 +135,17 @@ func TestAssessNeedsTwoIndependentReviewersOfThisRevision(t *testing.T) {
 func TestAssessVotes(t *testing.T) {
 	rev := documented()
 	votes := []Vote{
-		{Revision: rev.ID, Scale: "otrl", Level: 4, Reason: "a"},
-		{Revision: rev.ID, Scale: "otrl", Level: 6, Reason: "b"},
-		{Revision: rev.ID, Scale: "otrl", Level: 5, Reason: "c"},
-		{Revision: rev.ID, Scale: "otrl", Level: 7, Reason: "d"},
-		{Revision: "older", Scale: "odrl", Level: 1, Reason: "e"},
+		{Revision: rev.ID, Scale: "otrl", Level: 4, Reason: "a", Voter: "a@n"},
+		{Revision: rev.ID, Scale: "otrl", Level: 6, Reason: "b", Voter: "b@n"},
+		{Revision: rev.ID, Scale: "otrl", Level: 5, Reason: "c", Voter: "c@n"},
+		{Revision: rev.ID, Scale: "otrl", Level: 7, Reason: "d", Voter: "d@n"},
+		{Revision: rev.ID, Scale: "otrl", Level: 1, Reason: "a throwaway", Voter: "new@n"},
+		{Revision: "older", Scale: "odrl", Level: 1, Reason: "e", Voter: "a@n"},
 	}
-	m := Assess(rev, nil, nil, votes)
-	if l := m.Readiness["otrl"]; l.Median != 5 || len(l.Votes) != 4 || l.Declared != 5 {
-		t.Errorf("otrl = %+v, want median 5 (the lower middle) of 4 votes, declared 5", l)
+	all := map[string]Standing{"a@n": {Counts: true}, "b@n": {Counts: true}, "c@n": {Counts: true}, "d@n": {Counts: true}}
+	m := Assess(rev, nil, nil, votes, all, DefaultStanding)
+	if l := m.Readiness["otrl"]; l.Median != 5 || len(l.Votes) != 5 || l.Declared != 5 {
+		t.Errorf("otrl = %+v, want median 5 (the lower middle) of the 4 votes with standing, declared 5", l)
 	}
 	if l := m.Readiness["odrl"]; l.Median != 0 || len(l.Votes) != 0 || l.Declared != 3 {
 		t.Errorf("odrl = %+v: votes on another revision must not count", l)

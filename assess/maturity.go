@@ -205,6 +205,8 @@ type Maturity struct {
 	// Older says how many attestations were made of earlier revisions:
 	// they do not count for this one.
 	Older int `json:"older_attestations"`
+	// Policy says whose reviews and votes count on this node.
+	Policy string `json:"standing_policy"`
 }
 
 // Level is the readiness on one scale: what the authors declare and what
@@ -219,9 +221,18 @@ type Level struct {
 const MinReviewers = 2
 
 // Assess brings the check, attestations and votes of a revision together.
-// insiders are the people who may not attest their own work.
-func Assess(rev *design.Revision, insiders []string, atts []Attestation, votes []Vote) Maturity {
-	m := Maturity{Revision: rev.ID, Criteria: Check(&rev.Content), Attestations: []Attestation{}, Readiness: map[string]Level{}}
+// insiders are the people who may not attest their own work; standing
+// says, by reviewer and voter, whose word counts (anyone missing from it
+// does not count).
+func Assess(rev *design.Revision, insiders []string, atts []Attestation, votes []Vote, standing map[string]Standing, policy StandingPolicy) Maturity {
+	m := Maturity{Revision: rev.ID, Criteria: Check(&rev.Content), Attestations: []Attestation{}, Readiness: map[string]Level{}, Policy: policy.Text()}
+	judge := func(who string) *Standing {
+		st, ok := standing[who]
+		if !ok {
+			st = Standing{false, "no standing on this node"}
+		}
+		return &st
+	}
 	for _, c := range m.Criteria {
 		if c.Met {
 			m.Met++
@@ -237,8 +248,9 @@ func Assess(rev *design.Revision, insiders []string, atts []Attestation, votes [
 			m.Older++
 			continue
 		}
+		a.Standing = judge(a.Reviewer)
 		m.Attestations = append(m.Attestations, a)
-		if a.Holds && !a.Insider && !in[a.Reviewer] && !seen[a.Reviewer] {
+		if a.Holds && !a.Insider && !in[a.Reviewer] && !seen[a.Reviewer] && a.Standing.Counts {
 			seen[a.Reviewer] = true
 			m.Independent++
 		}
@@ -250,8 +262,11 @@ func Assess(rev *design.Revision, insiders []string, atts []Attestation, votes [
 		var levels []float64
 		for _, v := range votes {
 			if v.Scale == scale && v.Revision == rev.ID {
+				v.Standing = judge(v.Voter)
 				l.Votes = append(l.Votes, v)
-				levels = append(levels, float64(v.Level))
+				if v.Standing.Counts {
+					levels = append(levels, float64(v.Level))
+				}
 			}
 		}
 		sort.Float64s(levels)

@@ -269,7 +269,29 @@ func (s *Service) MaturityOf(ctx context.Context, d *design.Design, r *design.Re
 	if err != nil {
 		return nil, err
 	}
-	m := assess.Assess(r, authors, atts, votes)
+	insiders := map[string]bool{}
+	for _, a := range authors {
+		insiders[a] = true
+	}
+	holders, err := s.Accounts.Holders(ctx, account.Maintainer, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range holders {
+		insiders[s.Handle(&h)] = true
+	}
+	var people []string
+	for _, a := range atts {
+		people = append(people, a.Reviewer)
+	}
+	for _, v := range votes {
+		people = append(people, v.Voter)
+	}
+	standing, policy, err := s.standing(ctx, d, people, insiders)
+	if err != nil {
+		return nil, err
+	}
+	m := assess.Assess(r, authors, atts, votes, standing, policy)
 	return &m, nil
 }
 

@@ -110,5 +110,8 @@ type Store interface {
 	Tasks(ctx context.Context, q TaskQuery) ([]Task, error)
 	UpdateTask(ctx context.Context, t *Task) error
 	AddEvent(ctx context.Context, e Event) error
+	// Contributions counts what a person (user@node) gave that others
+	// took: accepted proposals, build reports and translations.
+	Contributions(ctx context.Context, handle string) (int, error)
 	Events(ctx context.Context, designID, actor string, limit, offset int) ([]Event, error)
 }

@@ -181,6 +181,44 @@ func (db *DB) Holders(ctx context.Context, kind, objectID string) ([]account.Use
 	if err != nil {
 		return nil, err
 	}
+	return scanUsers(rows)
+}
+
+// Objects lists the objects a user holds a role of this kind on.
+func (db *DB) Objects(ctx context.Context, kind, userID string) ([]string, error) {
+	rows, err := db.q(ctx).QueryContext(ctx, `SELECT object_id FROM roles WHERE kind = ? AND user_id = ? ORDER BY object_id`, kind, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// AddVouch records (or renews) a vouch.
+func (db *DB) AddVouch(ctx context.Context, userID, voucherID, note string) error {
+	_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO vouches (user_id, voucher_id, note, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (user_id, voucher_id) DO UPDATE SET note = excluded.note`, userID, voucherID, note, timeText(db.now()))
+	return err
+}
+
+// Vouchers lists who vouched for a user.
+func (db *DB) Vouchers(ctx context.Context, userID string) ([]account.User, error) {
+	rows, err := db.q(ctx).QueryContext(ctx, `SELECT u.id, u.name, u.admin, u.created_at FROM vouches v JOIN users u ON u.id = v.voucher_id WHERE v.user_id = ? ORDER BY u.name`, userID)
+	if err != nil {
+		return nil, err
+	}
+	return scanUsers(rows)
+}
+
+func scanUsers(rows *sql.Rows) ([]account.User, error) {
 	defer rows.Close()
 	var out []account.User
 	for rows.Next() {
@@ -193,6 +231,34 @@ func (db *DB) Holders(ctx context.Context, kind, objectID string) ([]account.Use
 		out = append(out, u)
 	}
 	return out, rows.Err()
+}
+
+// Setting reads a node setting.
+func (db *DB) Setting(ctx context.Context, key string) (string, bool, error) {
+	var v string
+	err := db.q(ctx).QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	return v, err == nil, err
+}
+
+// PutSetting writes a node setting.
+func (db *DB) PutSetting(ctx context.Context, key, value string) error {
+	_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, key, value, timeText(db.now()))
+	return err
+}
+
+// Contributions counts a person's accepted proposals, build reports and
+// translations.
+func (db *DB) Contributions(ctx context.Context, handle string) (int, error) {
+	var n int
+	err := db.q(ctx).QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM proposals WHERE author = ? AND status = 'accepted') +
+		(SELECT count(*) FROM reports WHERE json_extract(data, '$.author') = ?) +
+		(SELECT count(*) FROM translations WHERE json_extract(data, '$.author') = ?)`, handle, handle, handle).Scan(&n)
+	return n, err
 }
 
 // CreateProposal stores a proposal.

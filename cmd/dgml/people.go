@@ -9,6 +9,8 @@ import (
 	"text/tabwriter"
 
 	"golang.org/x/term"
+
+	"github.com/dgml/dgml/account"
 )
 
 // readPassword reads a password: without echo on a terminal, else the
@@ -28,14 +30,18 @@ func readPassword(prompt string) (string, error) {
 }
 
 func runAdmin(ctx context.Context, args []string) error {
-	fs := newFlags("admin", "admin create-user [--data DIR] [--admin] NAME",
-		`Creates an account on this node; with --admin a node admin, who may
-change any design and facility. The password is asked for (or read from
-the first line of standard input).`)
+	if len(args) > 0 && args[0] == "standing" {
+		return adminStanding(ctx, args[1:])
+	}
+	fs := newFlags("admin", "admin create-user [--data DIR] [--admin] NAME | admin standing [--as ADMIN --min-days N --min-contributions N --vouching=BOOL]",
+		`create-user makes an account on this node; with --admin a node admin,
+who may change any design and facility. The password is asked for (or
+read from the first line of standard input). "admin standing" shows or
+sets whose reviews and votes count (see dgml admin standing --help).`)
 	admin := fs.Bool("admin", false, "make the user a node admin")
 	want := func(pos []string) error {
 		if len(pos) != 2 || pos[0] != "create-user" {
-			return usageError{"dgml admin create-user NAME"}
+			return usageError{"dgml admin create-user NAME, or dgml admin standing"}
 		}
 		return nil
 	}
@@ -49,6 +55,71 @@ the first line of standard input).`)
 			return err
 		}
 		fmt.Printf("created %s (%s)%s\n", n.people.Handle(u), u.ID, map[bool]string{true: ", node admin"}[u.Admin])
+		return nil
+	})
+}
+
+// adminStanding shows the standing policy, or sets it as an admin.
+func adminStanding(ctx context.Context, args []string) error {
+	fs := newFlags("admin standing", "admin standing [--data DIR] [--as ADMIN --min-days N --min-contributions N --vouching=true|false] [--json]",
+		`Shows whose attestations and readiness votes count on this node, or
+with --as a node admin sets it: accounts at least --min-days old with at
+least --min-contributions accepted contributions (proposals, build
+reports, translations), or (--vouching) vouched for by an admin or an
+established maintainer of another design.`)
+	as := asFlag(fs)
+	days := fs.Int("min-days", -1, "least account age in days")
+	contrib := fs.Int("min-contributions", -1, "least accepted contributions")
+	vouching := fs.String("vouching", "", "true or false: whether vouches give standing")
+	asJSON := fs.Bool("json", false, "print the policy as JSON")
+	return withNode(ctx, fs, args, count(0, "dgml admin standing takes no arguments"), func(n *node, _ []string) error {
+		p, err := n.people.StandingPolicy(ctx)
+		if err != nil {
+			return err
+		}
+		if *as != "" {
+			u, err := n.login(ctx, *as)
+			if err != nil {
+				return err
+			}
+			if *days >= 0 {
+				p.MinAccountDays = *days
+			}
+			if *contrib >= 0 {
+				p.MinContributions = *contrib
+			}
+			switch *vouching {
+			case "true":
+				p.Vouching = true
+			case "false":
+				p.Vouching = false
+			case "":
+			default:
+				return usageError{"--vouching is true or false"}
+			}
+			if err := n.people.SetStandingPolicy(ctx, u, p); err != nil {
+				return err
+			}
+		}
+		if *asJSON {
+			return printJSON(p)
+		}
+		fmt.Println("On this node,", p.Text()+".")
+		return nil
+	})
+}
+
+func runVouch(ctx context.Context, args []string) error {
+	fs := newFlags("vouch", "vouch [--data DIR] --as USER --note TEXT PERSON",
+		`Vouches that PERSON's attestations and votes may count on this node
+before their account has earned standing by age and contributions. Node
+admins may vouch, and members with standing who maintain a design.`)
+	note := fs.String("note", "", "how you know them")
+	return asUser(ctx, fs, args, count(1, "give the person's user name"), func(n *node, u *account.User, pos []string) error {
+		if err := n.people.Vouch(ctx, u, pos[0], *note); err != nil {
+			return err
+		}
+		fmt.Printf("%s vouched for %s\n", n.people.Handle(u), pos[0])
 		return nil
 	})
 }

@@ -117,7 +117,20 @@ func loadCommunity(ctx context.Context, n *node, d *design.Design) error {
 	if err != nil {
 		return err
 	}
-	c := demo.PrinterCommunity(d, rev)
+	c := demo.PrinterCommunity(d, rev, n.people.Node)
+	steward, err := n.db.CreateUser(ctx, c.Steward, "!", true) // "!" is no password hash: no log-in
+	if err != nil {
+		return err
+	}
+	for _, name := range c.Members {
+		u, err := n.db.CreateUser(ctx, name, "!", false)
+		if err != nil {
+			return err
+		}
+		if err := n.db.AddVouch(ctx, u.ID, steward.ID, "a member of the demo community"); err != nil {
+			return err
+		}
+	}
 	for i := range c.Reports {
 		if err := n.db.AddReport(ctx, &c.Reports[i]); err != nil {
 			return err

@@ -14,6 +14,7 @@ import (
 	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/geo"
+	"github.com/dgml/dgml/internal/crashpoint"
 )
 
 var (
@@ -475,6 +476,7 @@ func (db *DB) Tasks(ctx context.Context, q collab.TaskQuery) ([]collab.Task, err
 
 // AddEvent records activity.
 func (db *DB) AddEvent(ctx context.Context, e collab.Event) error {
+	crashpoint.Here("event")
 	_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO events (design_id, actor, kind, summary, link, created_at) VALUES (?, ?, ?, ?, ?, ?)`, e.DesignID, e.Actor, e.Kind, e.Summary, e.Link, timeText(db.now()))
 	return err
 }

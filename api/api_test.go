@@ -42,8 +42,7 @@ type node struct {
 func newNode(t *testing.T) *node {
 	t.Helper()
 	tn := testnode.New(t)
-	dir, db, c, people := tn.Dir, tn.DB, tn.Commons, tn.People
-	_ = c
+	dir, db, people := tn.Dir, tn.DB, tn.People
 	h, a := tn.Handler(t, 1<<20)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

@@ -6,7 +6,6 @@ package facility
 import (
 	"context"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -93,7 +92,7 @@ func (f *Facility) Validate() error {
 	if f.Country != "" && len(f.Country) != 2 {
 		return bad("country", "an ISO 3166 two-letter code, got %q", f.Country)
 	}
-	if f.RenewableShare < 0 || f.RenewableShare > 1 || f.GridIntensity < 0 {
+	if !(f.RenewableShare >= 0 && f.RenewableShare <= 1) || !(f.GridIntensity >= 0 && f.GridIntensity <= 5000) {
 		return bad("grid", "renewable share 0..1 and a non-negative grid intensity")
 	}
 	switch f.Access {
@@ -106,10 +105,20 @@ func (f *Facility) Validate() error {
 		if !m.Process.Valid() || m.Process == design.ProcessUnknown {
 			return bad(field+".process", "%q is not in the process vocabulary", m.Process)
 		}
-		for _, v := range []float64{m.Envelope.X, m.Envelope.Y, m.Envelope.Z, m.HourlyRate, m.SetupFee, m.CapacityHours, m.PowerKW} {
-			if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-				return bad(field, "sizes, rates and capacity must be non-negative numbers")
+		// Bounds no real machine reaches: 100 m envelopes, 100,000 an
+		// hour, a week of 168 hours for each of up to 1,000 machines.
+		for _, v := range []struct {
+			name  string
+			value float64
+			most  float64
+		}{{"envelope", m.Envelope.X, 1e5}, {"envelope", m.Envelope.Y, 1e5}, {"envelope", m.Envelope.Z, 1e5},
+			{"hourly_rate", m.HourlyRate, 1e5}, {"setup_fee", m.SetupFee, 1e6}, {"capacity_hours", m.CapacityHours, 168 * 1000}, {"power_kw", m.PowerKW, 1e4}} {
+			if !(v.value >= 0 && v.value <= v.most) {
+				return bad(field+"."+v.name, "a number from 0 to %g", v.most)
 			}
+		}
+		if m.Quantity < 0 || m.Quantity > 1000 {
+			return bad(field+".quantity", "0 to 1000 machines")
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package facility
 
 import (
+	"math"
 	"testing"
 
 	"github.com/dgml/dgml"
@@ -49,11 +50,16 @@ func TestValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	for field, f := range map[string]Facility{
-		"name":                {Location: geo.Point{}},
-		"location":            {Name: "x", Location: geo.Point{Lat: 100}},
-		"country":             {Name: "x", Country: "Greece"},
-		"machines[0].process": {Name: "x", Machines: []Machine{{Process: "juggling"}}},
-		"machines[0]":         {Name: "x", Machines: []Machine{{Process: design.ProcessFDM, HourlyRate: -1}}},
+		"name":                    {Location: geo.Point{}},
+		"location":                {Name: "x", Location: geo.Point{Lat: 100}},
+		"country":                 {Name: "x", Country: "Greece"},
+		"machines[0].process":     {Name: "x", Machines: []Machine{{Process: "juggling"}}},
+		"machines[0].hourly_rate": {Name: "x", Machines: []Machine{{Process: design.ProcessFDM, HourlyRate: -1}}},
+		"machines[0].setup_fee":   {Name: "x", Machines: []Machine{{Process: design.ProcessFDM, SetupFee: math.NaN()}}},
+		"machines[0].envelope":    {Name: "x", Machines: []Machine{{Process: design.ProcessFDM, Envelope: design.Dimensions{X: 1e300}}}},
+		"machines[0].power_kw":    {Name: "x", Machines: []Machine{{Process: design.ProcessFDM, PowerKW: math.Inf(1)}}},
+		"machines[0].quantity":    {Name: "x", Machines: []Machine{{Process: design.ProcessFDM, Quantity: -3}}},
+		"grid":                    {Name: "x", GridIntensity: math.NaN()},
 	} {
 		err := f.Validate()
 		if e, isErr := err.(*dgml.Error); !isErr || e.Field != field {

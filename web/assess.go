@@ -5,11 +5,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/assess"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/license"
+	"github.com/dgml/dgml/param"
 )
 
 func (s *Site) assessPages(mux *http.ServeMux) {
@@ -92,11 +92,7 @@ func formFloat(r *http.Request, name string) (float64, error) {
 	if v == "" {
 		return 0, nil
 	}
-	f, err := strconv.ParseFloat(strings.Replace(v, ",", ".", 1), 64)
-	if err != nil {
-		return 0, &dgml.Error{Kind: dgml.Invalid, Field: name, Msg: "a number, like 2.5"}
-	}
-	return f, nil
+	return param.Float(name, strings.Replace(v, ",", ".", 1), 0, 1e9, 0)
 }
 
 func splitList(s string) []string {

@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/dgml/dgml"
@@ -93,9 +92,9 @@ func (s *Site) facilities(w http.ResponseWriter, r *http.Request) (*view, error)
 		if err != nil {
 			return nil, err
 		}
-		nq := network.Query{Near: at, Material: q.Get("material"), RadiusKm: 100}
-		if v, err := strconv.ParseFloat(q.Get("radius"), 64); err == nil && v > 0 {
-			nq.RadiusKm = v
+		nq := network.Query{Near: at, Material: q.Get("material")}
+		if nq.RadiusKm, err = param.Positive("radius", q.Get("radius"), param.MaxRadiusKm, 100); err != nil {
+			return nil, err
 		}
 		if p := q.Get("process"); p != "" {
 			nq.Process = design.Process(p)
@@ -200,9 +199,9 @@ func facilityFromForm(r *http.Request, errs map[string]string) (*facility.Facili
 		if s == "" {
 			return 0
 		}
-		x, err := strconv.ParseFloat(s, 64)
-		if err != nil || x < 0 {
-			errs[field] = "a number of 0 or more"
+		x, err := param.Float(field, s, 0, 1e6, 0)
+		if err != nil {
+			errs[field] = "a number from 0 to 1,000,000"
 		}
 		return x
 	}

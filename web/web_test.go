@@ -21,13 +21,12 @@ import (
 
 func TestPagesRenderTheCommons(t *testing.T) {
 	node := testnode.New(t)
-	svc, dir := node.Commons, node.Dir
+	svc := node.Commons
 	p, _ := demo.Printer()
 	p.Content.Steps = append(p.Content.Steps, design.Step{Title: "Finish", Text: "<script>alert(1)</script>"})
 	if _, err := svc.Commit(context.Background(), p.Content, p.Files, commons.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	_ = dir
 	h, _ := node.Handler(t, 0)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
@@ -182,5 +181,44 @@ func TestCSRFAndEscaping(t *testing.T) {
 	body := page(res.Header.Get("Location"))
 	if strings.Contains(body, "<img src=x") || !strings.Contains(body, "&lt;img src=x onerror=alert(1)&gt;") {
 		t.Errorf("task title not escaped")
+	}
+}
+
+// After logging in, the browser goes only to a page of this node,
+// whatever next= says.
+func TestLoginRedirectStaysOnTheNode(t *testing.T) {
+	node := testnode.New(t)
+	h, _ := node.Handler(t, 0)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	client := loggedIn(t, srv.URL)
+	for next, want := range map[string]string{
+		"/designs/x":              "/designs/x",
+		"//evil.example/":         "/",
+		"/\\evil.example":         "/",
+		"/\t/evil.example":        "/",
+		"https://evil.example/":   "/",
+		"/%2F%2Fevil.example":     "/",
+		"javascript:alert(1)":     "/",
+		"/%5c%5cevil.example/a?b": "/",
+	} {
+		res, err := client.PostForm(srv.URL+"/login", url.Values{"name": {"maker"}, "password": {"correct horse battery"}, "next": {next}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != want {
+			t.Errorf("next=%q: %d to %q, want %q", next, res.StatusCode, res.Header.Get("Location"), want)
+		}
+	}
+	// The log-in form itself carries only a safe next.
+	res, err := http.Get(srv.URL + "/login?next=//evil.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if strings.Contains(string(b), "evil.example") {
+		t.Error("the log-in form carries the foreign next")
 	}
 }

@@ -21,7 +21,6 @@ import (
 	"testing"
 
 	"github.com/dgml/dgml/api"
-	"github.com/dgml/dgml/blob"
 	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/demo"
@@ -421,9 +420,7 @@ func TestConcurrentRequests(t *testing.T) {
 func TestMeshEndpoints(t *testing.T) {
 	n := newNode(t)
 	d, _ := demo.Printer()
-	blobs, _ := blob.Open(filepath.Join(n.dataDir, "blobs"))
-	svc := &commons.Service{Store: n.db, Blobs: blobs, Cache: n.db}
-	if _, err := svc.Commit(context.Background(), d.Content, d.Files, commons.ImportOptions{}); err != nil {
+	if _, err := n.tn.Commons.Commit(context.Background(), d.Content, d.Files, commons.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	_, body := n.do(t, "GET", "/api/v1/designs/reprap-mendel-style-3d-printer-demo/parts", "", nil)
@@ -469,9 +466,7 @@ func TestMeshEndpoints(t *testing.T) {
 func TestFacilitiesAndPlan(t *testing.T) {
 	n := newNode(t)
 	d, _ := demo.Printer()
-	blobs, _ := blob.Open(filepath.Join(n.dataDir, "blobs"))
-	svc := &commons.Service{Store: n.db, Blobs: blobs, Cache: n.db}
-	if _, err := svc.Commit(context.Background(), d.Content, d.Files, commons.ImportOptions{}); err != nil {
+	if _, err := n.tn.Commons.Commit(context.Background(), d.Content, d.Files, commons.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	body := `{"name": "Corner Lab", "location": {"lat": 37.99, "lon": 23.74}, "country": "GR", "access": "public",

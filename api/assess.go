@@ -7,6 +7,7 @@ import (
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/assess"
+	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/license"
 )
@@ -96,6 +97,8 @@ func (s *Server) listReports(w http.ResponseWriter, r *http.Request) error {
 // report in a "report" field and photos as "photo" files.
 func (s *Server) addReport(w http.ResponseWriter, r *http.Request) error {
 	var rep assess.Report
+	var photos []collab.Photo
+	var err error
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 		if err := r.ParseMultipartForm(8 << 20); err != nil {
 			return &dgml.Error{Kind: dgml.Invalid, Msg: "expected a multipart form", Err: err}
@@ -104,17 +107,15 @@ func (s *Server) addReport(w http.ResponseWriter, r *http.Request) error {
 		if err := decodeReport([]byte(r.FormValue("report")), &rep); err != nil {
 			return err
 		}
-		photos, err := s.cfg.People.StorePhotos(r.Context(), r.MultipartForm.File["photo"])
-		if err != nil {
+		if photos, err = collab.ReadPhotos(r.MultipartForm.File["photo"]); err != nil {
 			return err
 		}
-		rep.Photos = append(rep.Photos, photos...)
 	} else {
 		if err := body(r, &rep, reportOwned...); err != nil {
 			return err
 		}
 	}
-	if err := s.cfg.People.Report(r.Context(), caller(r), r.PathValue("ref"), &rep); err != nil {
+	if err := s.cfg.People.Report(r.Context(), caller(r), r.PathValue("ref"), &rep, photos); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, rep)

@@ -39,8 +39,17 @@ func (s *Service) revisionOf(ctx context.Context, ref, rev string) (*design.Desi
 	return nil, nil, &dgml.Error{Kind: dgml.NotFound, Field: "revision", Msg: fmt.Sprintf("%s is not a revision of %s", rev, d.Slug)}
 }
 
-// Report stores a replication report of a design or one of its parts.
-func (s *Service) Report(ctx context.Context, u *account.User, ref string, r *assess.Report) error {
+// Photo is a picture sent with a report, not stored yet.
+type Photo struct {
+	Name string
+	Data []byte
+}
+
+// Report stores a replication report of a design or one of its parts,
+// with its photos. Everything is checked — the report, the photos' kind
+// and size — before any photo is kept, so a refused report leaves
+// nothing behind.
+func (s *Service) Report(ctx context.Context, u *account.User, ref string, r *assess.Report, photos []Photo) error {
 	if u == nil {
 		return &dgml.Error{Kind: dgml.Unauthorized, Msg: "log in to report a build"}
 	}
@@ -66,6 +75,24 @@ func (s *Service) Report(ctx context.Context, u *account.User, ref string, r *as
 			return &dgml.Error{Kind: dgml.Invalid, Field: "photos", Msg: "photo " + ph + " is not stored: upload it first"}
 		}
 	}
+	if len(photos)+len(r.Photos) > MaxPhotos {
+		return &dgml.Error{Kind: dgml.Invalid, Field: "photos", Msg: fmt.Sprintf("at most %d photos a report", MaxPhotos)}
+	}
+	types := make([]string, len(photos))
+	for i, ph := range photos {
+		if types[i], err = photoType(ph); err != nil {
+			return err
+		}
+	}
+	var files []design.FileInfo
+	for i, ph := range photos {
+		sum, size, err := s.Commons.Blobs.Put(bytes.NewReader(ph.Data))
+		if err != nil {
+			return err
+		}
+		files = append(files, design.FileInfo{SHA256: sum, Size: size, MediaType: types[i], Name: path.Base(ph.Name)})
+		r.Photos = append(r.Photos, sum)
+	}
 	r.DesignID, r.Revision, r.Author = d.ID, rev.ID, s.Handle(u)
 	what := "built " + d.Name
 	if r.Part != "" {
@@ -75,6 +102,11 @@ func (s *Service) Report(ctx context.Context, u *account.User, ref string, r *as
 		what = "tried: " + what
 	}
 	return s.Tx.Atomically(ctx, func(ctx context.Context) error {
+		for _, f := range files {
+			if err := s.Commons.Store.AddFile(ctx, f); err != nil {
+				return err
+			}
+		}
 		if err := s.Assess.AddReport(ctx, r); err != nil {
 			return err
 		}
@@ -94,48 +126,56 @@ func findPart(parts []design.Part, path string) (*design.Part, string) {
 	return found, name
 }
 
-// MaxPhotoBytes bounds one photo of a report.
-const MaxPhotoBytes = 8 << 20
+// Bounds of a report's photos.
+const (
+	MaxPhotoBytes = 8 << 20
+	MaxPhotos     = 6
+)
 
-// StorePhoto keeps a report's photo and returns its hash. Only images are
-// taken.
-func (s *Service) StorePhoto(ctx context.Context, r io.Reader, name string) (string, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxPhotoBytes+1))
-	if err != nil {
-		return "", err
+// photoType says what image a photo is; anything else is refused.
+func photoType(ph Photo) (string, error) {
+	if len(ph.Data) > MaxPhotoBytes {
+		return "", &dgml.Error{Kind: dgml.TooLarge, File: ph.Name, Msg: fmt.Sprintf("a photo may be at most %d MiB", MaxPhotoBytes>>20)}
 	}
-	if len(data) > MaxPhotoBytes {
-		return "", &dgml.Error{Kind: dgml.TooLarge, File: name, Msg: fmt.Sprintf("a photo may be at most %d MiB", MaxPhotoBytes>>20)}
-	}
-	mt := http.DetectContentType(data)
+	mt := http.DetectContentType(ph.Data)
 	switch mt {
 	case "image/jpeg", "image/png", "image/webp", "image/gif":
-	default:
-		return "", &dgml.Error{Kind: dgml.Invalid, File: name, Msg: "not a JPEG, PNG, WebP or GIF image"}
+		return mt, nil
 	}
-	sum, size, err := s.Commons.Blobs.Put(bytes.NewReader(data))
-	if err != nil {
-		return "", err
-	}
-	return sum, s.Commons.Store.AddFile(ctx, design.FileInfo{SHA256: sum, Size: size, MediaType: mt, Name: path.Base(name)})
+	return "", &dgml.Error{Kind: dgml.Invalid, File: ph.Name, Msg: "not a JPEG, PNG, WebP or GIF image"}
 }
 
-// StorePhotos keeps the photos of a report form.
-func (s *Service) StorePhotos(ctx context.Context, files []*multipart.FileHeader) ([]string, error) {
-	var sums []string
+// ReadPhoto reads a photo of at most MaxPhotoBytes.
+func ReadPhoto(r io.Reader, name string) (Photo, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxPhotoBytes+1))
+	if err != nil {
+		return Photo{}, err
+	}
+	if len(data) > MaxPhotoBytes {
+		return Photo{}, &dgml.Error{Kind: dgml.TooLarge, File: name, Msg: fmt.Sprintf("a photo may be at most %d MiB", MaxPhotoBytes>>20)}
+	}
+	return Photo{Name: name, Data: data}, nil
+}
+
+// ReadPhotos reads the photos of a report form.
+func ReadPhotos(files []*multipart.FileHeader) ([]Photo, error) {
+	if len(files) > MaxPhotos {
+		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "photo", Msg: fmt.Sprintf("at most %d photos a report", MaxPhotos)}
+	}
+	var out []Photo
 	for _, fh := range files {
 		f, err := fh.Open()
 		if err != nil {
 			return nil, err
 		}
-		sum, err := s.StorePhoto(ctx, f, fh.Filename)
+		ph, err := ReadPhoto(f, fh.Filename)
 		f.Close()
 		if err != nil {
 			return nil, err
 		}
-		sums = append(sums, sum)
+		out = append(out, ph)
 	}
-	return sums, nil
+	return out, nil
 }
 
 // Figures are a design's reports and what they add up to.

@@ -6,6 +6,8 @@ package commons
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
 	"io"
 	"path"
 
@@ -53,10 +55,12 @@ type ImportOptions struct {
 	Then func(ctx context.Context, d *design.Design, revision string) error
 }
 
-// ImportTarget imports one manifest or manifest folder. Files are stored
-// and measured first, outside any transaction; the licence checks, the
-// design and its revision (and opt.Then) then land in one transaction, so
-// a failure leaves no design behind, only unreferenced blobs that Sweep
+// ImportTarget imports one manifest or manifest folder. Its meshes are
+// measured and its licences checked from the folder first, so that a
+// refused design keeps none of its files; then the files are stored, and
+// the licence checks, the design and its revision (and opt.Then) land in
+// one transaction. A failure after the files are stored (a conflict, a
+// crash) leaves only unreferenced files, which the sweep at start-up
 // removes.
 func (s *Service) ImportTarget(ctx context.Context, t okh.Target, opt ImportOptions) (*Imported, error) {
 	b, err := okh.Load(ctx, t)
@@ -64,16 +68,39 @@ func (s *Service) ImportTarget(ctx context.Context, t okh.Target, opt ImportOpti
 		return nil, err
 	}
 	defer b.Close()
+	// Meshes are measured from the upload itself, before any file is
+	// kept: a design whose files cannot be read, or are beyond the node's
+	// limits, is refused and leaves nothing behind.
+	loaded := len(b.Warnings)
+	warns, analyses, err := s.measureParts(ctx, &b.Content, func(ref *design.FileRef) (io.ReadSeekCloser, error) {
+		f, err := b.Open(ref.Path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil // the folder lacks it: a reference by path, with a warning
+		}
+		if err != nil {
+			return nil, err
+		}
+		if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+			f.Close()
+			return nil, nil
+		}
+		return f, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if opt.Into == "" {
+		// A licence that cannot be combined is said before files are kept
+		// too; the check is made again in the transaction.
+		if _, err := s.CheckLicenses(ctx, nil, &b.Content); err != nil {
+			return nil, err
+		}
+	}
 	files, err := b.StoreFiles(s.storeFile)
 	if err != nil {
 		return nil, err
 	}
-	out := &Imported{Source: t.Name(), Warnings: b.Warnings}
-	measured, err := s.measureParts(ctx, &b.Content)
-	if err != nil {
-		return nil, err
-	}
-	out.Warnings = append(out.Warnings, measured...)
+	out := &Imported{Source: t.Name(), Warnings: append(append(b.Warnings[:loaded:loaded], warns...), b.Warnings[loaded:]...)}
 	req := design.CommitRequest{Content: b.Content, Files: files, Author: opt.Author, Message: "imported from " + t.Manifest}
 	err = s.Tx.Atomically(ctx, func(ctx context.Context) error {
 		var origin *design.Origin
@@ -105,6 +132,9 @@ func (s *Service) ImportTarget(ctx context.Context, t okh.Target, opt ImportOpti
 			return err
 		}
 		out.Design, out.Revision = d, rev.ID
+		if err := s.cacheAnalyses(ctx, &req.Content, analyses); err != nil {
+			return err
+		}
 		if opt.Then != nil {
 			return opt.Then(ctx, d, rev.ID)
 		}
@@ -165,9 +195,17 @@ func (s *Service) Commit(ctx context.Context, c design.Content, files map[string
 		fill(p.Exports)
 		fill(p.Images)
 	})
-	if _, err := s.measureParts(ctx, &c); err != nil {
+	_, analyses, err := s.measureParts(ctx, &c, func(ref *design.FileRef) (io.ReadSeekCloser, error) { return s.Blobs.Open(ref.SHA256) })
+	if err != nil {
 		return nil, err
 	}
-	d, _, err := s.Store.Commit(ctx, design.CommitRequest{Content: c, Files: infos, Author: opt.Author, Message: "created"})
+	var d *design.Design
+	err = s.Tx.Atomically(ctx, func(ctx context.Context) error {
+		var err error
+		if d, _, err = s.Store.Commit(ctx, design.CommitRequest{Content: c, Files: infos, Author: opt.Author, Message: "created"}); err != nil {
+			return err
+		}
+		return s.cacheAnalyses(ctx, &c, analyses)
+	})
 	return d, err
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/design"
@@ -45,7 +46,12 @@ func (s *Service) withMeshBlob(ctx context.Context, sum, name string, fn func(m 
 // withBlob opens a blob and runs fn on it once the work budget has room
 // for a file of its size; lim is the node's limits with the file's size.
 func (s *Service) withBlob(ctx context.Context, sum, name string, fn func(f io.Reader, lim geometry.Limits) error) error {
-	f, err := s.Blobs.Open(sum)
+	return s.withFile(ctx, name, func() (io.ReadSeekCloser, error) { return s.Blobs.Open(sum) }, fn)
+}
+
+// withFile is withBlob of a file opened by open.
+func (s *Service) withFile(ctx context.Context, name string, open func() (io.ReadSeekCloser, error), fn func(f io.Reader, lim geometry.Limits) error) error {
+	f, err := open()
 	if err != nil {
 		return err
 	}
@@ -178,28 +184,60 @@ func (s *Service) Thumbnail(ctx context.Context, sum string, size int) ([]byte, 
 	})
 }
 
-// measureParts reads each part's stored mesh: fills in outer dimensions
-// and mass the manifest left out, and warns of meshes that are not
-// watertight (a slicer may fail on them, or print them wrong).
-func (s *Service) measureParts(ctx context.Context, c *design.Content) ([]okh.Warning, error) {
+// measured is what measuring a design's meshes found: analyses (JSON) by
+// the path the content names each file by, for the cache once the files
+// have their hashes.
+type measured map[string][]byte
+
+// cacheAnalyses keeps the analyses of the content's files by their hash.
+func (s *Service) cacheAnalyses(ctx context.Context, c *design.Content, m measured) error {
+	if s.Cache == nil {
+		return nil
+	}
+	var err error
+	design.Walk(c.Parts, func(_ []string, p *design.Part) {
+		if ref := firstMesh(p); ref != nil && err == nil && ref.SHA256 != "" {
+			if b, ok := m[ref.Path]; ok {
+				err = s.Cache.CachePut(ctx, ref.SHA256, "analysis", "v1", b)
+			}
+		}
+	})
+	return err
+}
+
+// measureParts reads each part's mesh (opened by open): fills in outer
+// dimensions and mass the manifest left out, and warns of meshes that are
+// not watertight (a slicer may fail on them, or print them wrong). A mesh
+// that cannot be read, or is beyond the node's limits, is an error naming
+// it: such a design is refused before any of its files is kept.
+func (s *Service) measureParts(ctx context.Context, c *design.Content, open func(ref *design.FileRef) (io.ReadSeekCloser, error)) ([]okh.Warning, measured, error) {
 	var warns []okh.Warning
+	out := measured{}
+	var failed error
 	design.Walk(c.Parts, func(path []string, p *design.Part) {
-		if p.Kind != design.KindPart || ctx.Err() != nil {
+		if p.Kind != design.KindPart || failed != nil {
 			return
 		}
 		ref := firstMesh(p)
 		if ref == nil {
 			return
 		}
-		err := s.withMeshBlob(ctx, ref.SHA256, ref.Path, func(m *geometry.Mesh) error {
+		f, err := open(ref)
+		if err != nil || f == nil {
+			failed = err // nil: no such file here, nothing to measure
+			return
+		}
+		err = s.withFile(ctx, ref.Path, func() (io.ReadSeekCloser, error) { return f, nil }, func(f io.Reader, lim geometry.Limits) error {
+			m, err := geometry.Read(ctx, ref.Path, f, lim)
+			if err != nil {
+				return err
+			}
 			a, err := geometry.Analyze(ctx, m, geometry.DefaultOptions)
 			if err != nil {
 				return err
 			}
-			if b, err := json.Marshal(a); err == nil && s.Cache != nil {
-				if err := s.Cache.CachePut(ctx, ref.SHA256, "analysis", "v1", b); err != nil {
-					return err
-				}
+			if b, err := json.Marshal(a); err == nil {
+				out[ref.Path] = b
 			}
 			if !a.Watertight {
 				warns = append(warns, okh.Warning{File: ref.Path, Field: p.Name, Msg: fmt.Sprintf("the mesh is not watertight (%d open edges, %d non-manifold, %d flipped faces): repair it before slicing", a.BoundaryEdges, a.NonManifoldEdges, a.FlippedFaces)})
@@ -212,17 +250,25 @@ func (s *Service) measureParts(ctx context.Context, c *design.Content) ([]okh.Wa
 			}
 			return nil
 		})
-		if err != nil && ctx.Err() == nil {
-			warns = append(warns, okh.Warning{File: ref.Path, Field: p.Name, Msg: "cannot measure the mesh: " + err.Error()})
+		if err != nil {
+			failed = err
+			if e, ok := err.(*dgml.Error); ok && e.Field == "" && e.File != "" {
+				c := *e
+				c.Field = p.Name
+				failed = &c
+			}
 		}
 	})
-	return warns, ctx.Err()
+	if failed != nil {
+		return nil, nil, failed
+	}
+	return warns, out, nil
 }
 
 func firstMesh(p *design.Part) *design.FileRef {
 	for _, refs := range [][]design.FileRef{p.Exports, p.Sources} {
 		for i := range refs {
-			if refs[i].SHA256 != "" && geometry.Readable(refs[i].Path) {
+			if (refs[i].SHA256 != "" || !strings.Contains(refs[i].Path, "://")) && refs[i].Path != "" && geometry.Readable(refs[i].Path) {
 				return &refs[i]
 			}
 		}

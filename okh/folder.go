@@ -283,6 +283,12 @@ func cleanRel(p string) string {
 	return strings.TrimPrefix(p, "/")
 }
 
+// Open opens a file of the folder by a path the manifest gives, never
+// outside it.
+func (b *Bundle) Open(p string) (*os.File, error) {
+	return b.root.Open(cleanRel(p))
+}
+
 // StoreFunc stores a file's bytes and says what was stored.
 type StoreFunc func(name string, r io.Reader) (design.FileInfo, error)
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/assess"
+	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/license"
 	"github.com/dgml/dgml/param"
@@ -115,12 +116,13 @@ func (s *Site) addReport(w http.ResponseWriter, r *http.Request) (*view, error) 
 			return nil, err
 		}
 	}
+	var photos []collab.Photo
 	if r.MultipartForm != nil {
-		if rep.Photos, err = s.people.StorePhotos(r.Context(), r.MultipartForm.File["photo"]); err != nil {
+		if photos, err = collab.ReadPhotos(r.MultipartForm.File["photo"]); err != nil {
 			return nil, err
 		}
 	}
-	if err := s.people.Report(r.Context(), me(r), r.PathValue("ref"), &rep); err != nil {
+	if err := s.people.Report(r.Context(), me(r), r.PathValue("ref"), &rep, photos); err != nil {
 		return nil, err
 	}
 	return &view{redirect: "/designs/" + r.PathValue("ref") + "/reports#r-" + rep.ID}, nil

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/dgml/dgml/account"
+	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/assess"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/license"
@@ -87,19 +88,20 @@ func runReport(ctx context.Context, args []string) error {
 			}
 			r.Process = p
 		}
+		var pics []collab.Photo
 		for _, p := range photos {
 			f, err := os.Open(p)
 			if err != nil {
 				return err
 			}
-			sum, err := n.people.StorePhoto(ctx, f, p)
+			ph, err := collab.ReadPhoto(f, p)
 			f.Close()
 			if err != nil {
 				return err
 			}
-			r.Photos = append(r.Photos, sum)
+			pics = append(pics, ph)
 		}
-		if err := n.people.Report(ctx, u, ref, &r); err != nil {
+		if err := n.people.Report(ctx, u, ref, &r, pics); err != nil {
 			return err
 		}
 		fmt.Printf("report %s stored\n", r.ID)

@@ -145,9 +145,9 @@ func TestKilledImportLeavesConsistentStore(t *testing.T) {
 	const parts = 1500
 	chunk := bytes.Repeat([]byte("0123456789abcdef"), 2048)
 	for i := 0; i < parts; i++ {
-		fmt.Fprintf(&m, "\n[[part]]\nname = \"part %d\"\nexport = \"cad/p%d.stl\"\n", i, i)
+		fmt.Fprintf(&m, "\n[[part]]\nname = \"part %d\"\nexport = \"cad/p%d.step\"\n", i, i)
 		os.MkdirAll(filepath.Join(src, "cad"), 0o755)
-		os.WriteFile(filepath.Join(src, "cad", fmt.Sprintf("p%d.stl", i)), append([]byte(fmt.Sprint(i)), chunk...), 0o644)
+		os.WriteFile(filepath.Join(src, "cad", fmt.Sprintf("p%d.step", i)), append([]byte(fmt.Sprint(i)), chunk...), 0o644)
 	}
 	os.WriteFile(filepath.Join(src, "okh.toml"), []byte(m.String()), 0o644)
 

@@ -7,8 +7,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io/fs"
 	"io"
+	"io/fs"
 	"path"
 
 	"github.com/dgml/dgml"

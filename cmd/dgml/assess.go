@@ -9,8 +9,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/dgml/dgml/account"
-	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/assess"
+	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/license"
 )

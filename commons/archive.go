@@ -21,6 +21,9 @@ type Limits struct {
 	Bytes int64 // uncompressed bytes in all at most
 }
 
+// MaxInflation is how many times its own size an archive may unpack to.
+const MaxInflation = 200
+
 // DefaultLimits fit any real manifest folder with its meshes and drawings.
 var DefaultLimits = Limits{Files: 5000, Bytes: 512 << 20}
 
@@ -38,6 +41,11 @@ func Unpack(archive *os.File, name string, dir string, lim Limits) (err error) {
 	head := make([]byte, 4)
 	n, _ := archive.ReadAt(head, 0)
 	head = head[:n]
+	if st, err := archive.Stat(); err == nil {
+		// Real archives of drawings and meshes unpack to a few times their
+		// size; a bomb unpacks to thousands of times.
+		lim.Bytes = min(lim.Bytes, max(64<<20, MaxInflation*st.Size()))
+	}
 	u := &unpacker{dir: dir, lim: lim, name: name}
 	switch {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte("PK\x05\x06")):

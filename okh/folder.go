@@ -123,6 +123,10 @@ func Load(ctx context.Context, t Target) (*Bundle, error) {
 func (b *Bundle) load() error {
 	t := b.Target
 	data, err := b.read(t.Manifest)
+	if e, ok := err.(*dgml.Error); ok {
+		e.File = t.Name()
+		return e
+	}
 	if err != nil {
 		return &dgml.Error{Kind: dgml.NotFound, File: t.Name(), Msg: "cannot read the manifest", Err: err}
 	}

@@ -37,7 +37,7 @@ func Read3MF(ctx context.Context, name string, r io.ReaderAt, size int64, lim Li
 	defer f.Close()
 	unpacked := lim.bytes()
 	if size > 0 {
-		unpacked = min(unpacked, max(64<<20, maxInflation*size))
+		unpacked = min(unpacked, max(16<<20, maxInflation*size))
 	}
 	lr := &limitedReader{r: f, left: unpacked}
 	doc, err := parseModel(ctx, name+"/"+model, lr, lim)

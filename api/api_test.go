@@ -25,6 +25,7 @@ import (
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/demo"
 	"github.com/dgml/dgml/internal/testnode"
+	"github.com/dgml/dgml/people"
 	"github.com/dgml/dgml/sqlite"
 )
 
@@ -32,7 +33,7 @@ type node struct {
 	srv     *httptest.Server
 	api     *api.Server
 	db      *sqlite.DB
-	people  *collab.Service
+	people  *people.Service
 	dataDir string
 	token   string // a write token of the user "tester", sent with every request
 	tn      *testnode.Node

@@ -7,9 +7,9 @@ import (
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/assess"
-	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/license"
+	"github.com/dgml/dgml/people"
 )
 
 func (s *Server) assessRoutes() {
@@ -97,7 +97,7 @@ func (s *Server) listReports(w http.ResponseWriter, r *http.Request) error {
 // report in a "report" field and photos as "photo" files.
 func (s *Server) addReport(w http.ResponseWriter, r *http.Request) error {
 	var rep assess.Report
-	var photos []collab.Photo
+	var photos []people.Photo
 	var err error
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 		if err := r.ParseMultipartForm(8 << 20); err != nil {
@@ -107,7 +107,7 @@ func (s *Server) addReport(w http.ResponseWriter, r *http.Request) error {
 		if err := decodeReport([]byte(r.FormValue("report")), &rep); err != nil {
 			return err
 		}
-		if photos, err = collab.ReadPhotos(r.MultipartForm.File["photo"]); err != nil {
+		if photos, err = people.ReadPhotos(r.MultipartForm.File["photo"]); err != nil {
 			return err
 		}
 	} else {

@@ -12,17 +12,17 @@ import (
 	"time"
 
 	"github.com/dgml/dgml"
-	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/guard"
 	"github.com/dgml/dgml/network"
+	"github.com/dgml/dgml/people"
 )
 
 // Config is what a Server needs.
 type Config struct {
 	Commons   *commons.Service
 	Network   *network.Service
-	People    *collab.Service
+	People    *people.Service
 	TempDir   string // inside the data folder: uploads are unpacked here
 	MaxUpload int64  // bytes; 0 means DefaultMaxUpload
 	Log       *slog.Logger
@@ -34,7 +34,7 @@ const DefaultMaxUpload = 256 << 20
 // Bodies larger than guard.DefaultBody that routes take.
 const (
 	maxFacilityImport = 32 << 20
-	maxReport         = 6*collab.MaxPhotoBytes + 1<<20 // up to six photos
+	maxReport         = 6*people.MaxPhotoBytes + 1<<20 // up to six photos
 )
 
 // Route is one registered endpoint, kept so that the OpenAPI document

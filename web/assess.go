@@ -7,10 +7,10 @@ import (
 
 	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/assess"
-	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/license"
 	"github.com/dgml/dgml/param"
+	"github.com/dgml/dgml/people"
 )
 
 func (s *Site) assessPages(mux *http.ServeMux) {
@@ -116,9 +116,9 @@ func (s *Site) addReport(w http.ResponseWriter, r *http.Request) (*view, error) 
 			return nil, err
 		}
 	}
-	var photos []collab.Photo
+	var photos []people.Photo
 	if r.MultipartForm != nil {
-		if photos, err = collab.ReadPhotos(r.MultipartForm.File["photo"]); err != nil {
+		if photos, err = people.ReadPhotos(r.MultipartForm.File["photo"]); err != nil {
 			return nil, err
 		}
 	}

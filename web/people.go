@@ -11,6 +11,7 @@ import (
 	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/guard"
+	"github.com/dgml/dgml/people"
 )
 
 type viewerKey struct{}
@@ -115,7 +116,7 @@ func (s *Site) login(w http.ResponseWriter, r *http.Request) (*view, error) {
 		v.status = dgml.HTTPStatus(kind)
 		return v, nil
 	}
-	setSession(w, r, secret, int(collab.SessionLength/time.Second))
+	setSession(w, r, secret, int(people.SessionLength/time.Second))
 	return &view{redirect: guard.LocalPath(r.PostFormValue("next"))}, nil
 }
 
@@ -138,7 +139,7 @@ func (s *Site) signup(w http.ResponseWriter, r *http.Request) (*view, error) {
 	if err != nil {
 		return nil, err
 	}
-	setSession(w, r, secret, int(collab.SessionLength/time.Second))
+	setSession(w, r, secret, int(people.SessionLength/time.Second))
 	return &view{redirect: "/"}, nil
 }
 

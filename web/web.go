@@ -23,6 +23,7 @@ import (
 	"github.com/dgml/dgml/geometry"
 	"github.com/dgml/dgml/network"
 	"github.com/dgml/dgml/param"
+	"github.com/dgml/dgml/people"
 )
 
 //go:embed templates/*.html
@@ -36,7 +37,7 @@ var staticFS embed.FS
 type Config struct {
 	Commons *commons.Service
 	Network *network.Service
-	People  *collab.Service
+	People  *people.Service
 	TempDir string
 	// MaxUpload bounds an uploaded design, in bytes.
 	MaxUpload int64
@@ -47,7 +48,7 @@ type Config struct {
 type Site struct {
 	commons   *commons.Service
 	network   *network.Service
-	people    *collab.Service
+	people    *people.Service
 	tmpDir    string
 	maxUpload int64
 	log       *slog.Logger
@@ -110,7 +111,7 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 func (s *Site) BodyLimits() map[string]int64 {
 	return map[string]int64{
 		"POST /upload":                s.maxUpload,
-		"POST /designs/{ref}/reports": 6*collab.MaxPhotoBytes + 1<<20,
+		"POST /designs/{ref}/reports": 6*people.MaxPhotoBytes + 1<<20,
 		"POST /login":                 64 << 10,
 		"POST /signup":                64 << 10,
 	}

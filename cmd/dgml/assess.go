@@ -10,9 +10,9 @@ import (
 
 	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/assess"
-	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/license"
+	"github.com/dgml/dgml/people"
 )
 
 // listFlag is a flag that may be given several times.
@@ -88,13 +88,13 @@ func runReport(ctx context.Context, args []string) error {
 			}
 			r.Process = p
 		}
-		var pics []collab.Photo
+		var pics []people.Photo
 		for _, p := range photos {
 			f, err := os.Open(p)
 			if err != nil {
 				return err
 			}
-			ph, err := collab.ReadPhoto(f, p)
+			ph, err := people.ReadPhoto(f, p)
 			f.Close()
 			if err != nil {
 				return err

@@ -10,10 +10,10 @@ import (
 
 	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/blob"
-	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/cost"
 	"github.com/dgml/dgml/network"
+	"github.com/dgml/dgml/people"
 	"github.com/dgml/dgml/sqlite"
 )
 
@@ -25,7 +25,7 @@ type node struct {
 	blobs   *blob.Store
 	commons *commons.Service
 	network *network.Service
-	people  *collab.Service
+	people  *people.Service
 }
 
 func dataFlag(fs *flag.FlagSet) *string {
@@ -62,7 +62,7 @@ func openNode(ctx context.Context, dir string) (*node, error) {
 			return nil, err
 		}
 	}
-	people := &collab.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: host, Guard: account.NewGuard(), Tx: db}
+	people := &people.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: host, Guard: account.NewGuard(), Tx: db}
 	return &node{dir: dir, db: db, blobs: blobs, commons: c, network: &network.Service{Store: db, Assess: db, Commons: c, Factors: factors, Roles: db, Tx: db}, people: people}, nil
 }
 

@@ -11,10 +11,10 @@ import (
 	"strings"
 
 	"github.com/dgml/dgml/api"
-	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/guard"
 	"github.com/dgml/dgml/network"
+	"github.com/dgml/dgml/people"
 	"github.com/dgml/dgml/web"
 )
 
@@ -22,7 +22,7 @@ import (
 type Config struct {
 	Commons   *commons.Service
 	Network   *network.Service
-	People    *collab.Service
+	People    *people.Service
 	TempDir   string // inside the data folder, for uploads
 	MaxUpload int64  // bytes; 0: api.DefaultMaxUpload
 	Log       *slog.Logger

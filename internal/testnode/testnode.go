@@ -13,13 +13,13 @@ import (
 	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/blob"
-	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/cost"
 	"github.com/dgml/dgml/demo"
 	"github.com/dgml/dgml/geometry"
 	"github.com/dgml/dgml/internal/httpnode"
 	"github.com/dgml/dgml/network"
+	"github.com/dgml/dgml/people"
 	"github.com/dgml/dgml/sqlite"
 )
 
@@ -30,7 +30,7 @@ type Node struct {
 	Blobs   *blob.Store
 	Commons *commons.Service
 	Network *network.Service
-	People  *collab.Service
+	People  *people.Service
 }
 
 // New opens an empty node that is closed when the test ends.
@@ -51,7 +51,7 @@ func New(t testing.TB) *Node {
 	return &Node{
 		Dir: dir, DB: db, Blobs: blobs, Commons: c,
 		Network: &network.Service{Store: db, Assess: db, Commons: c, Factors: cost.Default(), Roles: db, Tx: db},
-		People:  &collab.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: "test.node", Guard: account.NewGuard(), Tx: db},
+		People:  &people.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: "test.node", Guard: account.NewGuard(), Tx: db},
 	}
 }
 

@@ -1,4 +1,4 @@
-package collab
+package people
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/assess"
+	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/design"
 )
 
@@ -110,7 +111,7 @@ func (s *Service) Report(ctx context.Context, u *account.User, ref string, r *as
 		if err := s.Assess.AddReport(ctx, r); err != nil {
 			return err
 		}
-		return s.event(ctx, Event{DesignID: d.ID, Actor: r.Author, Kind: "report", Summary: what + " in " + r.Place, Link: "/designs/" + d.Slug + "/reports"})
+		return s.event(ctx, collab.Event{DesignID: d.ID, Actor: r.Author, Kind: "report", Summary: what + " in " + r.Place, Link: "/designs/" + d.Slug + "/reports"})
 	})
 }
 
@@ -241,7 +242,7 @@ func (s *Service) Attest(ctx context.Context, u *account.User, ref, rev string, 
 		if err := s.Assess.PutAttestation(ctx, a); err != nil {
 			return err
 		}
-		return s.event(ctx, Event{DesignID: d.ID, Actor: a.Reviewer, Kind: "attestation", Summary: fmt.Sprintf("%s revision %.12s of %s", verb, r.ID, d.Name), Link: "/designs/" + d.Slug + "/maturity"})
+		return s.event(ctx, collab.Event{DesignID: d.ID, Actor: a.Reviewer, Kind: "attestation", Summary: fmt.Sprintf("%s revision %.12s of %s", verb, r.ID, d.Name), Link: "/designs/" + d.Slug + "/maturity"})
 	})
 	if err != nil {
 		return nil, err
@@ -273,7 +274,7 @@ func (s *Service) Vote(ctx context.Context, u *account.User, ref, rev, scale str
 		if err := s.Assess.PutVote(ctx, v); err != nil {
 			return err
 		}
-		return s.event(ctx, Event{DesignID: d.ID, Actor: v.Voter, Kind: "vote", Summary: fmt.Sprintf("%s %d for %s", strings.ToUpper(scale), level, d.Name), Link: "/designs/" + d.Slug + "/maturity"})
+		return s.event(ctx, collab.Event{DesignID: d.ID, Actor: v.Voter, Kind: "vote", Summary: fmt.Sprintf("%s %d for %s", strings.ToUpper(scale), level, d.Name), Link: "/designs/" + d.Slug + "/maturity"})
 	})
 	if err != nil {
 		return nil, err
@@ -363,7 +364,7 @@ func (s *Service) Translate(ctx context.Context, u *account.User, ref string, t 
 		if err := s.Texts.AddTranslation(ctx, t); err != nil {
 			return err
 		}
-		return s.event(ctx, Event{DesignID: d.ID, Actor: t.Author, Kind: "translation", Summary: fmt.Sprintf("translated %s of %s into %s", t.Key, d.Name, t.Lang), Link: "/designs/" + d.Slug + "/translations"})
+		return s.event(ctx, collab.Event{DesignID: d.ID, Actor: t.Author, Kind: "translation", Summary: fmt.Sprintf("translated %s of %s into %s", t.Key, d.Name, t.Lang), Link: "/designs/" + d.Slug + "/translations"})
 	})
 }
 
@@ -467,7 +468,7 @@ func (s *Service) Adopt(ctx context.Context, u *account.User, ref string) (*desi
 		if nd, _, err = s.Commons.Store.Commit(ctx, design.CommitRequest{DesignID: d.ID, Content: c, Author: s.Handle(u), Message: msg}); err != nil {
 			return err
 		}
-		return s.event(ctx, Event{DesignID: d.ID, Actor: s.Handle(u), Kind: "revision", Summary: msg, Link: "/designs/" + d.Slug})
+		return s.event(ctx, collab.Event{DesignID: d.ID, Actor: s.Handle(u), Kind: "revision", Summary: msg, Link: "/designs/" + d.Slug})
 	})
 	if err != nil {
 		return nil, nil, err

@@ -1,4 +1,4 @@
-package collab
+package people
 
 import (
 	"context"
@@ -8,10 +8,11 @@ import (
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/account"
+	"github.com/dgml/dgml/collab"
 )
 
 // AddTask leaves an open task on a design (or one of its parts).
-func (s *Service) AddTask(ctx context.Context, u *account.User, designRef string, t *Task) error {
+func (s *Service) AddTask(ctx context.Context, u *account.User, designRef string, t *collab.Task) error {
 	if u == nil {
 		return &dgml.Error{Kind: dgml.Unauthorized, Msg: "log in to add a task"}
 	}
@@ -30,17 +31,17 @@ func (s *Service) AddTask(ctx context.Context, u *account.User, designRef string
 		if err := s.Store.CreateTask(ctx, t); err != nil {
 			return err
 		}
-		return s.event(ctx, Event{DesignID: d.ID, Actor: t.Author, Kind: "task", Summary: "task: " + t.Title, Link: "/tasks/" + t.ID})
+		return s.event(ctx, collab.Event{DesignID: d.ID, Actor: t.Author, Kind: "task", Summary: "task: " + t.Title, Link: "/tasks/" + t.ID})
 	})
 }
 
 // Claim takes a task for ClaimDays; anyone may claim an open task or one
 // whose claim has gone stale.
-func (s *Service) Claim(ctx context.Context, u *account.User, id string) (*Task, error) {
+func (s *Service) Claim(ctx context.Context, u *account.User, id string) (*collab.Task, error) {
 	if u == nil {
 		return nil, &dgml.Error{Kind: dgml.Unauthorized, Msg: "log in to claim a task"}
 	}
-	var t *Task
+	var t *collab.Task
 	err := s.Tx.Atomically(ctx, func(ctx context.Context) error {
 		var err error
 		if t, err = s.Store.Task(ctx, id); err != nil {
@@ -53,12 +54,12 @@ func (s *Service) Claim(ctx context.Context, u *account.User, id string) (*Task,
 			}
 			return &dgml.Error{Kind: dgml.Conflict, Msg: fmt.Sprintf("claimed by %s until %s", t.ClaimedBy, t.ClaimUntil.Format("2 Jan 2006"))}
 		}
-		until := now.Add(ClaimDays * 24 * time.Hour)
+		until := now.Add(collab.ClaimDays * 24 * time.Hour)
 		t.Status, t.ClaimedBy, t.ClaimUntil = "claimed", s.Handle(u), &until
 		if err := s.Store.UpdateTask(ctx, t); err != nil {
 			return err
 		}
-		return s.event(ctx, Event{DesignID: t.DesignID, Actor: s.Handle(u), Kind: "task-claimed", Summary: "claimed: " + t.Title, Link: "/tasks/" + t.ID})
+		return s.event(ctx, collab.Event{DesignID: t.DesignID, Actor: s.Handle(u), Kind: "task-claimed", Summary: "claimed: " + t.Title, Link: "/tasks/" + t.ID})
 	})
 	if err != nil {
 		return nil, err
@@ -79,25 +80,25 @@ func (s *Service) Progress(ctx context.Context, u *account.User, id, text string
 		if t.Status == "claimed" && t.ClaimedBy == s.Handle(u) {
 			// Progress by the claimant renews the claim; a maintainer's
 			// note on someone else's task does not take it over.
-			until := s.clock().Add(ClaimDays * 24 * time.Hour)
+			until := s.clock().Add(collab.ClaimDays * 24 * time.Hour)
 			t.ClaimUntil = &until
 			if err := s.Store.UpdateTask(ctx, t); err != nil {
 				return err
 			}
 		}
-		if err := s.Store.AddComment(ctx, "task", id, Comment{Author: s.Handle(u), Text: text}); err != nil {
+		if err := s.Store.AddComment(ctx, "task", id, collab.Comment{Author: s.Handle(u), Text: text}); err != nil {
 			return err
 		}
-		return s.event(ctx, Event{DesignID: t.DesignID, Actor: s.Handle(u), Kind: "task-progress", Summary: "progress on: " + t.Title, Link: "/tasks/" + t.ID})
+		return s.event(ctx, collab.Event{DesignID: t.DesignID, Actor: s.Handle(u), Kind: "task-progress", Summary: "progress on: " + t.Title, Link: "/tasks/" + t.ID})
 	})
 }
 
 // Close marks a task done with a link to what resolved it.
-func (s *Service) Close(ctx context.Context, u *account.User, id, resolution string) (*Task, error) {
+func (s *Service) Close(ctx context.Context, u *account.User, id, resolution string) (*collab.Task, error) {
 	if (!strings.HasPrefix(resolution, "/") || strings.HasPrefix(resolution, "//")) && !strings.HasPrefix(resolution, "https://") && !strings.HasPrefix(resolution, "http://") || len(resolution) > 2000 {
 		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "resolution", Msg: "a link to the revision or report that resolves the task"}
 	}
-	var t *Task
+	var t *collab.Task
 	err := s.Tx.Atomically(ctx, func(ctx context.Context) error {
 		var err error
 		if t, err = s.mine(ctx, u, id); err != nil {
@@ -110,7 +111,7 @@ func (s *Service) Close(ctx context.Context, u *account.User, id, resolution str
 		if err := s.Store.UpdateTask(ctx, t); err != nil {
 			return err
 		}
-		return s.event(ctx, Event{DesignID: t.DesignID, Actor: s.Handle(u), Kind: "task-done", Summary: "done: " + t.Title, Link: resolution})
+		return s.event(ctx, collab.Event{DesignID: t.DesignID, Actor: s.Handle(u), Kind: "task-done", Summary: "done: " + t.Title, Link: resolution})
 	})
 	if err != nil {
 		return nil, err
@@ -120,7 +121,7 @@ func (s *Service) Close(ctx context.Context, u *account.User, id, resolution str
 
 // mine finds a task the user has claimed (maintainers and admins may act
 // on any).
-func (s *Service) mine(ctx context.Context, u *account.User, id string) (*Task, error) {
+func (s *Service) mine(ctx context.Context, u *account.User, id string) (*collab.Task, error) {
 	if u == nil {
 		return nil, &dgml.Error{Kind: dgml.Unauthorized, Msg: "log in first"}
 	}

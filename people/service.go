@@ -1,4 +1,4 @@
-package collab
+package people
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/assess"
+	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/okh"
@@ -17,7 +18,7 @@ import (
 // Service is the people side of a node.
 type Service struct {
 	Accounts account.Store
-	Store    Store
+	Store    collab.Store
 	Commons  *commons.Service
 	Assess   assess.Store
 	Texts    design.Translations
@@ -153,7 +154,7 @@ func (s *Service) May(ctx context.Context, u *account.User, role, objectID strin
 
 // event records activity. It runs inside the change's transaction, so a
 // failure to record it undoes the change rather than leaving it untold.
-func (s *Service) event(ctx context.Context, e Event) error {
+func (s *Service) event(ctx context.Context, e collab.Event) error {
 	return s.Store.AddEvent(ctx, e)
 }
 
@@ -191,7 +192,7 @@ func (s *Service) Import(ctx context.Context, u *account.User, t okh.Target, int
 				return err
 			}
 		}
-		return s.event(ctx, Event{DesignID: d.ID, Actor: author, Kind: "revision", Summary: fmt.Sprintf("revision %.12s of %s", revision, d.Name), Link: "/designs/" + d.Slug})
+		return s.event(ctx, collab.Event{DesignID: d.ID, Actor: author, Kind: "revision", Summary: fmt.Sprintf("revision %.12s of %s", revision, d.Name), Link: "/designs/" + d.Slug})
 	}})
 }
 
@@ -216,10 +217,10 @@ func (s *Service) Fork(ctx context.Context, u *account.User, ref string) (*desig
 		if err := s.Accounts.AddRole(ctx, account.Maintainer, d.ID, u.ID); err != nil {
 			return err
 		}
-		if err := s.event(ctx, Event{DesignID: parent.ID, Actor: s.Handle(u), Kind: "fork", Summary: fmt.Sprintf("forked %s as %s", parent.Name, d.Slug), Link: "/designs/" + d.Slug}); err != nil {
+		if err := s.event(ctx, collab.Event{DesignID: parent.ID, Actor: s.Handle(u), Kind: "fork", Summary: fmt.Sprintf("forked %s as %s", parent.Name, d.Slug), Link: "/designs/" + d.Slug}); err != nil {
 			return err
 		}
-		return s.event(ctx, Event{DesignID: d.ID, Actor: s.Handle(u), Kind: "fork", Summary: "forked from " + parent.Slug, Link: "/designs/" + parent.Slug})
+		return s.event(ctx, collab.Event{DesignID: d.ID, Actor: s.Handle(u), Kind: "fork", Summary: "forked from " + parent.Slug, Link: "/designs/" + parent.Slug})
 	})
 	return d, err
 }
@@ -284,7 +285,7 @@ func (s *Service) Lineage(ctx context.Context, ref string) (*Lineage, error) {
 }
 
 // Propose asks a design's maintainers to take a fork's head.
-func (s *Service) Propose(ctx context.Context, u *account.User, targetRef, fromRef, title string) (*Proposal, error) {
+func (s *Service) Propose(ctx context.Context, u *account.User, targetRef, fromRef, title string) (*collab.Proposal, error) {
 	target, err := s.Commons.Store.Design(ctx, targetRef)
 	if err != nil {
 		return nil, err
@@ -316,12 +317,12 @@ func (s *Service) Propose(ctx context.Context, u *account.User, targetRef, fromR
 	if len(title) > 300 {
 		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "title", Msg: "at most 300 characters"}
 	}
-	p := &Proposal{DesignID: target.ID, FromDesign: from.ID, Revision: from.Head, Base: target.Head, Title: title, Author: s.Handle(u)}
+	p := &collab.Proposal{DesignID: target.ID, FromDesign: from.ID, Revision: from.Head, Base: target.Head, Title: title, Author: s.Handle(u)}
 	err = s.Tx.Atomically(ctx, func(ctx context.Context) error {
 		if err := s.Store.CreateProposal(ctx, p); err != nil {
 			return err
 		}
-		if err := s.event(ctx, Event{DesignID: target.ID, Actor: p.Author, Kind: "proposal", Summary: "proposed: " + title, Link: "/proposals/" + p.ID}); err != nil {
+		if err := s.event(ctx, collab.Event{DesignID: target.ID, Actor: p.Author, Kind: "proposal", Summary: "proposed: " + title, Link: "/proposals/" + p.ID}); err != nil {
 			return err
 		}
 		return s.licenceNote(ctx, p, target.Head)
@@ -334,7 +335,7 @@ func (s *Service) Propose(ctx context.Context, u *account.User, targetRef, fromR
 
 // licenceNote tells a proposal's readers at once when its licence keeps
 // it from being accepted, or asks for a look: a comment signed by the node.
-func (s *Service) licenceNote(ctx context.Context, p *Proposal, targetHead string) error {
+func (s *Service) licenceNote(ctx context.Context, p *collab.Proposal, targetHead string) error {
 	rev, err := s.Commons.Store.Revision(ctx, p.Revision)
 	if err != nil {
 		return err
@@ -351,7 +352,7 @@ func (s *Service) licenceNote(ctx context.Context, p *Proposal, targetHead strin
 	default:
 		return nil
 	}
-	return s.Store.AddComment(ctx, "proposal", p.ID, Comment{Author: "dgml@" + s.Node, Text: text})
+	return s.Store.AddComment(ctx, "proposal", p.ID, collab.Comment{Author: "dgml@" + s.Node, Text: text})
 }
 
 // Diff compares two revisions.
@@ -372,8 +373,8 @@ func (s *Service) Diff(ctx context.Context, a, b string) ([]design.Change, error
 // transaction, and the proposal changes state only if it is still open:
 // of two maintainers deciding at once, one wins and the other is told it
 // is already decided (a conflict).
-func (s *Service) Decide(ctx context.Context, u *account.User, id string, accept bool) (*Proposal, error) {
-	var p *Proposal
+func (s *Service) Decide(ctx context.Context, u *account.User, id string, accept bool) (*collab.Proposal, error) {
+	var p *collab.Proposal
 	err := s.Tx.Atomically(ctx, func(ctx context.Context) error {
 		var err error
 		if p, err = s.Store.Proposal(ctx, id); err != nil {
@@ -407,7 +408,7 @@ func (s *Service) Decide(ctx context.Context, u *account.User, id string, accept
 			return err
 		}
 		p.Status = status
-		return s.event(ctx, Event{DesignID: p.DesignID, Actor: s.Handle(u), Kind: "proposal-" + status, Summary: status + ": " + p.Title, Link: "/proposals/" + p.ID})
+		return s.event(ctx, collab.Event{DesignID: p.DesignID, Actor: s.Handle(u), Kind: "proposal-" + status, Summary: status + ": " + p.Title, Link: "/proposals/" + p.ID})
 	})
 	if err != nil {
 		return nil, err
@@ -428,9 +429,9 @@ func (s *Service) Comment(ctx context.Context, u *account.User, id, text string)
 		return err
 	}
 	return s.Tx.Atomically(ctx, func(ctx context.Context) error {
-		if err := s.Store.AddComment(ctx, "proposal", id, Comment{Author: s.Handle(u), Text: text}); err != nil {
+		if err := s.Store.AddComment(ctx, "proposal", id, collab.Comment{Author: s.Handle(u), Text: text}); err != nil {
 			return err
 		}
-		return s.event(ctx, Event{DesignID: p.DesignID, Actor: s.Handle(u), Kind: "comment", Summary: "commented on " + p.Title, Link: "/proposals/" + id})
+		return s.event(ctx, collab.Event{DesignID: p.DesignID, Actor: s.Handle(u), Kind: "comment", Summary: "commented on " + p.Title, Link: "/proposals/" + id})
 	})
 }

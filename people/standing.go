@@ -1,4 +1,4 @@
-package collab
+package people
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/assess"
+	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/design"
 )
 
@@ -47,7 +48,7 @@ func (s *Service) SetStandingPolicy(ctx context.Context, u *account.User, p asse
 		if err := s.Accounts.PutSetting(ctx, standingKey, string(b)); err != nil {
 			return err
 		}
-		return s.event(ctx, Event{Actor: s.Handle(u), Kind: "policy", Summary: "set the review policy: " + p.Text()})
+		return s.event(ctx, collab.Event{Actor: s.Handle(u), Kind: "policy", Summary: "set the review policy: " + p.Text()})
 	})
 }
 
@@ -100,7 +101,7 @@ func (s *Service) Vouch(ctx context.Context, u *account.User, name, note string)
 		if err := s.Accounts.AddVouch(ctx, target.ID, u.ID, strings.TrimSpace(note)); err != nil {
 			return err
 		}
-		return s.event(ctx, Event{Actor: s.Handle(u), Kind: "vouch", Summary: "vouched for " + s.Handle(target)})
+		return s.event(ctx, collab.Event{Actor: s.Handle(u), Kind: "vouch", Summary: "vouched for " + s.Handle(target)})
 	})
 }
 

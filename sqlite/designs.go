@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"time"
 
@@ -15,7 +14,6 @@ import (
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/internal/crashpoint"
-	"github.com/dgml/dgml/license"
 )
 
 var _ design.Store = (*DB)(nil)
@@ -151,30 +149,15 @@ func index(ctx context.Context, tx conn, id string, c *design.Content) error {
 	if err := tx.QueryRowContext(ctx, `SELECT seq FROM designs WHERE id = ?`, id).Scan(&seq); err != nil {
 		return err
 	}
-	mf := &c.Manifest
-	lic := mf.License
-	if lic == "" {
-		lic = mf.LicenseText
-	}
-	var nparts int
-	thumb := ""
-	design.Walk(c.Parts, func(_ []string, p *design.Part) {
-		nparts++
-		for _, f := range append(append([]design.FileRef(nil), p.Exports...), p.Sources...) {
-			ext := strings.ToLower(f.Path[strings.LastIndexByte(f.Path, '.')+1:])
-			if thumb == "" && f.SHA256 != "" && (ext == "stl" || ext == "3mf" || ext == "obj") {
-				thumb = f.SHA256
-			}
-		}
-	})
+	ix := design.Index(c)
 	if _, err := tx.ExecContext(ctx, `UPDATE designs SET function = ?, license = ?, version = ?, otrl = ?, odrl = ?, languages = ?, parts = ?, thumb = ? WHERE seq = ?`,
-		mf.Function, lic, mf.Version, mf.OTRL, mf.ODRL, strings.Join(mf.Languages, " "), nparts, thumb, seq); err != nil {
+		ix.Function, ix.License, ix.Version, ix.OTRL, ix.ODRL, ix.Languages, ix.Parts, ix.Thumb, seq); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM design_facets WHERE design_seq = ?`, seq); err != nil {
 		return err
 	}
-	for _, f := range facets(c) {
+	for _, f := range ix.Facets {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO design_facets (facet, value, design_seq) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, f[0], f[1], seq); err != nil {
 			return err
 		}
@@ -182,46 +165,12 @@ func index(ctx context.Context, tx conn, id string, c *design.Content) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM design_fts WHERE rowid = ?`, seq); err != nil {
 		return err
 	}
-	var parts, steps []string
-	design.Walk(c.Parts, func(_ []string, p *design.Part) {
-		parts = append(parts, p.Name, p.Material, string(p.Process), p.PartNumber)
-	})
-	for _, s := range c.Steps {
-		steps = append(steps, s.Title, s.Text)
-	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO design_fts (rowid, name, function, keywords, parts, steps) VALUES (?, ?, ?, ?, ?, ?)`,
-		seq, mf.Name, mf.Function, strings.Join(mf.Keywords, " "), strings.Join(parts, " "), strings.Join(steps, "\n")); err != nil {
+		seq, ix.Text[0], ix.Text[1], ix.Text[2], ix.Text[3], ix.Text[4]); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO search_changes (design_seq) VALUES (?)`, seq)
 	return err
-}
-
-// facets lists the (facet, value) pairs a design can be filtered by.
-func facets(c *design.Content) [][2]string {
-	var out [][2]string
-	add := func(f, v string) {
-		if v = strings.ToLower(strings.TrimSpace(v)); v != "" {
-			out = append(out, [2]string{f, v})
-		}
-	}
-	for _, id := range license.IDs(c.Manifest.License) {
-		add("license", id)
-	}
-	for _, l := range c.Manifest.Languages {
-		add("language", l)
-		if i := strings.IndexByte(l, '-'); i > 0 {
-			add("language", l[:i])
-		}
-	}
-	for _, p := range c.Manifest.Processes {
-		add("process", string(p))
-	}
-	design.Walk(c.Parts, func(_ []string, p *design.Part) {
-		add("process", string(p.Process))
-		add("material", p.Material)
-	})
-	return out
 }
 
 const designColumns = `d.id, d.slug, d.name, d.head, coalesce(d.forked_design, ''), coalesce(d.forked_revision, ''), d.created_at, d.updated_at,

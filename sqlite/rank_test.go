@@ -65,7 +65,7 @@ func TestIndexRanksAsFTS5(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := db.searchSQL(ctx, clampQuery(q))
+		want, err := db.searchSQL(ctx, q.Clamp())
 		if err != nil {
 			t.Fatal(err)
 		}

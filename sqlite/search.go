@@ -14,7 +14,7 @@ import (
 
 // Column weights of the full-text ranking: name, function, keywords,
 // parts, steps.
-var weights = [search.Fields]float64{10, 4, 6, 2, 1}
+var weights = design.SearchWeights
 
 // searchIndex is the in-memory index that answers searches. The FTS5
 // table holds the same text and ranks the same way, but FTS5 evaluates
@@ -104,7 +104,7 @@ func (db *DB) loadDocs(ctx context.Context, idx *search.Index, cond string) erro
 // when there is text, newest first otherwise. Every word must match; the
 // last one also as the start of a longer word, so results follow typing.
 func (db *DB) Search(ctx context.Context, q design.Query) (*design.Results, error) {
-	q = clampQuery(q)
+	q = q.Clamp()
 	res := &design.Results{Limit: q.Limit, Offset: q.Offset, Items: []design.Summary{}}
 	if strings.TrimSpace(q.Text) != "" && len(search.Tokens(q.Text)) == 0 {
 		return res, nil // only punctuation: nothing can match
@@ -120,36 +120,13 @@ func (db *DB) Search(ctx context.Context, q design.Query) (*design.Results, erro
 		return nil, err
 	}
 	sq := search.Query{Text: q.Text, MinOTRL: q.MinOTRL, MinODRL: q.MinODRL, Limit: q.Limit, Offset: q.Offset, PrefixLast: true, FieldWeights: weights}
-	for _, f := range queryFacets(q) {
+	for _, f := range q.Facets() {
 		sq.Facets = append(sq.Facets, f[0]+"="+f[1])
 	}
 	found := idx.Search(sq)
 	res.Total = found.Total
 	res.Items, err = db.summaries(ctx, found.Keys)
 	return res, err
-}
-
-func clampQuery(q design.Query) design.Query {
-	if q.Limit <= 0 {
-		q.Limit = design.DefaultLimit
-	}
-	if q.Limit > design.MaxLimit {
-		q.Limit = design.MaxLimit
-	}
-	if q.Offset < 0 {
-		q.Offset = 0
-	}
-	return q
-}
-
-func queryFacets(q design.Query) [][2]string {
-	var out [][2]string
-	for _, f := range [][2]string{{"license", q.License}, {"process", q.Process}, {"material", q.Material}, {"language", q.Language}} {
-		if v := strings.ToLower(strings.TrimSpace(f[1])); v != "" {
-			out = append(out, [2]string{f[0], v})
-		}
-	}
-	return out
 }
 
 const summaryColumns = `d.seq, d.id, d.slug, d.name, d.function, d.license, d.version, d.otrl, d.odrl, d.languages, d.head, d.parts, d.thumb, d.updated_at`
@@ -255,7 +232,7 @@ func (db *DB) searchSQL(ctx context.Context, q design.Query) (*design.Results, e
 func filterSQL(q design.Query) ([]string, []any) {
 	var where []string
 	var args []any
-	for _, f := range queryFacets(q) {
+	for _, f := range q.Facets() {
 		where = append(where, `d.seq IN (SELECT design_seq FROM design_facets WHERE facet = ? AND value = ?)`)
 		args = append(args, f[0], f[1])
 	}
@@ -284,7 +261,7 @@ func scanInto(rows *sql.Rows, res *design.Results) error {
 // searchFTS answers a text query with FTS5 alone. The index must rank as
 // it does; tests hold the two against each other.
 func (db *DB) searchFTS(ctx context.Context, q design.Query) (*design.Results, error) {
-	q = clampQuery(q)
+	q = q.Clamp()
 	res := &design.Results{Limit: q.Limit, Offset: q.Offset, Items: []design.Summary{}}
 	m := ftsQuery(q.Text)
 	if m == "" {

@@ -12,7 +12,9 @@ var _ assess.Store = (*DB)(nil)
 
 // AddReport stores a replication report.
 func (db *DB) AddReport(ctx context.Context, r *assess.Report) error {
-	r.ID, r.Created = newID(), db.now()
+	if r.ID == "" { // a new report; dgml migrate brings old ones whole
+		r.ID, r.Created = newID(), db.now()
+	}
 	data, err := json.Marshal(r)
 	if err != nil {
 		return err
@@ -28,7 +30,9 @@ func (db *DB) Reports(ctx context.Context, designID string) ([]assess.Report, er
 
 // PutAttestation stores a reviewer's attestation of a revision.
 func (db *DB) PutAttestation(ctx context.Context, a assess.Attestation) error {
-	a.Created = db.now()
+	if a.Created.IsZero() {
+		a.Created = db.now()
+	}
 	data, err := json.Marshal(a)
 	if err != nil {
 		return err
@@ -45,7 +49,9 @@ func (db *DB) Attestations(ctx context.Context, designID string) ([]assess.Attes
 
 // PutVote stores a readiness vote.
 func (db *DB) PutVote(ctx context.Context, v assess.Vote) error {
-	v.Created = db.now()
+	if v.Created.IsZero() {
+		v.Created = db.now()
+	}
 	data, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -63,7 +69,9 @@ func (db *DB) Votes(ctx context.Context, designID string) ([]assess.Vote, error)
 // AddTranslation stores a contributed translation; older ones stay, so
 // that the history of a text's translations is kept.
 func (db *DB) AddTranslation(ctx context.Context, t *design.TextTranslation) error {
-	t.Created = db.now()
+	if t.Created.IsZero() {
+		t.Created = db.now()
+	}
 	data, err := json.Marshal(t)
 	if err != nil {
 		return err

@@ -477,7 +477,10 @@ func (db *DB) Tasks(ctx context.Context, q collab.TaskQuery) ([]collab.Task, err
 // AddEvent records activity.
 func (db *DB) AddEvent(ctx context.Context, e collab.Event) error {
 	crashpoint.Here("event")
-	_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO events (design_id, actor, kind, summary, link, created_at) VALUES (?, ?, ?, ?, ?, ?)`, e.DesignID, e.Actor, e.Kind, e.Summary, e.Link, timeText(db.now()))
+	if e.Created.IsZero() {
+		e.Created = db.now()
+	}
+	_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO events (design_id, actor, kind, summary, link, created_at) VALUES (?, ?, ?, ?, ?, ?)`, e.DesignID, e.Actor, e.Kind, e.Summary, e.Link, timeText(e.Created))
 	return err
 }
 

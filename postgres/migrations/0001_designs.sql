@@ -1,6 +1,8 @@
 -- Designs, their immutable revisions and the files they refer to, as in
 -- the SQLite store (same version numbers, same tables). Revision content
 -- is kept byte for byte (bytea): its SHA-256 is the revision's id.
+CREATE EXTENSION IF NOT EXISTS unaccent WITH SCHEMA public;
+
 CREATE TABLE revisions (
 	id         TEXT PRIMARY KEY,
 	content    BYTEA NOT NULL,

@@ -4,8 +4,8 @@
 -- points on a sphere, a GiST index over ll_to_earth), which every
 -- PostgreSQL install ships; PostGIS would add projections and shapes the
 -- network does not need.
-CREATE EXTENSION IF NOT EXISTS cube;
-CREATE EXTENSION IF NOT EXISTS earthdistance;
+CREATE EXTENSION IF NOT EXISTS cube WITH SCHEMA public;
+CREATE EXTENSION IF NOT EXISTS earthdistance WITH SCHEMA public;
 CREATE TABLE facilities (
 	seq        BIGSERIAL PRIMARY KEY,
 	id         TEXT NOT NULL UNIQUE,

@@ -1,0 +1,35 @@
+// Package store says what a node's store is, whatever database keeps it:
+// every aggregate's interface at once, and the few things a node asks of
+// the store as a whole. The embedded SQLite store and the PostgreSQL
+// store of a hub both are one; the contract tests hold them to the same
+// behaviour.
+package store
+
+import (
+	"context"
+
+	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/account"
+	"github.com/dgml/dgml/assess"
+	"github.com/dgml/dgml/collab"
+	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/facility"
+)
+
+// Store is everything a node keeps.
+type Store interface {
+	design.Store
+	design.Cache
+	design.Translations
+	facility.Store
+	account.Store
+	collab.Store
+	assess.Store
+	dgml.Atomic
+	// FileSums calls fn for every file the store refers to (the sweep of
+	// unreferenced blobs asks it).
+	FileSums(ctx context.Context, fn func(sum string)) error
+	SchemaVersion(ctx context.Context) (int, error)
+	Ping(ctx context.Context) error
+	Close() error
+}

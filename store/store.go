@@ -7,6 +7,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/account"
@@ -32,4 +33,14 @@ type Store interface {
 	SchemaVersion(ctx context.Context) (int, error)
 	Ping(ctx context.Context) error
 	Close() error
+}
+
+// Blobs keeps files by their SHA-256: in a folder (blob.Store), or in the
+// database of a hub whose processes share no folder (postgres.Blobs).
+type Blobs interface {
+	design.Blobs
+	// Sweep removes the files keep refuses (unreferenced ones, at
+	// start-up); ModTime says when a file was stored.
+	Sweep(keep func(sum string) bool) (int, error)
+	ModTime(sum string) time.Time
 }

@@ -49,7 +49,7 @@ of an existing design) needs --as a maintainer of that design.`)
 	if *into != "" && *as == "" {
 		return usageError{"--into changes an existing design: say which of its maintainers acts with --as USER"}
 	}
-	n, err := openNode(ctx, *data)
+	n, err := openNode(ctx, data)
 	if err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ again gives the same revision id. Without -o, prints okh.toml.`)
 	if len(pos) != 2 || pos[0] != "okh" {
 		return usageError{"give the format and the design: dgml export okh DESIGN [-o DIR]"}
 	}
-	n, err := openNode(ctx, *data)
+	n, err := openNode(ctx, data)
 	if err != nil {
 		return err
 	}
@@ -173,12 +173,14 @@ matched against names, functions, keywords, parts and build steps.`)
 		return err
 	}
 	q.Text = strings.Join(pos, " ")
-	n, err := openNode(ctx, *data)
+	n, err := openNode(ctx, data)
 	if err != nil {
 		return err
 	}
 	defer n.Close()
-	n.db.OneShot()
+	if s, ok := n.db.(interface{ OneShot() }); ok {
+		s.OneShot() // one query: SQLite's FTS5 answers it without the in-memory index
+	}
 	res, err := n.db.Search(ctx, q)
 	if err != nil {
 		return err

@@ -77,7 +77,7 @@ distances.`)
 		}
 		q.Process = p
 	}
-	n, err := openNode(ctx, *data)
+	n, err := openNode(ctx, data)
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func facilitiesList(ctx context.Context, args []string) error {
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return err
 	}
-	n, err := openNode(ctx, *data)
+	n, err := openNode(ctx, data)
 	if err != nil {
 		return err
 	}
@@ -220,7 +220,7 @@ the user operates the facilities added.`)
 			return nil
 		})
 	}
-	n, err := openNode(ctx, *data)
+	n, err := openNode(ctx, data)
 	if err != nil {
 		return err
 	}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	neturl "net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/dgml/dgml/account"
@@ -14,42 +16,103 @@ import (
 	"github.com/dgml/dgml/cost"
 	"github.com/dgml/dgml/network"
 	"github.com/dgml/dgml/people"
+	"github.com/dgml/dgml/postgres"
 	"github.com/dgml/dgml/sqlite"
+	"github.com/dgml/dgml/store"
 )
 
-// node is a data folder opened: the wiring of the store adapters into the
-// services.
+// node is a node's store opened: the wiring of the store adapters into
+// the services.
 type node struct {
 	dir     string
-	db      *sqlite.DB
-	blobs   *blob.Store
+	db      store.Store
+	blobs   store.Blobs
 	commons *commons.Service
 	network *network.Service
 	people  *people.Service
 }
 
-func dataFlag(fs *flag.FlagSet) *string {
+// where says where a node keeps its data: a folder (always: uploads in
+// progress wait in it), and for a hub a PostgreSQL database, with files
+// in it or in a folder every process shares.
+type where struct {
+	data, db, blobs string
+}
+
+func dataFlag(fs *flag.FlagSet) *where {
+	w := &where{}
 	def := os.Getenv("DGML_DATA")
 	if def == "" {
 		def = "dgml-data"
 	}
-	return fs.String("data", def, "the node's data folder (database and files); $DGML_DATA sets the default")
+	fs.StringVar(&w.data, "data", def, "the node's data folder (database and files); $DGML_DATA sets the default")
+	fs.StringVar(&w.db, "db", os.Getenv("DGML_DB"), "a PostgreSQL database (postgres://…) instead of the folder's SQLite; $DGML_DB sets the default")
+	fs.StringVar(&w.blobs, "blobs", os.Getenv("DGML_BLOBS"), "with --db: a folder every process shares for files (default: files in the database); $DGML_BLOBS")
+	return w
 }
 
-func openNode(ctx context.Context, dir string) (*node, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("cannot make the data folder %s: %w", dir, err)
+// openStore opens the store and file keeper where says.
+func openStore(ctx context.Context, w *where) (store.Store, store.Blobs, error) {
+	if err := os.MkdirAll(w.data, 0o755); err != nil {
+		return nil, nil, fmt.Errorf("cannot make the data folder %s: %w", w.data, err)
 	}
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "dgml.db"))
-	if err != nil {
-		return nil, err
+	if w.db == "" {
+		if w.blobs != "" {
+			return nil, nil, usageError{"--blobs goes with --db: a node on SQLite keeps files in its data folder"}
+		}
+		db, err := sqlite.Open(ctx, filepath.Join(w.data, "dgml.db"))
+		if err != nil {
+			return nil, nil, err
+		}
+		blobs, err := blob.Open(filepath.Join(w.data, "blobs"))
+		if err != nil {
+			db.Close()
+			return nil, nil, err
+		}
+		blobs.MaxSize = 1 << 30
+		return db, blobs, nil
 	}
-	blobs, err := blob.Open(filepath.Join(dir, "blobs"))
+	if !strings.HasPrefix(w.db, "postgres://") && !strings.HasPrefix(w.db, "postgresql://") {
+		return nil, nil, usageError{"--db takes a PostgreSQL URL: postgres://user@host:5432/database"}
+	}
+	db, err := postgres.Open(ctx, w.db)
 	if err != nil {
+		return nil, nil, fmt.Errorf("opening the database: %w (is PostgreSQL running, and the URL right?)", err)
+	}
+	if w.blobs != "" {
+		blobs, err := blob.Open(w.blobs)
+		if err != nil {
+			db.Close()
+			return nil, nil, err
+		}
+		blobs.MaxSize = 1 << 30
+		return db, blobs, nil
+	}
+	blobs := db.Blobs()
+	blobs.TempDir, blobs.MaxSize = filepath.Join(w.data, "tmp"), 1<<30
+	if err := os.MkdirAll(blobs.TempDir, 0o755); err != nil {
 		db.Close()
+		return nil, nil, err
+	}
+	return db, blobs, nil
+}
+
+// redact hides a database URL's password, for logs.
+func redact(url string) string {
+	if u, err := neturl.Parse(url); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = neturl.UserPassword(u.User.Username(), "xxxxx")
+		}
+		return u.String()
+	}
+	return url
+}
+
+func openNode(ctx context.Context, w *where) (*node, error) {
+	db, blobs, err := openStore(ctx, w)
+	if err != nil {
 		return nil, err
 	}
-	blobs.MaxSize = 1 << 30
 	host := os.Getenv("DGML_NODE")
 	if host == "" {
 		host, _ = os.Hostname()
@@ -62,8 +125,8 @@ func openNode(ctx context.Context, dir string) (*node, error) {
 			return nil, err
 		}
 	}
-	people := &people.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: host, Guard: account.NewGuard(), Tx: db}
-	return &node{dir: dir, db: db, blobs: blobs, commons: c, network: &network.Service{Store: db, Assess: db, Commons: c, Factors: factors, Roles: db, Tx: db}, people: people}, nil
+	ppl := &people.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: host, Guard: account.NewGuard(), Tx: db}
+	return &node{dir: w.data, db: db, blobs: blobs, commons: c, network: &network.Service{Store: db, Assess: db, Commons: c, Factors: factors, Roles: db, Tx: db}, people: ppl}, nil
 }
 
 func (n *node) Close() error { return n.db.Close() }
@@ -104,7 +167,7 @@ func withNode(ctx context.Context, fs *flag.FlagSet, args []string, want func(po
 	if err := want(pos); err != nil {
 		return err
 	}
-	n, err := openNode(ctx, *data)
+	n, err := openNode(ctx, data)
 	if err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ by air). Bought items are listed to buy.`)
 	if req.DeadlineHours, err = param.Deadline(*deadline); err != nil {
 		return err
 	}
-	n, err := openNode(ctx, *data)
+	n, err := openNode(ctx, data)
 	if err != nil {
 		return err
 	}

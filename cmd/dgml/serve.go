@@ -43,7 +43,7 @@ SIGTERM, finishing the requests under way.`)
 	if os.Getenv("GOMEMLIMIT") == "" && *memLimit > 0 {
 		debug.SetMemoryLimit(*memLimit)
 	}
-	n, err := openNode(ctx, *data)
+	n, err := openNode(ctx, data)
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ SIGTERM, finishing the requests under way.`)
 			return fmt.Errorf("loading the demo: %w", err)
 		}
 	}
-	tmp := filepath.Join(*data, "tmp")
+	tmp := filepath.Join(data.data, "tmp")
 	if err := sweepTemp(tmp); err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ SIGTERM, finishing the requests under way.`)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w (is another node running? choose another with --addr)", *addr, err)
 	}
-	log.Info("dgml node serving", "url", "http://"+ln.Addr().String()+"/", "data", *data)
+	log.Info("dgml node serving", "url", "http://"+ln.Addr().String()+"/", "data", data.data, "db", redact(data.db))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

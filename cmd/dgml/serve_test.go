@@ -16,7 +16,7 @@ import (
 // measured part.
 func TestDemoCommunity(t *testing.T) {
 	ctx := context.Background()
-	n, err := openNode(ctx, t.TempDir())
+	n, err := openNode(ctx, &where{data: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/design"
@@ -166,17 +167,30 @@ func index(ctx context.Context, tx conn, id string, c *design.Content) error {
 			return err
 		}
 	}
-	config := textConfig(c.Manifest.Languages)
-	if _, err := tx.Exec(ctx, `INSERT INTO design_fts (design_seq, name, function, keywords, parts, steps, config, doc_simple, doc_lang)
-		VALUES ($1, $2, $3, $4, $5, $6, $7::regconfig, `+document("'simple'")+`, `+document("$7::regconfig")+`)
-		ON CONFLICT (design_seq) DO UPDATE SET name = excluded.name, function = excluded.function, keywords = excluded.keywords,
-			parts = excluded.parts, steps = excluded.steps, config = excluded.config, doc_simple = excluded.doc_simple, doc_lang = excluded.doc_lang`,
-		seq, ix.Text[0], ix.Text[1], ix.Text[2], ix.Text[3], ix.Text[4], config); err != nil {
+	if _, err := tx.Exec(ctx, indexTextSQL, seq, ix.Text[0], ix.Text[1], ix.Text[2], ix.Text[3], ix.Text[4], textConfig(c.Manifest.Languages)); err != nil {
 		return err
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO search_changes (design_seq) VALUES ($1)`, seq)
 	return err
 }
+
+// indexTextSQL stores a design's searchable text and its weighted
+// documents: $1 the design's seq, $2..$6 its text by field, $7 the
+// configuration of its language.
+var indexTextSQL = `INSERT INTO design_fts (design_seq, name, function, keywords, parts, steps, config, doc_simple, doc_lang)
+	VALUES ($1, $2, $3, $4, $5, $6, $7::regconfig, ` + document("'simple'") + `, ` + document("$7::regconfig") + `)
+	ON CONFLICT (design_seq) DO UPDATE SET name = excluded.name, function = excluded.function, keywords = excluded.keywords,
+		parts = excluded.parts, steps = excluded.steps, config = excluded.config, doc_simple = excluded.doc_simple, doc_lang = excluded.doc_lang`
+
+// QueueIndexText queues the storing of a design's searchable text (dgml
+// migrate fills the search table this way).
+func QueueIndexText(b *pgx.Batch, seq int64, text [5]string, languages []string) {
+	b.Queue(indexTextSQL, seq, text[0], text[1], text[2], text[3], text[4], textConfig(languages))
+}
+
+// Pool is the store's connection pool, for tools that move whole tables
+// (dgml migrate).
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 
 const designColumns = `d.id::text, d.slug, d.name, d.head, coalesce(d.forked_design::text, ''), coalesce(d.forked_revision, ''), d.created_at, d.updated_at,
 	(SELECT count(*) FROM design_revisions r WHERE r.design_id = d.id)`

@@ -56,6 +56,7 @@ func init() {
 		{"translate", "translate a text: dgml translate --as USER --key step:1 --lang fr --text T DESIGN", runTranslate},
 		{"texts", "read a design in a language: dgml texts --lang fr DESIGN", runTexts},
 		{"attribution", "credits of a revision: dgml attribution DESIGN", runAttribution},
+		{"migrate", "copy a node's store to PostgreSQL: dgml migrate --from DATA_DIR --to postgres://…", runMigrate},
 		{"version", "print the version", func(context.Context, []string) error { fmt.Println("dgml", version); return nil }},
 	}
 }

@@ -289,13 +289,14 @@ func TestLoginGuessing(t *testing.T) {
 // The login guard's memory stays bounded whatever names and addresses
 // are tried.
 func TestLoginGuardBounded(t *testing.T) {
-	g := account.NewGuard()
-	g.MaxKeys = 1000
+	m := account.NewMemoryFailures(1000)
+	g := account.NewGuard(m)
+	ctx := context.Background()
 	for i := range 200_000 {
-		g.Fail(fmt.Sprintf("name-%d", i), fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
+		g.Fail(ctx, fmt.Sprintf("name-%d", i), fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
 	}
-	if k := g.Keys(); k > 3*1000 {
-		t.Errorf("%d keys held for a bound of 1000 per table", k)
+	if k := m.Keys(); k > 3*1000 {
+		t.Errorf("%d keys held for a bound of 1000 per kind", k)
 	}
 }
 

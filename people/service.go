@@ -49,7 +49,7 @@ func (s *Service) Handle(u *account.User) string { return account.Handle(u.Name,
 func (s *Service) SignUp(ctx context.Context, name, password, addr string, admin bool) (*account.User, error) {
 	name = strings.ToLower(strings.TrimSpace(name))
 	if addr != "" {
-		if err := s.Guard.SignUp(addr); err != nil {
+		if err := s.Guard.SignUp(ctx, addr); err != nil {
 			return nil, &dgml.Error{Kind: dgml.TooMany, Msg: err.Error()}
 		}
 	}
@@ -77,7 +77,11 @@ func (s *Service) Check(ctx context.Context, name, password, addr string) (*acco
 		// Never hash or remember a megabyte someone sent as a password.
 		return nil, &dgml.Error{Kind: dgml.Unauthorized, Msg: "wrong name or password"}
 	}
-	if ok, wait := s.Guard.Allowed(name, addr); !ok {
+	ok, wait, err := s.Guard.Allowed(ctx, name, addr)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		return nil, &dgml.Error{Kind: dgml.TooMany, Msg: fmt.Sprintf("too many failed logins: try again in %s", max(wait, time.Second).Round(time.Second))}
 	}
 	u, hash, err := s.Accounts.UserByName(ctx, name)
@@ -88,10 +92,14 @@ func (s *Service) Check(ctx context.Context, name, password, addr string) (*acco
 		hash = account.DecoyHash()
 	}
 	if !account.VerifyPassword(hash, password) || u == nil {
-		s.Guard.Fail(name, addr)
+		if err := s.Guard.Fail(ctx, name, addr); err != nil {
+			return nil, err
+		}
 		return nil, &dgml.Error{Kind: dgml.Unauthorized, Msg: "wrong name or password"}
 	}
-	s.Guard.Succeeded(name, addr)
+	if err := s.Guard.Succeeded(ctx, name, addr); err != nil {
+		return nil, err
+	}
 	return u, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -606,4 +607,30 @@ func (db *DB) Translations(ctx context.Context, designID string) ([]design.TextT
 		return []design.TextTranslation{}, nil
 	}
 	return records[design.TextTranslation](ctx, db, `SELECT data FROM translations WHERE design_id = $1 ORDER BY seq`, designID)
+}
+
+// CountFailures counts a key's failed attempts since a time.
+func (db *DB) CountFailures(ctx context.Context, kind, key string, since time.Time) (int, time.Time, time.Time, error) {
+	var n int
+	var first, last *time.Time
+	err := db.q(ctx).QueryRow(ctx, `SELECT count(*), min(at), max(at) FROM auth_failures WHERE kind = $1 AND key = $2 AND at >= $3`, kind, key, since).Scan(&n, &first, &last)
+	if first == nil || last == nil {
+		return n, time.Time{}, time.Time{}, err
+	}
+	return n, *first, *last, err
+}
+
+// AddFailure records a failed attempt and forgets those older than a day.
+func (db *DB) AddFailure(ctx context.Context, kind, key string, at time.Time) error {
+	if _, err := db.q(ctx).Exec(ctx, `DELETE FROM auth_failures WHERE at < $1`, at.Add(-24*time.Hour)); err != nil {
+		return err
+	}
+	_, err := db.q(ctx).Exec(ctx, `INSERT INTO auth_failures (kind, key, at) VALUES ($1, $2, $3)`, kind, key, at)
+	return err
+}
+
+// ForgetFailures forgets a key's failed attempts.
+func (db *DB) ForgetFailures(ctx context.Context, kind, key string) error {
+	_, err := db.q(ctx).Exec(ctx, `DELETE FROM auth_failures WHERE kind = $1 AND key = $2`, kind, key)
+	return err
 }

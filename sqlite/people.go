@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"time"
 	"fmt"
 	"strings"
 
@@ -514,4 +515,29 @@ func (db *DB) Events(ctx context.Context, designID, actor string, limit, offset 
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// CountFailures counts a key's failed attempts since a time.
+func (db *DB) CountFailures(ctx context.Context, kind, key string, since time.Time) (int, time.Time, time.Time, error) {
+	var n int
+	var first, last sql.NullString
+	err := db.q(ctx).QueryRowContext(ctx, `SELECT count(*), min(at), max(at) FROM auth_failures WHERE kind = ? AND key = ? AND at >= ?`, kind, key, timeKey(since)).Scan(&n, &first, &last)
+	return n, parseTime(first.String), parseTime(last.String), err
+}
+
+// AddFailure records a failed attempt and forgets those older than a day.
+func (db *DB) AddFailure(ctx context.Context, kind, key string, at time.Time) error {
+	return db.Atomically(ctx, func(ctx context.Context) error {
+		if _, err := db.q(ctx).ExecContext(ctx, `DELETE FROM auth_failures WHERE at < ?`, timeKey(at.Add(-24*time.Hour))); err != nil {
+			return err
+		}
+		_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO auth_failures (kind, key, at) VALUES (?, ?, ?)`, kind, key, timeKey(at))
+		return err
+	})
+}
+
+// ForgetFailures forgets a key's failed attempts.
+func (db *DB) ForgetFailures(ctx context.Context, kind, key string) error {
+	_, err := db.q(ctx).ExecContext(ctx, `DELETE FROM auth_failures WHERE kind = ? AND key = ?`, kind, key)
+	return err
 }

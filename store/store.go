@@ -27,6 +27,7 @@ type Store interface {
 	collab.Store
 	assess.Store
 	dgml.Atomic
+	account.Failures
 	// FileSums calls fn for every file the store refers to (the sweep of
 	// unreferenced blobs asks it).
 	FileSums(ctx context.Context, fn func(sum string)) error

@@ -26,7 +26,7 @@ import (
 var migrateTables = []string{
 	"revisions", "designs", "design_revisions", "files", "revision_files", "design_facets", "search_changes", "file_cache",
 	"facilities", "users", "sessions", "tokens", "roles", "proposals", "tasks", "task_skills", "comments", "events",
-	"reports", "attestations", "votes", "translations", "settings", "vouches",
+	"reports", "attestations", "votes", "translations", "settings", "vouches", "auth_failures",
 }
 
 func runMigrate(ctx context.Context, args []string) error {

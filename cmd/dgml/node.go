@@ -125,7 +125,7 @@ func openNode(ctx context.Context, w *where) (*node, error) {
 			return nil, err
 		}
 	}
-	ppl := &people.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: host, Guard: account.NewGuard(), Tx: db}
+	ppl := &people.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: host, Guard: account.NewGuard(db), Tx: db}
 	return &node{dir: w.data, db: db, blobs: blobs, commons: c, network: &network.Service{Store: db, Assess: db, Commons: c, Factors: factors, Roles: db, Tx: db}, people: ppl}, nil
 }
 

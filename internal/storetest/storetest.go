@@ -51,6 +51,7 @@ func Run(t *testing.T, open Open) {
 		{"RaceForOneProposal", raceForOneProposal},
 		{"RaceForOneUserName", raceForOneUserName},
 		{"RaceForOneClaim", raceForOneClaim},
+		{"Failures", failures},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
 	}
@@ -753,5 +754,36 @@ func raceForOneClaim(t *testing.T, db store.Store) {
 	})
 	if won != 1 || conflicts != 15 {
 		t.Errorf("%d won, %d conflicts", won, conflicts)
+	}
+}
+
+// Failed attempts are counted by kind and key within a window, forgotten
+// on request, and pruned after a day.
+func failures(t *testing.T, db store.Store) {
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	for i := range 3 {
+		if err := db.AddFailure(ctx, "pair", "ana ip", now.Add(time.Duration(i-3)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.AddFailure(ctx, "account", "ana", now)
+	n, first, last, err := db.CountFailures(ctx, "pair", "ana ip", now.Add(-150*time.Second))
+	if err != nil || n != 2 || !first.Equal(now.Add(-2*time.Minute)) || !last.Equal(now.Add(-time.Minute)) {
+		t.Errorf("count: %d %v %v %v", n, first, last, err)
+	}
+	if n, _, _, _ := db.CountFailures(ctx, "pair", "bob ip", now.Add(-time.Hour)); n != 0 {
+		t.Errorf("another key: %d", n)
+	}
+	db.ForgetFailures(ctx, "pair", "ana ip")
+	if n, _, _, _ := db.CountFailures(ctx, "pair", "ana ip", now.Add(-time.Hour)); n != 0 {
+		t.Errorf("forgotten: %d", n)
+	}
+	if n, _, _, _ := db.CountFailures(ctx, "account", "ana", now.Add(-time.Hour)); n != 1 {
+		t.Errorf("the account's count stays: %d", n)
+	}
+	// A day later the old failure is pruned as a new one comes.
+	db.AddFailure(ctx, "account", "bo", now.Add(25*time.Hour))
+	if n, _, _, _ := db.CountFailures(ctx, "account", "ana", now.Add(-time.Hour)); n != 0 {
+		t.Errorf("not pruned: %d", n)
 	}
 }

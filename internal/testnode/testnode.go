@@ -51,7 +51,7 @@ func New(t testing.TB) *Node {
 	return &Node{
 		Dir: dir, DB: db, Blobs: blobs, Commons: c,
 		Network: &network.Service{Store: db, Assess: db, Commons: c, Factors: cost.Default(), Roles: db, Tx: db},
-		People:  &people.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: "test.node", Guard: account.NewGuard(), Tx: db},
+		People:  &people.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: "test.node", Guard: account.NewGuard(db), Tx: db},
 	}
 }
 

@@ -5,9 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"time"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 

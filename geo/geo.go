@@ -15,6 +15,9 @@ import (
 // EarthRadiusKm is the mean radius of the Earth (IUGG).
 const EarthRadiusKm = 6371.0088
 
+// MaxDistanceKm is the farthest two places on the Earth are apart.
+const MaxDistanceKm = math.Pi * EarthRadiusKm
+
 // Point is a position in degrees.
 type Point struct {
 	Lat float64 `json:"lat"`

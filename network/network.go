@@ -70,6 +70,60 @@ func (s *Service) snapshot(ctx context.Context) ([]facility.Facility, *geo.Index
 	return s.all, s.index, nil
 }
 
+// within lists the facilities within radiusKm of p, nearest first:
+// through the store's own index when it has one (a hub's database), else
+// through the in-memory index of the network.
+func (s *Service) within(ctx context.Context, p geo.Point, radiusKm float64) ([]Hit, error) {
+	if n, ok := s.Store.(facility.Nearer); ok {
+		fs, kms, err := n.FacilitiesNear(ctx, p, radiusKm, 0)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]Hit, len(fs))
+		for i := range fs {
+			out[i] = Hit{Facility: &fs[i], Km: kms[i]}
+		}
+		return out, nil
+	}
+	all, index, err := s.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Hit
+	for _, h := range index.Within(p, radiusKm) {
+		out = append(out, Hit{Facility: &all[h.ID], Km: h.Km})
+	}
+	return out, nil
+}
+
+// nearest finds the facility nearest p that keep accepts, anywhere.
+func (s *Service) nearest(ctx context.Context, p geo.Point, keep func(*facility.Facility) bool) (*facility.Facility, float64, error) {
+	if _, ok := s.Store.(facility.Nearer); ok {
+		// Widening circles: most answers are near, and each query is
+		// answered by the index.
+		for _, r := range []float64{100, 1000, 5000, geo.MaxDistanceKm} {
+			hits, err := s.within(ctx, p, r)
+			if err != nil {
+				return nil, 0, err
+			}
+			for _, h := range hits {
+				if keep(h.Facility) {
+					return h.Facility, h.Km, nil
+				}
+			}
+		}
+		return nil, 0, nil
+	}
+	all, index, err := s.snapshot(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	if h, ok := index.Nearest(p, func(id int) bool { return keep(&all[id]) }); ok {
+		return &all[h.ID], h.Km, nil
+	}
+	return nil, 0, nil
+}
+
 // Query selects facilities near a point.
 type Query struct {
 	Near     geo.Point
@@ -96,13 +150,13 @@ func (s *Service) Near(ctx context.Context, q Query) ([]Hit, error) {
 	if q.RadiusKm <= 0 {
 		q.RadiusKm = 50
 	}
-	all, index, err := s.snapshot(ctx)
+	within, err := s.within(ctx, q.Near, q.RadiusKm)
 	if err != nil {
 		return nil, err
 	}
 	var out []Hit
-	for _, h := range index.Within(q.Near, q.RadiusKm) {
-		f := &all[h.ID]
+	for _, h := range within {
+		f := h.Facility
 		var ms []facility.Machine
 		for _, m := range f.Machines {
 			// A search by material wants machines that say they work it.
@@ -170,7 +224,7 @@ func (s *Service) Plan(ctx context.Context, req PlanRequest) (*Result, error) {
 	if err := s.useReports(ctx, d.ID, rev, jobs); err != nil {
 		return nil, err
 	}
-	all, index, err := s.snapshot(ctx)
+	within, err := s.within(ctx, req.Near, req.RadiusKm)
 	if err != nil {
 		return nil, err
 	}
@@ -178,8 +232,8 @@ func (s *Service) Plan(ctx context.Context, req PlanRequest) (*Result, error) {
 	conds := license.Conditions(rev.Manifest.License)
 	var notes []string
 	excluded := 0
-	for _, h := range index.Within(req.Near, req.RadiusKm) {
-		f := &all[h.ID]
+	for _, h := range within {
+		f := h.Facility
 		if why := barred(f, conds); why != "" {
 			excluded++
 			continue
@@ -196,15 +250,19 @@ func (s *Service) Plan(ctx context.Context, req PlanRequest) (*Result, error) {
 		if job == nil || job.Process == design.ProcessUnknown {
 			continue
 		}
-		if h, ok := index.Nearest(req.Near, func(id int) bool {
-			for k := range all[id].Machines {
-				if plan.Can(&all[id].Machines[k], job) {
+		f, km, err := s.nearest(ctx, req.Near, func(f *facility.Facility) bool {
+			for k := range f.Machines {
+				if plan.Can(&f.Machines[k], job) {
 					return true
 				}
 			}
 			return false
-		}); ok {
-			u.Nearest, u.NearestKm = all[h.ID].Name, math.Round(h.Km*10)/10
+		})
+		if err != nil {
+			return nil, err
+		}
+		if f != nil {
+			u.Nearest, u.NearestKm = f.Name, math.Round(km*10)/10
 		}
 	}
 	p.Baseline = plan.Baseline(s.Factors, jobs, req.Near, req.UnitPriceEUR)

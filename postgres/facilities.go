@@ -134,11 +134,14 @@ func (db *DB) FacilitiesNear(ctx context.Context, p geo.Point, radiusKm float64,
 	if limit <= 0 {
 		limit = 10000
 	}
-	rows, err := db.q(ctx).Query(ctx, `SELECT data, earth_distance(ll_to_earth($1, $2), ll_to_earth(lat, lon)) / 1000
+	// earthdistance's sphere has the equatorial radius (earth());
+	// distances are scaled to the mean radius geo uses, so that the hub
+	// and a SQLite node agree to the metre.
+	rows, err := db.q(ctx).Query(ctx, `SELECT data, earth_distance(ll_to_earth($1, $2), ll_to_earth(lat, lon)) / earth() * $5 AS km
 		FROM facilities
-		WHERE earth_box(ll_to_earth($1, $2), $3 * 1000) @> ll_to_earth(lat, lon)
-		  AND earth_distance(ll_to_earth($1, $2), ll_to_earth(lat, lon)) <= $3 * 1000
-		ORDER BY 2, seq LIMIT $4`, p.Lat, p.Lon, radiusKm, limit)
+		WHERE earth_box(ll_to_earth($1, $2), $3 / $5 * earth()) @> ll_to_earth(lat, lon)
+		  AND earth_distance(ll_to_earth($1, $2), ll_to_earth(lat, lon)) / earth() * $5 <= $3
+		ORDER BY km, seq LIMIT $4`, p.Lat, p.Lon, radiusKm, limit, geo.EarthRadiusKm)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -9,6 +9,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -52,6 +54,7 @@ func Run(t *testing.T, open Open) {
 		{"RaceForOneUserName", raceForOneUserName},
 		{"RaceForOneClaim", raceForOneClaim},
 		{"Failures", failures},
+		{"NearUsesTheIndex", nearUsesTheIndex},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
 	}
@@ -785,5 +788,56 @@ func failures(t *testing.T, db store.Store) {
 	db.AddFailure(ctx, "account", "bo", now.Add(25*time.Hour))
 	if n, _, _, _ := db.CountFailures(ctx, "account", "ana", now.Add(-time.Hour)); n != 0 {
 		t.Errorf("not pruned: %d", n)
+	}
+}
+
+// A store that answers near queries itself finds what the in-memory S2
+// index finds, in the same order, across the antimeridian too.
+func nearUsesTheIndex(t *testing.T, db store.Store) {
+	n, ok := db.(facility.Nearer)
+	if !ok {
+		t.Skip("this store answers no near queries of its own (the network's in-memory index does)")
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	var pts []geo.Point
+	var ids []string
+	for i := range 300 {
+		p := geo.Point{Lat: rng.Float64()*20 + 30, Lon: rng.Float64()*20 + 170}
+		if p.Lon > 180 {
+			p.Lon -= 360
+		}
+		f := facility.Facility{ID: fmt.Sprintf("f%03d", i), Name: fmt.Sprintf("Lab %d", i), Location: p}
+		if err := db.CreateFacility(ctx, &f); err != nil {
+			t.Fatal(err)
+		}
+		pts, ids = append(pts, p), append(ids, f.ID)
+	}
+	index := geo.NewIndex(pts)
+	for range 40 {
+		c := geo.Point{Lat: rng.Float64()*20 + 30, Lon: rng.Float64()*20 + 170}
+		if c.Lon > 180 {
+			c.Lon -= 360
+		}
+		r := rng.Float64() * 800
+		want := index.Within(c, r)
+		got, kms, err := n.FacilitiesNear(ctx, c, r, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Points within a metre of the circle may fall either way
+		// between two spheres' arithmetic.
+		if d := len(got) - len(want); d < -1 || d > 1 {
+			t.Fatalf("near %v within %.0f km: %d found, the index finds %d", c, r, len(got), len(want))
+		}
+		for i := range min(len(got), len(want)) {
+			if math.Abs(kms[i]-want[i].Km) > 0.01*want[i].Km+0.01 {
+				t.Errorf("near %v: #%d at %.3f km, the index says %.3f", c, i, kms[i], want[i].Km)
+				break
+			}
+			if got[i].ID != ids[want[i].ID] && math.Abs(kms[i]-want[i].Km) > 1e-6 {
+				t.Errorf("near %v: #%d is %s, the index says %s", c, i, got[i].ID, ids[want[i].ID])
+				break
+			}
+		}
 	}
 }

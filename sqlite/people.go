@@ -105,6 +105,9 @@ func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
 func (db *DB) CreateToken(ctx context.Context, t *account.Token, secretHash string) error {
 	t.ID, t.Created = newID(), db.now()
 	_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO tokens (id, user_id, name, scope, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`, t.ID, t.UserID, t.Name, t.Scope, secretHash, timeText(t.Created))
+	if isUnique(err) {
+		return &dgml.Error{Kind: dgml.Conflict, Msg: "a token with that secret exists"}
+	}
 	return err
 }
 

@@ -53,6 +53,7 @@ func Run(t *testing.T, open Open) {
 		{"RaceForOneProposal", raceForOneProposal},
 		{"RaceForOneUserName", raceForOneUserName},
 		{"RaceForOneClaim", raceForOneClaim},
+		{"RaceForOneToken", raceForOneToken},
 		{"Failures", failures},
 		{"NearUsesTheIndex", nearUsesTheIndex},
 	} {
@@ -839,5 +840,19 @@ func nearUsesTheIndex(t *testing.T, db store.Store) {
 				break
 			}
 		}
+	}
+}
+
+// Many tokens of one secret at once: one token.
+func raceForOneToken(t *testing.T, db store.Store) {
+	u, err := db.CreateUser(ctx, "ana", "h", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	won, conflicts := race(t, 16, func(i int) error {
+		return db.CreateToken(ctx, &account.Token{UserID: u.ID, Name: fmt.Sprint(i), Scope: "write"}, "the same digest")
+	})
+	if ts, _ := db.Tokens(ctx, u.ID); won != 1 || conflicts != 15 || len(ts) != 1 {
+		t.Errorf("%d won, %d conflicts, %d tokens", won, conflicts, len(ts))
 	}
 }

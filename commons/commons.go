@@ -14,6 +14,7 @@ import (
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/geometry"
+	"github.com/dgml/dgml/jobs"
 	"github.com/dgml/dgml/okh"
 )
 
@@ -31,6 +32,9 @@ type Service struct {
 	// line working on one's own files).
 	Limits geometry.Limits
 	Work   *Work
+	// Jobs, when set, takes the work a new file needs (its thumbnail and
+	// default estimate), enqueued with the design that brings it.
+	Jobs jobs.Store
 }
 
 // Imported is the outcome of importing one design.
@@ -135,6 +139,9 @@ func (s *Service) ImportTarget(ctx context.Context, t okh.Target, opt ImportOpti
 		if err := s.cacheAnalyses(ctx, &req.Content, analyses); err != nil {
 			return err
 		}
+		if err := s.enqueuePrepare(ctx, &req.Content); err != nil {
+			return err
+		}
 		if opt.Then != nil {
 			return opt.Then(ctx, d, rev.ID)
 		}
@@ -203,6 +210,9 @@ func (s *Service) Commit(ctx context.Context, c design.Content, files map[string
 	err = s.Tx.Atomically(ctx, func(ctx context.Context) error {
 		var err error
 		if d, _, err = s.Store.Commit(ctx, design.CommitRequest{Content: c, Files: infos, Author: opt.Author, Message: "created"}); err != nil {
+			return err
+		}
+		if err := s.enqueuePrepare(ctx, &c); err != nil {
 			return err
 		}
 		return s.cacheAnalyses(ctx, &c, analyses)

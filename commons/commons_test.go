@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/commons"
@@ -17,6 +19,7 @@ import (
 	"github.com/dgml/dgml/geometry"
 	"github.com/dgml/dgml/internal/sharedtest"
 	"github.com/dgml/dgml/internal/testnode"
+	"github.com/dgml/dgml/jobs"
 	"github.com/dgml/dgml/okh"
 	"github.com/dgml/dgml/sqlite"
 )
@@ -198,5 +201,51 @@ height = 3
 	}
 	if _, ok, _ := db.CacheGet(ctx, block.Exports[0].SHA256, "analysis", "v1"); !ok {
 		t.Error("the analysis made at import should be cached")
+	}
+}
+
+// A new mesh's thumbnail and estimate are queued with the design that
+// brings it, once a file, and a worker's run of the job fills the cache.
+func TestImportQueuesPreparation(t *testing.T) {
+	node := testnode.New(t)
+	ctx := context.Background()
+	d, _ := demo.Printer()
+	if _, err := node.Commons.Commit(ctx, d.Content, d.Files, commons.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	queued, err := node.DB.Jobs(ctx, commons.PrepareKind, 100)
+	if err != nil || len(queued) == 0 {
+		t.Fatalf("queued: %d %v", len(queued), err)
+	}
+	meshes := map[string]bool{}
+	for _, f := range d.Content.Files() {
+		if strings.HasSuffix(f.Path, ".stl") {
+			meshes[f.Path] = true
+		}
+	}
+	if len(queued) > len(meshes) {
+		t.Errorf("%d jobs for %d meshes", len(queued), len(meshes))
+	}
+	r := &jobs.Runner{Store: node.DB, Worker: "test", Lease: time.Minute}
+	r.Handle(commons.PrepareKind, node.Commons.Prepare)
+	for {
+		did, err := r.RunOne(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !did {
+			break
+		}
+	}
+	var args struct{ SHA256 string }
+	json.Unmarshal(queued[0].Args, &args)
+	if _, ok, _ := node.DB.CacheGet(ctx, args.SHA256, "thumbnail", "256"); !ok {
+		t.Error("the thumbnail was not made")
+	}
+	done, _ := node.DB.Jobs(ctx, commons.PrepareKind, 100)
+	for _, j := range done {
+		if j.State != jobs.Done {
+			t.Errorf("job %d: %s %s", j.ID, j.State, j.LastError)
+		}
 	}
 }

@@ -2,10 +2,14 @@ package commons
 
 import (
 	"context"
+	"encoding/json"
 	"path"
 	"strings"
 
 	"golang.org/x/sync/semaphore"
+
+	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/jobs"
 )
 
 // NodeTriangles is what a serving node reads of one part file at most,
@@ -54,4 +58,45 @@ func weightOf(name string, size int64) int64 {
 		per = 50
 	}
 	return size/per + 1
+}
+
+// PrepareKind is the job that makes a new mesh's thumbnail and default
+// estimate ahead of the first page that shows them.
+const PrepareKind = "file.prepare"
+
+// enqueuePrepare queues, in the transaction of ctx, the preparation of
+// every mesh the content brings (once a file, whatever designs share it).
+func (s *Service) enqueuePrepare(ctx context.Context, c *design.Content) error {
+	if s.Jobs == nil {
+		return nil
+	}
+	var err error
+	design.Walk(c.Parts, func(_ []string, p *design.Part) {
+		ref := firstMesh(p)
+		if ref == nil || ref.SHA256 == "" || err != nil {
+			return
+		}
+		var j jobs.Job
+		if j, err = jobs.New(PrepareKind, map[string]string{"sha256": ref.SHA256}); err == nil {
+			j.UniqueKey = PrepareKind + ":" + ref.SHA256
+			_, _, err = s.Jobs.Enqueue(ctx, j)
+		}
+	})
+	return err
+}
+
+// Prepare does a file.prepare job: the thumbnail of the card and the
+// default FDM estimate, computed once and cached.
+func (s *Service) Prepare(ctx context.Context, j jobs.Job) error {
+	var args struct {
+		SHA256 string `json:"sha256"`
+	}
+	if err := json.Unmarshal(j.Args, &args); err != nil {
+		return err
+	}
+	if _, err := s.Thumbnail(ctx, args.SHA256, 256); err != nil {
+		return err
+	}
+	_, err := s.Estimate(ctx, args.SHA256, EstimateRequest{Process: "fdm", Material: "PLA"})
+	return err
 }

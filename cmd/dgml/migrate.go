@@ -26,7 +26,7 @@ import (
 var migrateTables = []string{
 	"revisions", "designs", "design_revisions", "files", "revision_files", "design_facets", "search_changes", "file_cache",
 	"facilities", "users", "sessions", "tokens", "roles", "proposals", "tasks", "task_skills", "comments", "events",
-	"reports", "attestations", "votes", "translations", "settings", "vouches", "auth_failures",
+	"reports", "attestations", "votes", "translations", "settings", "vouches", "auth_failures", "jobs",
 }
 
 func runMigrate(ctx context.Context, args []string) error {
@@ -239,7 +239,7 @@ func finishCopy(ctx context.Context, src *sql.DB, pg *pgxpool.Pool) error {
 	if _, err := pg.Exec(ctx, `UPDATE facilities_version SET version = $1 WHERE id = 1`, version); err != nil {
 		return err
 	}
-	for _, s := range [][2]string{{"designs", "seq"}, {"facilities", "seq"}, {"comments", "seq"}, {"events", "id"}, {"translations", "seq"}, {"search_changes", "id"}, {"attestations", "seq"}, {"votes", "seq"}} {
+	for _, s := range [][2]string{{"designs", "seq"}, {"facilities", "seq"}, {"comments", "seq"}, {"events", "id"}, {"translations", "seq"}, {"search_changes", "id"}, {"attestations", "seq"}, {"votes", "seq"}, {"jobs", "id"}} {
 		if _, err := pg.Exec(ctx, fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%[1]s', '%[2]s'), coalesce((SELECT max(%[2]s) FROM %[1]s), 0) + 1, false)`, s[0], s[1])); err != nil {
 			return err
 		}

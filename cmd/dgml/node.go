@@ -117,7 +117,7 @@ func openNode(ctx context.Context, w *where) (*node, error) {
 	if host == "" {
 		host, _ = os.Hostname()
 	}
-	c := &commons.Service{Store: db, Blobs: blobs, Cache: db, Node: host, Tx: db}
+	c := &commons.Service{Store: db, Blobs: blobs, Cache: db, Node: host, Tx: db, Jobs: db}
 	factors := cost.Default()
 	if path := os.Getenv("DGML_FACTORS"); path != "" {
 		if err := loadFactors(factors, path); err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/dgml/dgml/geometry"
 	"github.com/dgml/dgml/guard"
 	"github.com/dgml/dgml/internal/httpnode"
+	"github.com/dgml/dgml/jobs"
 )
 
 func runServe(ctx context.Context, args []string) error {
@@ -77,6 +78,12 @@ SIGTERM, finishing the requests under way.`)
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// Background work (thumbnails and estimates of new files): every
+	// serving process takes its share of the queue in the store.
+	host, _ := os.Hostname()
+	runner := &jobs.Runner{Store: n.db, Worker: fmt.Sprintf("%s:%d", host, os.Getpid()), Lease: 10 * time.Minute, Poll: 2 * time.Second, Log: log}
+	runner.Handle(commons.PrepareKind, n.commons.Prepare)
+	go runner.Run(ctx)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w (is another node running? choose another with --addr)", *addr, err)

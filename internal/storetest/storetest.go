@@ -7,6 +7,7 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -24,6 +25,7 @@ import (
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/geo"
+	"github.com/dgml/dgml/jobs"
 	"github.com/dgml/dgml/store"
 )
 
@@ -54,6 +56,8 @@ func Run(t *testing.T, open Open) {
 		{"RaceForOneUserName", raceForOneUserName},
 		{"RaceForOneClaim", raceForOneClaim},
 		{"RaceForOneToken", raceForOneToken},
+		{"Jobs", jobQueue},
+		{"JobsRacingWorkers", jobsRacingWorkers},
 		{"Failures", failures},
 		{"NearUsesTheIndex", nearUsesTheIndex},
 	} {
@@ -855,4 +859,137 @@ func raceForOneToken(t *testing.T, db store.Store) {
 	if ts, _ := db.Tokens(ctx, u.ID); won != 1 || conflicts != 15 || len(ts) != 1 {
 		t.Errorf("%d won, %d conflicts, %d tokens", won, conflicts, len(ts))
 	}
+}
+
+// The job queue: enqueued with the write or not at all, one waiting job a
+// key, retried later on failure and failed for good past its attempts,
+// taken again when its lease runs out.
+func jobQueue(t *testing.T, db store.Store) {
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	j, _ := jobs.New("thumbnail", map[string]string{"sha256": "ab"})
+	j.UniqueKey, j.RunAt = "thumbnail:ab", now
+	db.Atomically(ctx, func(ctx context.Context) error {
+		if _, _, err := db.Enqueue(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+		return errors.New("the write failed")
+	})
+	if js, _ := db.Jobs(ctx, "", 10); len(js) != 0 {
+		t.Fatalf("a job of a rolled-back write: %+v", js)
+	}
+	id, ok, err := db.Enqueue(ctx, j)
+	if err != nil || !ok || id == 0 {
+		t.Fatalf("enqueue: %d %v %v", id, ok, err)
+	}
+	if _, ok, _ := db.Enqueue(ctx, j); ok {
+		t.Error("a second job of a key that waits")
+	}
+	later, _ := jobs.New("estimate", 1)
+	later.RunAt = now.Add(time.Hour)
+	db.Enqueue(ctx, later)
+	got, err := db.Lease(ctx, "w1", now, now.Add(time.Minute))
+	if err != nil || got == nil || got.ID != id || got.Kind != "thumbnail" || !sameJSON(got.Args, `{"sha256":"ab"}`) || got.Attempts != 1 {
+		t.Fatalf("lease: %+v %v", got, err)
+	}
+	if none, err := db.Lease(ctx, "w2", now, now.Add(time.Minute)); none != nil || err != nil {
+		t.Errorf("a leased job and a job not due are not leased: %+v %v", none, err)
+	}
+	if err := db.Finish(ctx, id, "w2", now, "", now); !errors.Is(err, jobs.ErrNoJob) {
+		t.Errorf("finish by another worker: %v", err)
+	}
+	if err := db.Finish(ctx, id, "w1", now, "disk full", now.Add(10*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := db.Lease(ctx, "w1", now.Add(5*time.Second), now.Add(time.Minute)); again != nil {
+		t.Errorf("retried before its time: %+v", again)
+	}
+	again, _ := db.Lease(ctx, "w1", now.Add(11*time.Second), now.Add(11*time.Second+time.Minute))
+	if again == nil || again.ID != id || again.Attempts != 2 || again.LastError != "disk full" {
+		t.Fatalf("retry: %+v", again)
+	}
+	// The process dies: its lease runs out and another takes the job.
+	stolen, _ := db.Lease(ctx, "w3", now.Add(2*time.Minute), now.Add(3*time.Minute))
+	if stolen == nil || stolen.ID != id || stolen.Attempts != 3 {
+		t.Fatalf("an expired lease: %+v", stolen)
+	}
+	if err := db.Finish(ctx, id, "w1", now, "", now); !errors.Is(err, jobs.ErrNoJob) {
+		t.Errorf("the first worker finishes a job taken from it: %v", err)
+	}
+	if err := db.Finish(ctx, id, "w3", now.Add(2*time.Minute), "", now); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := db.Enqueue(ctx, j); !ok {
+		t.Error("a key is free again once its job is done")
+	}
+	// Out of attempts: failed for good.
+	f, _ := jobs.New("doomed", 0)
+	f.MaxAttempts, f.RunAt = 2, now
+	fid, _, _ := db.Enqueue(ctx, f)
+	for i := range 2 {
+		at := now.Add(time.Duration(i+1) * 10 * time.Hour)
+		l, _ := db.Lease(ctx, "w", at, at.Add(time.Minute))
+		for l != nil && l.ID != fid {
+			db.Finish(ctx, l.ID, "w", at, "", at)
+			l, _ = db.Lease(ctx, "w", at, at.Add(time.Minute))
+		}
+		if l == nil {
+			t.Fatalf("attempt %d: not leased", i+1)
+		}
+		db.Finish(ctx, fid, "w", at, "always", at)
+	}
+	js, _ := db.Jobs(ctx, "doomed", 5)
+	if len(js) != 1 || js[0].State != jobs.Failed || js[0].Attempts != 2 {
+		t.Errorf("a job out of attempts: %+v", js)
+	}
+}
+
+// Workers racing for 60 jobs: each runs once.
+func jobsRacingWorkers(t *testing.T, db store.Store) {
+	for i := range 60 {
+		j, _ := jobs.New("count", i)
+		if _, _, err := db.Enqueue(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	seen := map[int64]int{}
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			worker := fmt.Sprintf("w%d", w)
+			for {
+				now := time.Now().UTC()
+				j, err := db.Lease(ctx, worker, now, now.Add(time.Minute))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if j == nil {
+					return
+				}
+				mu.Lock()
+				seen[j.ID]++
+				mu.Unlock()
+				if err := db.Finish(ctx, j.ID, worker, time.Now().UTC(), "", now); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if len(seen) != 60 {
+		t.Errorf("%d of 60 jobs ran", len(seen))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("job %d ran %d times", id, n)
+		}
+	}
+}
+
+func sameJSON(a []byte, b string) bool {
+	var x, y any
+	return json.Unmarshal(a, &x) == nil && json.Unmarshal([]byte(b), &y) == nil && fmt.Sprint(x) == fmt.Sprint(y)
 }

@@ -46,7 +46,7 @@ func New(t testing.TB) *Node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &commons.Service{Store: db, Blobs: blobs, Cache: db, Tx: db,
+	c := &commons.Service{Store: db, Blobs: blobs, Cache: db, Tx: db, Jobs: db,
 		Limits: geometry.Limits{MaxTriangles: commons.NodeTriangles}, Work: commons.NewWork(commons.NodeTriangles)}
 	return &Node{
 		Dir: dir, DB: db, Blobs: blobs, Commons: c,

@@ -163,7 +163,6 @@ func TestTwoProcessesOneDatabase(t *testing.T) {
 	}
 }
 
-
 func zipOf(t *testing.T, files map[string]string) string {
 	var b strings.Builder
 	zw := zip.NewWriter(&b)

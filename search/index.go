@@ -16,6 +16,7 @@ import (
 	"encoding/binary"
 	"math"
 	mathbits "math/bits"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -192,7 +193,8 @@ type Index struct {
 	tokens   int64 // tokens in all live documents
 	sorted   []string
 	dirty    bool
-	scratch  sync.Pool
+	freeMu   sync.Mutex
+	free     []*scratch // scratches of finished queries
 }
 
 // New makes an empty index.
@@ -374,29 +376,35 @@ func (x *Index) sortTerms() {
 	x.dirty = false
 }
 
-// scratch holds per-query state indexed by document id, for words of
+// scratch holds a word's weighted frequencies by document, for words of
 // several terms (prefixes), whose postings must be merged.
 type scratch struct {
-	freq    [][Fields]uint32
-	seen    bits
-	touched []int32
+	wf   []float64
+	seen bits
 }
 
+// getScratch takes a scratch from the free list (a sync.Pool would drop
+// these large arrays at every collection, and a query would pay for
+// making them again).
 func (x *Index) getScratch(n int) *scratch {
-	s, _ := x.scratch.Get().(*scratch)
-	if s == nil || len(s.freq) < n {
-		s = &scratch{freq: make([][Fields]uint32, n+n/4), seen: newBits(n + n/4)}
+	x.freeMu.Lock()
+	defer x.freeMu.Unlock()
+	for i, s := range x.free {
+		if len(s.wf) >= n {
+			x.free = append(x.free[:i], x.free[i+1:]...)
+			return s
+		}
 	}
-	return s
+	return &scratch{wf: make([]float64, n+n/4), seen: newBits(n + n/4)}
 }
 
+// putScratch gives a scratch back; it must be clear.
 func (x *Index) putScratch(s *scratch) {
-	for _, d := range s.touched {
-		s.seen.clear(d)
-		s.freq[d] = [Fields]uint32{}
+	x.freeMu.Lock()
+	defer x.freeMu.Unlock()
+	if len(x.free) < 4 {
+		x.free = append(x.free, s)
 	}
-	s.touched = s.touched[:0]
-	x.scratch.Put(s)
 }
 
 // word is one word of a query with the terms it stands for.
@@ -445,6 +453,52 @@ func (c *candidates) keep(at int, ok func(i int) (float64, bool)) {
 	c.parts[at] = part
 }
 
+// scorer scores one word's weighted frequency in a document, as FTS5's
+// bm25: saturated once against the whole row's length.
+type scorer struct {
+	idf, avg float64
+	x        *Index
+}
+
+func (s scorer) score(f float64, d int32) float64 {
+	dl := float64(s.x.docs[d].length)
+	return s.idf * (f * (k1 + 1)) / (f + k1*(1-b+b*dl/s.avg))
+}
+
+// spans splits the document ids into ranges, one per processor, when a
+// scan of this many postings is worth sharing; ranges are whole words of
+// the bit sets, so that workers never touch the same one.
+func (x *Index) spans(postings int64) [][2]int32 {
+	n := int32(len(x.docs))
+	p := int32(runtime.GOMAXPROCS(0))
+	if postings < 1<<17 || p < 2 {
+		return [][2]int32{{0, n}}
+	}
+	step := (n/p + 63) &^ 63
+	var out [][2]int32
+	for lo := int32(0); lo < n; lo += step {
+		out = append(out, [2]int32{lo, min(lo+step, n)})
+	}
+	return out
+}
+
+// each runs fn for every span, at once.
+func each(spans [][2]int32, fn func(i int, lo, hi int32)) {
+	if len(spans) == 1 {
+		fn(0, spans[0][0], spans[0][1])
+		return
+	}
+	var wg sync.WaitGroup
+	for i, sp := range spans {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(i, sp[0], sp[1])
+		}()
+	}
+	wg.Wait()
+}
+
 // Search answers a query: every word must occur (the last as a prefix
 // when PrefixLast), ranked by FTS5's bm25 with the field weights; with no
 // text, newest first.
@@ -480,48 +534,46 @@ func (x *Index) Search(q Query) Result {
 	if x.live > 0 {
 		avg = float64(x.tokens) / float64(x.live)
 	}
+	idf := func(rows int) float64 {
+		v := math.Log((float64(x.live) - float64(rows) + 0.5) / (float64(rows) + 0.5))
+		if v <= 0 {
+			v = 1e-6
+		}
+		return v
+	}
+	w := &q.FieldWeights
+	if len(words) == 1 && len(words[0].terms) == 1 {
+		t := words[0].terms[0]
+		return x.only(t, allowed, everything, scorer{idf(int(x.postings[t].live)), avg, x}, w, k, q.Offset)
+	}
 	// The rarest word first: it bounds the documents the others are
 	// looked up for.
 	slices.SortStableFunc(words, func(a, b word) int { return int(min(max(a.size-b.size, -1), 1)) })
-	var c candidates
 	s := x.getScratch(len(x.docs))
 	defer x.putScratch(s)
+	var c candidates
 	for i := range words {
-		w := &words[i]
-		switch {
-		case len(w.terms) == 1:
-			w.rows = int(x.postings[w.terms[0]].live)
-		case i == 0 && everything:
-			// The driving word's merge counts its rows itself.
-			x.merge(s, w.terms, func(d int32) bool { return x.docs[d].live })
-			w.rows = len(s.touched)
-		default:
-			w.rows = x.rowsHolding(w.terms)
-		}
-		idf := math.Log((float64(x.live) - float64(w.rows) + 0.5) / (float64(w.rows) + 0.5))
-		if idf <= 0 {
-			idf = 1e-6
-		}
-		score := func(freq *[Fields]uint32, d int32) float64 {
-			f := 0.0
-			for j, tf := range freq {
-				f += q.FieldWeights[j] * float64(tf)
+		wd := &words[i]
+		if i == 0 {
+			var rows int
+			c, rows = x.first(s, wd, allowed, everything, w)
+			sc := scorer{idf(rows), avg, x}
+			for j, d := range c.docs {
+				c.first[j] = sc.score(c.first[j], d)
 			}
-			dl := float64(x.docs[d].length)
-			return idf * (f * (k1 + 1)) / (f + k1*(1-b+b*dl/avg))
-		}
-		if len(words) == 1 && len(w.terms) == 1 {
-			return x.only(w.terms[0], allowed, idf, avg, q.FieldWeights, k, q.Offset)
-		}
-		switch {
-		case i == 0:
-			c = x.first(s, w.terms, allowed, everything, score)
 			c.parts = make([][]float64, len(words))
-			c.parts[w.at] = c.first
-		case int64(len(c.docs))*8 < w.size:
-			x.lookUp(&c, w.at, w.terms, score)
-		default:
-			x.scanAnd(s, &c, w.at, w.terms, score)
+			c.parts[wd.at] = c.first
+		} else {
+			rows := int(x.postings[wd.terms[0]].live)
+			if len(wd.terms) > 1 {
+				rows = x.rowsHolding(wd.terms, wd.size)
+			}
+			sc := scorer{idf(rows), avg, x}
+			if int64(len(c.docs))*8 < wd.size {
+				x.lookUp(&c, wd.at, wd.terms, w, sc)
+			} else {
+				x.scanAnd(s, &c, wd, w, sc)
+			}
 		}
 		if len(c.docs) == 0 {
 			return Result{}
@@ -543,154 +595,194 @@ const (
 	b  = 0.75
 )
 
-// first scores the driving word over every live, allowed document that
-// holds one of its terms.
-func (x *Index) first(s *scratch, terms []int32, allowed func(int32) bool, merged bool, score func(*[Fields]uint32, int32) float64) candidates {
-	var c candidates
-	if len(terms) == 1 {
-		p := &x.postings[terms[0]]
-		c.docs, c.first = make([]int32, 0, p.live), make([]float64, 0, p.live)
-		cur := newCursor(p)
-		var freq [Fields]uint32
-		for cur.next() {
-			d := cur.doc
-			if !x.docs[d].live || !allowed(d) {
-				continue
-			}
-			for f, tf := range cur.tf {
-				freq[f] = uint32(tf)
-			}
-			c.docs = append(c.docs, d)
-			c.first = append(c.first, score(&freq, d))
-		}
-		return c
-	}
-	if !merged { // else Search merged them already, to count their rows
-		x.merge(s, terms, func(d int32) bool { return x.docs[d].live && allowed(d) })
-	}
-	// The merged documents in order: the set bits, word by word.
-	c.docs, c.first = make([]int32, 0, len(s.touched)), make([]float64, 0, len(s.touched))
-	for wi, word := range s.seen {
-		for word != 0 {
-			d := int32(wi*64 + mathbits.TrailingZeros64(word))
-			word &= word - 1
-			c.docs = append(c.docs, d)
-			c.first = append(c.first, score(&s.freq[d], d))
-		}
-	}
-	x.reset(s)
-	return c
+// weighted is a posting's frequencies weighted by field.
+func weighted(tf *[Fields]uint16, w *[Fields]float64) float64 {
+	return w[0]*float64(tf[0]) + w[1]*float64(tf[1]) + w[2]*float64(tf[2]) + w[3]*float64(tf[3]) + w[4]*float64(tf[4])
 }
 
 // only answers a query of one word of one term: its postings scored
-// straight into the page, with no list of candidates.
-func (x *Index) only(t int32, allowed func(int32) bool, idf, avg float64, w [Fields]float64, k, offset int) Result {
-	h := &topK{k: k}
-	total := 0
-	cur := newCursor(&x.postings[t])
-	for cur.next() {
-		d := cur.doc
-		e := &x.docs[d]
-		if !e.live || !allowed(d) {
-			continue
+// straight into the page, with no list of candidates, a share of the
+// list per processor.
+func (x *Index) only(t int32, allowed func(int32) bool, everything bool, sc scorer, w *[Fields]float64, k, offset int) Result {
+	p := &x.postings[t]
+	spans := x.spans(int64(p.n))
+	heaps := make([]*topK, len(spans))
+	totals := make([]int, len(spans))
+	each(spans, func(i int, lo, hi int32) {
+		h := &topK{k: k}
+		total := 0
+		cur := newCursor(p)
+		if !cur.seek(lo) {
+			heaps[i] = h
+			return
 		}
-		total++
-		f := 0.0
-		for j, tf := range cur.tf {
-			f += w[j] * float64(tf)
+		for ok := true; ok && cur.doc < hi; ok = cur.next() {
+			d := cur.doc
+			e := &x.docs[d]
+			if !e.live || (!everything && !allowed(d)) {
+				continue
+			}
+			total++
+			h.offer(hit{score: sc.score(weighted(&cur.tf, w), d), key: e.key})
 		}
-		h.offer(hit{score: idf * (f * (k1 + 1)) / (f + k1*(1-b+b*float64(e.length)/avg)), key: e.key})
+		heaps[i], totals[i] = h, total
+	})
+	h := heaps[0]
+	total := totals[0]
+	for i := 1; i < len(heaps); i++ {
+		for _, v := range heaps[i].hits {
+			h.offer(v)
+		}
+		total += totals[i]
 	}
 	return Result{Total: total, Keys: h.page(offset)}
 }
 
-// merge adds up the postings of several terms by document, in scratch,
-// for the documents keep accepts.
-func (x *Index) merge(s *scratch, terms []int32, keep func(int32) bool) {
+// mergeSpan adds up, in scratch, the weighted frequencies of several
+// terms by document, for the documents of [lo, hi) keep accepts; it
+// returns how many documents it marked.
+func (x *Index) mergeSpan(s *scratch, terms []int32, keep func(int32) bool, w *[Fields]float64, lo, hi int32) int {
+	n := 0
 	for _, t := range terms {
 		cur := newCursor(&x.postings[t])
-		for cur.next() {
+		if !cur.seek(lo) {
+			continue
+		}
+		for ok := true; ok && cur.doc < hi; ok = cur.next() {
 			d := cur.doc
 			if !keep(d) {
 				continue
 			}
 			if !s.seen.has(d) {
 				s.seen.set(d)
-				s.touched = append(s.touched, d)
+				n++
 			}
-			for f, tf := range cur.tf {
-				s.freq[d][f] += uint32(tf)
-			}
+			s.wf[d] += weighted(&cur.tf, w)
 		}
 	}
+	return n
+}
+
+// first takes the driving word: every live, allowed document holding one
+// of its terms, with the word's weighted frequency (scored by the caller
+// once the word's rows are known, which the merge counts when nothing is
+// filtered out).
+func (x *Index) first(s *scratch, wd *word, allowed func(int32) bool, everything bool, w *[Fields]float64) (candidates, int) {
+	var c candidates
+	if len(wd.terms) == 1 {
+		p := &x.postings[wd.terms[0]]
+		c.docs, c.first = make([]int32, 0, p.live), make([]float64, 0, p.live)
+		cur := newCursor(p)
+		for cur.next() {
+			d := cur.doc
+			if !x.docs[d].live || (!everything && !allowed(d)) {
+				continue
+			}
+			c.docs = append(c.docs, d)
+			c.first = append(c.first, weighted(&cur.tf, w))
+		}
+		return c, int(p.live)
+	}
+	keep := func(d int32) bool { return x.docs[d].live && allowed(d) }
+	spans := x.spans(wd.size)
+	counts := make([]int, len(spans))
+	parts := make([]candidates, len(spans))
+	each(spans, func(i int, lo, hi int32) {
+		counts[i] = x.mergeSpan(s, wd.terms, keep, w, lo, hi)
+		// The marked documents in order, the set bits word by word,
+		// cleared as they are read.
+		var pc candidates
+		for wi := lo / 64; wi < (hi+63)/64; wi++ {
+			for word := s.seen[wi]; word != 0; word &= word - 1 {
+				d := wi*64 + int32(mathbits.TrailingZeros64(word))
+				pc.docs = append(pc.docs, d)
+				pc.first = append(pc.first, s.wf[d])
+				s.wf[d] = 0
+			}
+			s.seen[wi] = 0
+		}
+		parts[i] = pc
+	})
+	rows := 0
+	for i, pc := range parts {
+		c.docs = append(c.docs, pc.docs...)
+		c.first = append(c.first, pc.first...)
+		rows += counts[i]
+	}
+	if !everything {
+		rows = x.rowsHolding(wd.terms, wd.size)
+	}
+	return c, rows
 }
 
 // lookUp keeps the candidates holding the word, seeking each in the
 // word's lists: few candidates cost few blocks of long lists.
-func (x *Index) lookUp(c *candidates, at int, terms []int32, score func(*[Fields]uint32, int32) float64) {
+func (x *Index) lookUp(c *candidates, at int, terms []int32, w *[Fields]float64, sc scorer) {
 	curs := make([]cursor, len(terms))
 	for i, t := range terms {
 		curs[i] = newCursor(&x.postings[t])
 	}
 	c.keep(at, func(i int) (float64, bool) {
 		d := c.docs[i]
-		var freq [Fields]uint32
+		f := 0.0
 		found := false
 		for j := range curs {
 			if curs[j].seek(d) && curs[j].doc == d {
 				found = true
-				for f, tf := range curs[j].tf {
-					freq[f] += uint32(tf)
-				}
+				f += weighted(&curs[j].tf, w)
 			}
 		}
 		if !found {
 			return 0, false
 		}
-		return score(&freq, d), true
+		return sc.score(f, d), true
 	})
 }
 
 // scanAnd keeps the candidates holding the word by reading the word's
 // lists whole: cheaper than seeking when the candidates are many.
-func (x *Index) scanAnd(s *scratch, c *candidates, at int, terms []int32, score func(*[Fields]uint32, int32) float64) {
+func (x *Index) scanAnd(s *scratch, c *candidates, wd *word, w *[Fields]float64, sc scorer) {
 	in := newBits(len(x.docs))
 	for _, d := range c.docs {
 		in.set(d)
 	}
-	x.merge(s, terms, in.has)
-	c.keep(at, func(i int) (float64, bool) {
+	each(x.spans(wd.size), func(_ int, lo, hi int32) { x.mergeSpan(s, wd.terms, in.has, w, lo, hi) })
+	c.keep(wd.at, func(i int) (float64, bool) {
 		d := c.docs[i]
 		if !s.seen.has(d) {
 			return 0, false
 		}
-		return score(&s.freq[d], d), true
-	})
-	x.reset(s)
-}
-
-// reset empties scratch for the next word.
-func (x *Index) reset(s *scratch) {
-	for _, d := range s.touched {
+		f := s.wf[d]
+		s.wf[d] = 0
 		s.seen.clear(d)
-		s.freq[d] = [Fields]uint32{}
-	}
-	s.touched = s.touched[:0]
+		return sc.score(f, d), true
+	})
 }
 
 // rowsHolding counts live documents holding any of terms (FTS5 counts a
-// prefix's rows over the whole table, whatever the filters).
-func (x *Index) rowsHolding(terms []int32) int {
+// prefix's rows over the whole table, whatever the filters), a share of
+// the lists per processor.
+func (x *Index) rowsHolding(terms []int32, size int64) int {
 	seen := newBits(len(x.docs))
-	n := 0
-	for _, t := range terms {
-		cur := newCursor(&x.postings[t])
-		for cur.next() {
-			if x.docs[cur.doc].live && !seen.has(cur.doc) {
-				seen.set(cur.doc)
-				n++
+	spans := x.spans(size)
+	counts := make([]int, len(spans))
+	each(spans, func(i int, lo, hi int32) {
+		for _, t := range terms {
+			cur := newCursor(&x.postings[t])
+			if !cur.seek(lo) {
+				continue
+			}
+			for ok := true; ok && cur.doc < hi; ok = cur.next() {
+				if x.docs[cur.doc].live && !seen.has(cur.doc) {
+					seen.set(cur.doc)
+					counts[i]++
+				}
 			}
 		}
+	})
+	n := 0
+	for _, c := range counts {
+		n += c
 	}
 	return n
 }

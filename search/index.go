@@ -96,16 +96,20 @@ func (p *postingList) add(doc int32, tf *[Fields]uint16) {
 	p.live++
 }
 
-// cursor walks a posting list.
+// cursor walks a posting list. With field weights it gives each
+// posting's weighted frequency, added up as it decodes the counts (no
+// array of counts filled and read back); without, the counts.
 type cursor struct {
 	p   *postingList
 	off int
 	doc int32 // the current document; -1 before the first
 	i   int32 // postings read
-	tf  [Fields]uint16
+	w   *[Fields]float64
+	f   float64         // with weights: the weighted frequency
+	tf  [Fields]uint16 // without: the counts by field
 }
 
-func newCursor(p *postingList) cursor { return cursor{p: p, doc: -1} }
+func newCursor(p *postingList, w *[Fields]float64) cursor { return cursor{p: p, doc: -1, w: w} }
 
 // next reads the next posting; false at the end. Gaps and counts under
 // 128 (nearly all) take one byte and the fast path.
@@ -129,16 +133,25 @@ func (c *cursor) next() bool {
 	c.doc += int32(gap)
 	mask := d[off]
 	off++
-	c.tf = [Fields]uint16{}
+	if c.w == nil {
+		c.tf = [Fields]uint16{}
+	}
+	c.f = 0
 	for mask != 0 {
 		f := mathbits.TrailingZeros8(mask)
 		mask &= mask - 1
+		var n uint16
 		if v := d[off]; v < 0x80 {
-			c.tf[f] = uint16(v)
+			n = uint16(v)
 			off++
 		} else {
 			v, k := binary.Uvarint(d[off:])
-			c.tf[f], off = uint16(v), off+k
+			n, off = uint16(v), off+k
+		}
+		if c.w != nil {
+			c.f += c.w[f] * float64(n)
+		} else {
+			c.tf[f] = n
 		}
 	}
 	c.off = off
@@ -193,6 +206,10 @@ type Index struct {
 	tokens   int64 // tokens in all live documents
 	sorted   []string
 	dirty    bool
+	alive    bits    // the live documents
+	newer    []int64 // by document, the latest update of it and those before
+	levels   []uint8 // by document, OTRL<<4 | ODRL, each at most 15
+	lengths  []int32 // by document, its length, apart from the entries for the cache
 	freeMu   sync.Mutex
 	free     []*scratch // scratches of finished queries
 }
@@ -242,9 +259,25 @@ func (x *Index) Put(key int64, d Doc) {
 		x.facets[f] = append(x.facets[f], id)
 	}
 	x.docs = append(x.docs, e)
+	x.track(id, &e)
 	x.keys[key] = id
 	x.live++
 	x.tokens += int64(e.length)
+}
+
+// track records a new document in the arrays a filter scans.
+func (x *Index) track(id int32, e *docEntry) {
+	for int(id)/64 >= len(x.alive) {
+		x.alive = append(x.alive, 0)
+	}
+	x.alive.set(id)
+	up := e.updated
+	if id > 0 {
+		up = max(up, x.newer[id-1])
+	}
+	x.newer = append(x.newer, up)
+	x.lengths = append(x.lengths, e.length)
+	x.levels = append(x.levels, uint8(min(max(e.otrl, 0), 15))<<4|uint8(min(max(e.odrl, 0), 15)))
 }
 
 // termID finds or makes the id of a term.
@@ -271,6 +304,9 @@ func (x *Index) Trim() {
 	}
 	x.terms = slices.Clip(x.terms)
 	x.docs = slices.Clip(x.docs)
+	x.newer = slices.Clip(x.newer)
+	x.levels = slices.Clip(x.levels)
+	x.lengths = slices.Clip(x.lengths)
 }
 
 // Remove drops the document under key, if any.
@@ -287,6 +323,7 @@ func (x *Index) remove(key int64) {
 	}
 	e := &x.docs[id]
 	e.live = false
+	x.alive.clear(id)
 	for _, t := range x.terms[e.terms : e.terms+e.nterms] {
 		x.postings[t].live--
 	}
@@ -317,7 +354,7 @@ func (x *Index) compact() {
 	for t := range x.postings {
 		old := x.postings[t]
 		kept := postingList{last: -1}
-		c := newCursor(&old)
+		c := newCursor(&old, nil)
 		for c.next() {
 			if n := remap[c.doc]; n >= 0 {
 				kept.add(n, &c.tf)
@@ -335,6 +372,10 @@ func (x *Index) compact() {
 		x.facets[f] = kept
 	}
 	x.docs, x.terms = docs, terms
+	x.alive, x.newer, x.levels, x.lengths = nil, nil, nil, nil
+	for id := range x.docs {
+		x.track(int32(id), &x.docs[id])
+	}
 }
 
 // termsOf lists the dictionary's terms that a query word stands for: the
@@ -376,11 +417,16 @@ func (x *Index) sortTerms() {
 	x.dirty = false
 }
 
-// scratch holds a word's weighted frequencies by document, for words of
-// several terms (prefixes), whose postings must be merged.
+// scratch is the working memory of one query: weighted frequencies and
+// marks by document (for words of several terms, whose postings must be
+// merged), the candidates as a set, and each span's candidates. It is
+// used again by later queries, so that a query allocates almost nothing
+// (a collection here must mark the whole index).
 type scratch struct {
-	wf   []float64
-	seen bits
+	wf    []float64
+	seen  bits
+	in    bits
+	spans []spanState
 }
 
 // getScratch takes a scratch from the free list (a sync.Pool would drop
@@ -395,10 +441,11 @@ func (x *Index) getScratch(n int) *scratch {
 			return s
 		}
 	}
-	return &scratch{wf: make([]float64, n+n/4), seen: newBits(n + n/4)}
+	m := n + n/4
+	return &scratch{wf: make([]float64, m), seen: newBits(m), in: newBits(m)}
 }
 
-// putScratch gives a scratch back; it must be clear.
+// putScratch gives a scratch back; its arrays must be clear.
 func (x *Index) putScratch(s *scratch) {
 	x.freeMu.Lock()
 	defer x.freeMu.Unlock()
@@ -412,45 +459,36 @@ type word struct {
 	at    int // its place in the query
 	terms []int32
 	size  int64 // postings in all its terms
-	rows  int   // live documents holding any of its terms
 }
 
-// candidates are the documents still matching every word taken so far,
-// in increasing order, with each word's part of their scores (by the
-// word's place in the query: the parts are added up in the query's order
-// at the end, as FTS5 adds them, so that scores agree to the last bit).
-type candidates struct {
-	docs  []int32
-	parts [][]float64
-	first []float64 // the driving word's parts, before parts is made
+// spanState is one span's candidates: the documents of its range still
+// matching every word taken so far, in increasing order, with each
+// word's weighted frequency in them (by the word's place in the query).
+// They are scored only at the end, once every word's row count, and so
+// its idf, is known; the parts are added in the query's order, as FTS5
+// adds them, so that scores agree to the last bit.
+type spanState struct {
+	lo, hi int32
+	docs   []int32
+	f      [][]float64
+	rows   int // live documents of the range holding the word just taken
+	top    topK
+	total  int
 }
 
-// keep filters the candidates to those for which ok(i) holds, adding
-// part(i) as the word's part of their scores.
-func (c *candidates) keep(at int, ok func(i int) (float64, bool)) {
-	n := 0
-	part := make([]float64, 0, len(c.docs))
-	for i, d := range c.docs {
-		p, yes := ok(i)
-		if !yes {
-			continue
-		}
-		c.docs[n] = d
-		for w := range c.parts {
-			if c.parts[w] != nil {
-				c.parts[w][n] = c.parts[w][i]
-			}
-		}
-		part = append(part, p)
-		n++
+// reset readies the state for a query of n words over [lo, hi).
+func (st *spanState) reset(lo, hi int32, n int) {
+	st.lo, st.hi = lo, hi
+	st.docs = st.docs[:0]
+	for len(st.f) < n {
+		st.f = append(st.f, nil)
 	}
-	c.docs = c.docs[:n]
-	for w := range c.parts {
-		if c.parts[w] != nil {
-			c.parts[w] = c.parts[w][:n]
-		}
+	st.f = st.f[:n]
+	for i := range st.f {
+		st.f[i] = st.f[i][:0]
 	}
-	c.parts[at] = part
+	st.rows, st.total = 0, 0
+	st.top = topK{k: 0, hits: st.top.hits[:0]}
 }
 
 // scorer scores one word's weighted frequency in a document, as FTS5's
@@ -461,7 +499,7 @@ type scorer struct {
 }
 
 func (s scorer) score(f float64, d int32) float64 {
-	dl := float64(s.x.docs[d].length)
+	dl := float64(s.x.lengths[d])
 	return s.idf * (f * (k1 + 1)) / (f + k1*(1-b+b*dl/s.avg))
 }
 
@@ -506,7 +544,7 @@ func (x *Index) Search(q Query) Result {
 	x.sortTerms()
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	allowed, everything := x.filter(q)
+	set, allowed, everything := x.filter(q)
 	maxWords := q.MaxWords
 	if maxWords == 0 {
 		maxWords = 12
@@ -517,7 +555,7 @@ func (x *Index) Search(q Query) Result {
 	}
 	k := q.Offset + q.Limit
 	if len(texts) == 0 {
-		return x.newest(allowed, q, k)
+		return x.newest(set, q, k)
 	}
 	words := make([]word, len(texts))
 	for i, w := range texts {
@@ -546,48 +584,89 @@ func (x *Index) Search(q Query) Result {
 		t := words[0].terms[0]
 		return x.only(t, allowed, everything, scorer{idf(int(x.postings[t].live)), avg, x}, w, k, q.Offset)
 	}
+	if len(words) == 1 {
+		return x.oneWord(&words[0], allowed, everything, w, idf, avg, k, q.Offset)
+	}
 	// The rarest word first: it bounds the documents the others are
 	// looked up for.
 	slices.SortStableFunc(words, func(a, b word) int { return int(min(max(a.size-b.size, -1), 1)) })
 	s := x.getScratch(len(x.docs))
 	defer x.putScratch(s)
-	var c candidates
+	var size int64
+	for _, wd := range words {
+		size += wd.size
+	}
+	spans := x.spans(size)
+	for len(s.spans) < len(spans) {
+		s.spans = append(s.spans, spanState{})
+	}
+	st := s.spans[:len(spans)]
+	for i, sp := range spans {
+		st[i].reset(sp[0], sp[1], len(words))
+	}
+	scorers := make([]scorer, len(words))
 	for i := range words {
 		wd := &words[i]
-		if i == 0 {
-			var rows int
-			c, rows = x.first(s, wd, allowed, everything, w)
-			sc := scorer{idf(rows), avg, x}
-			for j, d := range c.docs {
-				c.first[j] = sc.score(c.first[j], d)
-			}
-			c.parts = make([][]float64, len(words))
-			c.parts[wd.at] = c.first
-		} else {
-			rows := int(x.postings[wd.terms[0]].live)
+		var rows int
+		switch {
+		case i == 0:
+			each(spans, func(j int, _, _ int32) { x.drive(s, &st[j], wd, allowed, everything, w) })
+			rows = int(x.postings[wd.terms[0]].live)
 			if len(wd.terms) > 1 {
-				rows = x.rowsHolding(wd.terms, wd.size)
+				rows = 0
+				for j := range st {
+					rows += st[j].rows
+				}
 			}
-			sc := scorer{idf(rows), avg, x}
-			if int64(len(c.docs))*8 < wd.size {
-				x.lookUp(&c, wd.at, wd.terms, w, sc)
+		default:
+			n := 0
+			for j := range st {
+				n += len(st[j].docs)
+			}
+			if n == 0 {
+				return Result{}
+			}
+			rows = int(x.postings[wd.terms[0]].live)
+			if int64(n)*8 < wd.size {
+				each(spans, func(j int, _, _ int32) { x.lookUp(&st[j], wd, w) })
+				if len(wd.terms) > 1 {
+					rows = x.rowsHolding(wd.terms, wd.size)
+				}
 			} else {
-				x.scanAnd(s, &c, wd, w, sc)
+				each(spans, func(j int, _, _ int32) { x.scanAnd(s, &st[j], wd, w) })
+				if len(wd.terms) > 1 {
+					rows = 0
+					for j := range st {
+						rows += st[j].rows
+					}
+				}
 			}
 		}
-		if len(c.docs) == 0 {
-			return Result{}
-		}
+		scorers[wd.at] = scorer{idf(rows), avg, x}
 	}
+	each(spans, func(j int, _, _ int32) {
+		sp := &st[j]
+		sp.top.k = k
+		for i, d := range sp.docs {
+			sum := 0.0
+			for at := range scorers {
+				sum += scorers[at].score(sp.f[at][i], d)
+			}
+			if !sp.top.beaten(sum) {
+				sp.top.offer(hit{score: sum, key: x.docs[d].key})
+			}
+		}
+		sp.total = len(sp.docs)
+	})
 	h := &topK{k: k}
-	for i, d := range c.docs {
-		sum := 0.0
-		for _, p := range c.parts {
-			sum += p[i]
+	total := 0
+	for j := range st {
+		for _, v := range st[j].top.hits {
+			h.offer(v)
 		}
-		h.offer(hit{score: sum, key: x.docs[d].key})
+		total += st[j].total
 	}
-	return Result{Total: len(c.docs), Keys: h.page(q.Offset)}
+	return Result{Total: total, Keys: h.page(q.Offset)}
 }
 
 const (
@@ -595,10 +674,8 @@ const (
 	b  = 0.75
 )
 
-// weighted is a posting's frequencies weighted by field.
-func weighted(tf *[Fields]uint16, w *[Fields]float64) float64 {
-	return w[0]*float64(tf[0]) + w[1]*float64(tf[1]) + w[2]*float64(tf[2]) + w[3]*float64(tf[3]) + w[4]*float64(tf[4])
-}
+// noWeights is for walks that only need the documents.
+var noWeights [Fields]float64
 
 // only answers a query of one word of one term: its postings scored
 // straight into the page, with no list of candidates, a share of the
@@ -611,19 +688,20 @@ func (x *Index) only(t int32, allowed func(int32) bool, everything bool, sc scor
 	each(spans, func(i int, lo, hi int32) {
 		h := &topK{k: k}
 		total := 0
-		cur := newCursor(p)
+		cur := newCursor(p, w)
 		if !cur.seek(lo) {
 			heaps[i] = h
 			return
 		}
 		for ok := true; ok && cur.doc < hi; ok = cur.next() {
 			d := cur.doc
-			e := &x.docs[d]
-			if !e.live || (!everything && !allowed(d)) {
+			if !x.alive.has(d) || (!everything && !allowed(d)) {
 				continue
 			}
 			total++
-			h.offer(hit{score: sc.score(weighted(&cur.tf, w), d), key: e.key})
+			if v := sc.score(cur.f, d); !h.beaten(v) {
+				h.offer(hit{score: v, key: x.docs[d].key})
+			}
 		}
 		heaps[i], totals[i] = h, total
 	})
@@ -638,125 +716,183 @@ func (x *Index) only(t int32, allowed func(int32) bool, everything bool, sc scor
 	return Result{Total: total, Keys: h.page(offset)}
 }
 
-// mergeSpan adds up, in scratch, the weighted frequencies of several
-// terms by document, for the documents of [lo, hi) keep accepts; it
-// returns how many documents it marked.
-func (x *Index) mergeSpan(s *scratch, terms []int32, keep func(int32) bool, w *[Fields]float64, lo, hi int32) int {
+// oneWord answers a query of one word of several terms (a prefix): the
+// terms' postings merged span by span, then the marked documents scored
+// straight into the page once the word's rows are counted.
+func (x *Index) oneWord(wd *word, allowed func(int32) bool, everything bool, w *[Fields]float64, idf func(int) float64, avg float64, k, offset int) Result {
+	s := x.getScratch(len(x.docs))
+	defer x.putScratch(s)
+	spans := x.spans(wd.size)
+	rows := make([]int, len(spans))
+	each(spans, func(i int, lo, hi int32) { rows[i] = x.mergeSpan(s, wd.terms, allowed, w, lo, hi) })
+	n := 0
+	for _, r := range rows {
+		n += r
+	}
+	sc := scorer{idf(n), avg, x}
+	heaps := make([]topK, len(spans))
+	totals := make([]int, len(spans))
+	each(spans, func(i int, lo, hi int32) {
+		h := &heaps[i]
+		h.k = k
+		for wi := lo / 64; wi < (hi+63)/64; wi++ {
+			for word := s.seen[wi]; word != 0; word &= word - 1 {
+				d := wi*64 + int32(mathbits.TrailingZeros64(word))
+				if everything || allowed(d) {
+					totals[i]++
+					if v := sc.score(s.wf[d], d); !h.beaten(v) {
+						h.offer(hit{score: v, key: x.docs[d].key})
+					}
+				}
+				s.wf[d] = 0
+			}
+			s.seen[wi] = 0
+		}
+	})
+	h := &heaps[0]
+	total := totals[0]
+	for i := 1; i < len(heaps); i++ {
+		for _, v := range heaps[i].hits {
+			h.offer(v)
+		}
+		total += totals[i]
+	}
+	return Result{Total: total, Keys: h.page(offset)}
+}
+
+// mergeSpan marks in scratch the live documents of [lo, hi) holding any
+// of terms, and adds up the weighted frequencies of those acc accepts;
+// it returns how many documents it marked (FTS5 counts a word's rows over
+// the whole table, whatever the filters).
+func (x *Index) mergeSpan(s *scratch, terms []int32, acc func(int32) bool, w *[Fields]float64, lo, hi int32) int {
 	n := 0
 	for _, t := range terms {
-		cur := newCursor(&x.postings[t])
+		cur := newCursor(&x.postings[t], w)
 		if !cur.seek(lo) {
 			continue
 		}
 		for ok := true; ok && cur.doc < hi; ok = cur.next() {
 			d := cur.doc
-			if !keep(d) {
+			if !x.alive.has(d) {
 				continue
 			}
 			if !s.seen.has(d) {
 				s.seen.set(d)
 				n++
 			}
-			s.wf[d] += weighted(&cur.tf, w)
+			if acc(d) {
+				s.wf[d] += cur.f
+			}
 		}
 	}
 	return n
 }
 
-// first takes the driving word: every live, allowed document holding one
-// of its terms, with the word's weighted frequency (scored by the caller
-// once the word's rows are known, which the merge counts when nothing is
-// filtered out).
-func (x *Index) first(s *scratch, wd *word, allowed func(int32) bool, everything bool, w *[Fields]float64) (candidates, int) {
-	var c candidates
+// drive takes the driving word over a span: every live, allowed
+// document holding one of its terms, with the word's weighted frequency,
+// and (for several terms) the live documents holding any of them.
+func (x *Index) drive(s *scratch, st *spanState, wd *word, allowed func(int32) bool, everything bool, w *[Fields]float64) {
+	f := st.f[wd.at]
 	if len(wd.terms) == 1 {
-		p := &x.postings[wd.terms[0]]
-		c.docs, c.first = make([]int32, 0, p.live), make([]float64, 0, p.live)
-		cur := newCursor(p)
-		for cur.next() {
-			d := cur.doc
-			if !x.docs[d].live || (!everything && !allowed(d)) {
-				continue
+		cur := newCursor(&x.postings[wd.terms[0]], w)
+		if cur.seek(st.lo) {
+			for ok := true; ok && cur.doc < st.hi; ok = cur.next() {
+				d := cur.doc
+				if !x.alive.has(d) || (!everything && !allowed(d)) {
+					continue
+				}
+				st.docs = append(st.docs, d)
+				f = append(f, cur.f)
 			}
-			c.docs = append(c.docs, d)
-			c.first = append(c.first, weighted(&cur.tf, w))
 		}
-		return c, int(p.live)
+		st.f[wd.at] = f
+		return
 	}
-	keep := func(d int32) bool { return x.docs[d].live && allowed(d) }
-	spans := x.spans(wd.size)
-	counts := make([]int, len(spans))
-	parts := make([]candidates, len(spans))
-	each(spans, func(i int, lo, hi int32) {
-		counts[i] = x.mergeSpan(s, wd.terms, keep, w, lo, hi)
-		// The marked documents in order, the set bits word by word,
-		// cleared as they are read.
-		var pc candidates
-		for wi := lo / 64; wi < (hi+63)/64; wi++ {
-			for word := s.seen[wi]; word != 0; word &= word - 1 {
-				d := wi*64 + int32(mathbits.TrailingZeros64(word))
-				pc.docs = append(pc.docs, d)
-				pc.first = append(pc.first, s.wf[d])
-				s.wf[d] = 0
+	st.rows = x.mergeSpan(s, wd.terms, allowed, w, st.lo, st.hi)
+	// The marked documents in order, the set bits word by word, cleared
+	// as they are read.
+	for wi := st.lo / 64; wi < (st.hi+63)/64; wi++ {
+		for word := s.seen[wi]; word != 0; word &= word - 1 {
+			d := wi*64 + int32(mathbits.TrailingZeros64(word))
+			if everything || allowed(d) {
+				st.docs = append(st.docs, d)
+				f = append(f, s.wf[d])
 			}
-			s.seen[wi] = 0
+			s.wf[d] = 0
 		}
-		parts[i] = pc
-	})
-	rows := 0
-	for i, pc := range parts {
-		c.docs = append(c.docs, pc.docs...)
-		c.first = append(c.first, pc.first...)
-		rows += counts[i]
+		s.seen[wi] = 0
 	}
-	if !everything {
-		rows = x.rowsHolding(wd.terms, wd.size)
-	}
-	return c, rows
+	st.f[wd.at] = f
 }
 
-// lookUp keeps the candidates holding the word, seeking each in the
-// word's lists: few candidates cost few blocks of long lists.
-func (x *Index) lookUp(c *candidates, at int, terms []int32, w *[Fields]float64, sc scorer) {
-	curs := make([]cursor, len(terms))
-	for i, t := range terms {
-		curs[i] = newCursor(&x.postings[t])
+// keep filters a span's candidates to those for which ok(d) gives a
+// weighted frequency, which becomes the word's.
+func (st *spanState) keep(at int, ok func(d int32) (float64, bool)) {
+	n := 0
+	part := st.f[at][:0]
+	for i, d := range st.docs {
+		v, yes := ok(d)
+		if !yes {
+			continue
+		}
+		st.docs[n] = d
+		for w := range st.f {
+			if w != at && len(st.f[w]) > 0 {
+				st.f[w][n] = st.f[w][i]
+			}
+		}
+		part = append(part, v)
+		n++
 	}
-	c.keep(at, func(i int) (float64, bool) {
-		d := c.docs[i]
+	st.docs = st.docs[:n]
+	for w := range st.f {
+		if w != at && len(st.f[w]) > 0 {
+			st.f[w] = st.f[w][:n]
+		}
+	}
+	st.f[at] = part
+}
+
+// lookUp keeps a span's candidates holding the word, seeking each in the
+// word's lists: few candidates cost few blocks of long lists.
+func (x *Index) lookUp(st *spanState, wd *word, w *[Fields]float64) {
+	curs := make([]cursor, len(wd.terms))
+	for i, t := range wd.terms {
+		curs[i] = newCursor(&x.postings[t], w)
+	}
+	st.keep(wd.at, func(d int32) (float64, bool) {
 		f := 0.0
 		found := false
 		for j := range curs {
 			if curs[j].seek(d) && curs[j].doc == d {
 				found = true
-				f += weighted(&curs[j].tf, w)
+				f += curs[j].f
 			}
 		}
-		if !found {
-			return 0, false
-		}
-		return sc.score(f, d), true
+		return f, found
 	})
 }
 
-// scanAnd keeps the candidates holding the word by reading the word's
-// lists whole: cheaper than seeking when the candidates are many.
-func (x *Index) scanAnd(s *scratch, c *candidates, wd *word, w *[Fields]float64, sc scorer) {
-	in := newBits(len(x.docs))
-	for _, d := range c.docs {
-		in.set(d)
+// scanAnd keeps a span's candidates holding the word by reading the
+// word's lists whole over the span: cheaper than seeking when the
+// candidates are many. For several terms it counts the span's live rows
+// holding any of them on the way.
+func (x *Index) scanAnd(s *scratch, st *spanState, wd *word, w *[Fields]float64) {
+	for _, d := range st.docs {
+		s.in.set(d)
 	}
-	each(x.spans(wd.size), func(_ int, lo, hi int32) { x.mergeSpan(s, wd.terms, in.has, w, lo, hi) })
-	c.keep(wd.at, func(i int) (float64, bool) {
-		d := c.docs[i]
+	st.rows = x.mergeSpan(s, wd.terms, s.in.has, w, st.lo, st.hi)
+	st.keep(wd.at, func(d int32) (float64, bool) {
 		if !s.seen.has(d) {
 			return 0, false
 		}
 		f := s.wf[d]
 		s.wf[d] = 0
-		s.seen.clear(d)
-		return sc.score(f, d), true
+		return f, true
 	})
+	for wi := st.lo / 64; wi < (st.hi+63)/64; wi++ {
+		s.seen[wi], s.in[wi] = 0, 0
+	}
 }
 
 // rowsHolding counts live documents holding any of terms (FTS5 counts a
@@ -768,12 +904,12 @@ func (x *Index) rowsHolding(terms []int32, size int64) int {
 	counts := make([]int, len(spans))
 	each(spans, func(i int, lo, hi int32) {
 		for _, t := range terms {
-			cur := newCursor(&x.postings[t])
+			cur := newCursor(&x.postings[t], &noWeights)
 			if !cur.seek(lo) {
 				continue
 			}
 			for ok := true; ok && cur.doc < hi; ok = cur.next() {
-				if x.docs[cur.doc].live && !seen.has(cur.doc) {
+				if x.alive.has(cur.doc) && !seen.has(cur.doc) {
 					seen.set(cur.doc)
 					counts[i]++
 				}
@@ -795,46 +931,66 @@ func (s bits) set(d int32)      { s[d>>6] |= 1 << (uint(d) & 63) }
 func (s bits) clear(d int32)    { s[d>>6] &^= 1 << (uint(d) & 63) }
 func (s bits) has(d int32) bool { return s[d>>6]&(1<<(uint(d)&63)) != 0 }
 
-// filter returns a test for the facet and level filters, and whether it
-// lets everything through.
-func (x *Index) filter(q Query) (func(int32) bool, bool) {
-	if len(q.Facets) == 0 && q.MinOTRL == 0 && q.MinODRL == 0 {
-		return func(int32) bool { return true }, true
+// filter returns the documents the facet and level filters let
+// through, live ones only, as a set and as a test, and whether they let
+// everything through (then the set is nil).
+func (x *Index) filter(q Query) (bits, func(int32) bool, bool) {
+	if len(q.Facets) == 0 && q.MinOTRL <= 0 && q.MinODRL <= 0 {
+		return nil, func(int32) bool { return true }, true
 	}
-	var sets []bits
+	set := slices.Clone(x.alive)
+	var one bits
 	for _, f := range q.Facets {
-		set := newBits(len(x.docs))
+		if one == nil {
+			one = make(bits, len(set))
+		} else {
+			clear(one)
+		}
 		for _, id := range x.facets[f] {
-			set.set(id)
+			one.set(id)
 		}
-		sets = append(sets, set)
+		for i := range set {
+			set[i] &= one[i]
+		}
 	}
-	return func(d int32) bool {
-		e := &x.docs[d]
-		if int(e.otrl) < q.MinOTRL || int(e.odrl) < q.MinODRL {
-			return false
-		}
-		for _, s := range sets {
-			if !s.has(d) {
-				return false
+	if q.MinOTRL > 0 || q.MinODRL > 0 {
+		minT, minD := min(q.MinOTRL, 16), min(q.MinODRL, 16)
+		for i, v := range set {
+			for word := v; word != 0; word &= word - 1 {
+				d := i*64 + mathbits.TrailingZeros64(word)
+				if l := x.levels[d]; int(l>>4) < minT || int(l&15) < minD {
+					set[i] &^= 1 << (uint(d) & 63)
+				}
 			}
 		}
-		return true
-	}, false
+	}
+	return set, set.has, false
 }
 
 // newest pages through live documents that pass the filters, most
-// recently updated first.
-func (x *Index) newest(allowed func(int32) bool, q Query, k int) Result {
+// recently updated first. It walks from the last document back and
+// stops once no earlier one can have been updated late enough for the
+// page: documents are mostly added in the order they change.
+func (x *Index) newest(set bits, q Query, k int) Result {
+	if set == nil {
+		set = x.alive
+	}
 	h := &topK{k: k}
 	total := 0
-	for d := range x.docs {
-		e := &x.docs[d]
-		if !e.live || !allowed(int32(d)) {
-			continue
+	for _, v := range set {
+		total += mathbits.OnesCount64(v)
+	}
+	for i := len(set) - 1; i >= 0; i-- {
+		for word := set[i]; word != 0; {
+			top := 63 - mathbits.LeadingZeros64(word)
+			word &^= 1 << uint(top)
+			d := i*64 + top
+			if len(h.hits) == h.k && (h.k == 0 || float64(x.newer[d]) < h.hits[0].score) {
+				return Result{Total: total, Keys: h.page(q.Offset)}
+			}
+			e := &x.docs[d]
+			h.offer(hit{score: float64(e.updated), key: e.key})
 		}
-		total++
-		h.offer(hit{score: float64(e.updated), key: e.key})
 	}
 	return Result{Total: total, Keys: h.page(q.Offset)}
 }
@@ -867,6 +1023,12 @@ func (h *topK) Pop() any {
 	v := h.hits[len(h.hits)-1]
 	h.hits = h.hits[:len(h.hits)-1]
 	return v
+}
+
+// beaten tells whether a hit of this score cannot enter the page, before
+// its key is looked up (a tie may still enter, by its key).
+func (h *topK) beaten(score float64) bool {
+	return len(h.hits) == h.k && score < h.hits[0].score
 }
 
 func (h *topK) offer(v hit) {

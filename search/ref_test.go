@@ -91,6 +91,9 @@ func (r *reference) search(q Query) Result {
 			}
 			score += idf * (freq * (k1 + 1)) / (freq + k1*(1-b+b*float64(e.n)/avg))
 		}
+		if len(words) == 0 {
+			score = float64(d.Updated)
+		}
 		if ok {
 			hits = append(hits, scored{e.key, score})
 		}
@@ -144,17 +147,26 @@ func TestIndexAgreesWithBruteForce(t *testing.T) {
 				continue
 			}
 			d := Doc{Text: [Fields]string{text(1 + rng.IntN(3)), text(rng.IntN(4)), "", text(rng.IntN(200)), text(rng.IntN(6))},
-				Facets: []string{fmt.Sprintf("material=m%d", rng.IntN(3))}, OTRL: rng.IntN(6)}
+				Facets: []string{fmt.Sprintf("material=m%d", rng.IntN(3))}, OTRL: rng.IntN(6), ODRL: rng.IntN(4),
+				// Mostly later for later puts, with ties and stragglers,
+				// as revisions arrive.
+				Updated: int64(round*40 + rng.IntN(60))}
 			x.Put(k, d)
 			ref.docs[k] = d
 		}
-		for range 60 {
+		for range 120 {
 			q := Query{Text: text(1 + rng.IntN(3)), Limit: 1 + rng.IntN(20), Offset: rng.IntN(10), PrefixLast: rng.IntN(2) == 0, FieldWeights: w}
 			if rng.IntN(4) == 0 {
 				q.Facets = []string{fmt.Sprintf("material=m%d", rng.IntN(3))}
 			}
 			if rng.IntN(4) == 0 {
 				q.MinOTRL = rng.IntN(5)
+			}
+			if rng.IntN(4) == 0 {
+				q.MinODRL = rng.IntN(4)
+			}
+			if rng.IntN(5) == 0 {
+				q.Text = ""
 			}
 			if rng.IntN(6) == 0 {
 				q.Text = vocab[rng.IntN(len(vocab))]

@@ -33,11 +33,14 @@ var (
 )
 
 // Generator makes designs from a seed.
-type Generator struct{ r *rand.Rand }
+type Generator struct {
+	r    *rand.Rand
+	seed uint64
+}
 
 // New makes a generator; the same seed gives the same designs.
 func New(seed uint64) *Generator {
-	return &Generator{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	return &Generator{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), seed: seed}
 }
 
 // zipf picks index i of n with probability falling off like 1/(i+1), as
@@ -53,8 +56,11 @@ func (g *Generator) zipf(n int) int {
 
 func pick[T any](g *Generator, list []T) T { return list[g.zipf(len(list))] }
 
-// Design makes the i-th synthetic design.
+// Design makes the i-th synthetic design. It depends on the seed and i
+// alone, not on the designs made before it, so that many goroutines may
+// make a large set at once and still make the same set.
 func (g *Generator) Design(i int) design.Content {
+	g = &Generator{r: rand.New(rand.NewPCG(g.seed, uint64(i)*0x9e3779b97f4a7c15+1))}
 	thing := pick(g, things)
 	name := fmt.Sprintf("%s %s %s %d", strings.ToUpper(pick(g, qualities)[:1])+pick(g, qualities)[1:], pick(g, qualities), thing, i)
 	c := design.Content{Manifest: design.Manifest{

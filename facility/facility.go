@@ -204,15 +204,14 @@ var materialAliases = map[string]string{
 	"pet-g": "petg", "thermoplastic polyurethane": "tpu",
 }
 
-// Store keeps facilities.
 // Nearer is a store that answers near queries through an index of its
-// own (a hub's database), so that a node need not hold the whole network
-// in memory to answer them: facilities within radiusKm of p, nearest
+// own (a hub's database): facilities within radiusKm of p, nearest
 // first, with their distances.
 type Nearer interface {
 	FacilitiesNear(ctx context.Context, p geo.Point, radiusKm float64, limit int) ([]Facility, []float64, error)
 }
 
+// Store keeps facilities.
 type Store interface {
 	// CreateFacility stores a new facility; an id already stored is a
 	// conflict, never a replacement.

@@ -96,32 +96,35 @@ func (s *Service) within(ctx context.Context, p geo.Point, radiusKm float64) ([]
 	return out, nil
 }
 
-// nearest finds the facility nearest p that keep accepts, anywhere.
-func (s *Service) nearest(ctx context.Context, p geo.Point, keep func(*facility.Facility) bool) (*facility.Facility, float64, error) {
-	if _, ok := s.Store.(facility.Nearer); ok {
-		// Widening circles: most answers are near, and each query is
-		// answered by the index.
-		for _, r := range []float64{100, 1000, 5000, geo.MaxDistanceKm} {
-			hits, err := s.within(ctx, p, r)
-			if err != nil {
-				return nil, 0, err
-			}
-			for _, h := range hits {
-				if keep(h.Facility) {
-					return h.Facility, h.Km, nil
-				}
+// nearestFor finds for each job (nil: none) the facility nearest p with
+// a machine that can make it, anywhere. Every store answers this from the
+// network's snapshot (reloaded when any process changes a facility): a
+// part no workshop can make would otherwise walk a hub's database
+// through every workshop, decoding each.
+func (s *Service) nearestFor(ctx context.Context, p geo.Point, jobs []*plan.Job) ([]*facility.Facility, []float64, error) {
+	found := make([]*facility.Facility, len(jobs))
+	kms := make([]float64, len(jobs))
+	can := func(f *facility.Facility, j *plan.Job) bool {
+		for k := range f.Machines {
+			if plan.Can(&f.Machines[k], j) {
+				return true
 			}
 		}
-		return nil, 0, nil
+		return false
 	}
 	all, index, err := s.snapshot(ctx)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
-	if h, ok := index.Nearest(p, func(id int) bool { return keep(&all[id]) }); ok {
-		return &all[h.ID], h.Km, nil
+	for i, j := range jobs {
+		if j == nil {
+			continue
+		}
+		if h, ok := index.Nearest(p, func(id int) bool { return can(&all[id], j) }); ok {
+			found[i], kms[i] = &all[h.ID], h.Km
+		}
 	}
-	return nil, 0, nil
+	return found, kms, nil
 }
 
 // Query selects facilities near a point.
@@ -244,25 +247,21 @@ func (s *Service) Plan(ctx context.Context, req PlanRequest) (*Result, error) {
 		notes = append(notes, fmt.Sprintf("%s asks for %s making (%s); %d facilities within reach left out", rev.Manifest.License, c.Condition, c.Reason, excluded))
 	}
 	p := plan.Make(preq)
+	var lost []*plan.Job
 	for i := range p.Unmatched {
-		u := &p.Unmatched[i]
-		job := findJob(jobs, u.Part)
+		job := findJob(jobs, p.Unmatched[i].Part)
 		if job == nil || job.Process == design.ProcessUnknown {
-			continue
+			job = nil
 		}
-		f, km, err := s.nearest(ctx, req.Near, func(f *facility.Facility) bool {
-			for k := range f.Machines {
-				if plan.Can(&f.Machines[k], job) {
-					return true
-				}
-			}
-			return false
-		})
-		if err != nil {
-			return nil, err
-		}
-		if f != nil {
-			u.Nearest, u.NearestKm = f.Name, math.Round(km*10)/10
+		lost = append(lost, job)
+	}
+	found, kms, err := s.nearestFor(ctx, req.Near, lost)
+	if err != nil {
+		return nil, err
+	}
+	for i := range p.Unmatched {
+		if found[i] != nil {
+			p.Unmatched[i].Nearest, p.Unmatched[i].NearestKm = found[i].Name, math.Round(kms[i]*10)/10
 		}
 	}
 	p.Baseline = plan.Baseline(s.Factors, jobs, req.Near, req.UnitPriceEUR)

@@ -175,12 +175,17 @@ func index(ctx context.Context, tx conn, id string, c *design.Content) error {
 }
 
 // indexTextSQL stores a design's searchable text and its weighted
-// documents: $1 the design's seq, $2..$6 its text by field, $7 the
-// configuration of its language.
-var indexTextSQL = `INSERT INTO design_fts (design_seq, name, function, keywords, parts, steps, config, doc_simple, doc_lang)
-	VALUES ($1, $2, $3, $4, $5, $6, $7::regconfig, ` + document("'simple'") + `, ` + document("$7::regconfig") + `)
-	ON CONFLICT (design_seq) DO UPDATE SET name = excluded.name, function = excluded.function, keywords = excluded.keywords,
-		parts = excluded.parts, steps = excluded.steps, config = excluded.config, doc_simple = excluded.doc_simple, doc_lang = excluded.doc_lang`
+// search document: $1 the design's seq, $2..$6 its text by field, $7 the
+// configuration of its language. The document holds the words as
+// written and as stemmed in that language.
+var indexTextSQL = `WITH t AS (
+		INSERT INTO design_fts (design_seq, name, function, keywords, parts, steps, config)
+		VALUES ($1, $2, $3, $4, $5, $6, $7::regconfig)
+		ON CONFLICT (design_seq) DO UPDATE SET name = excluded.name, function = excluded.function, keywords = excluded.keywords,
+			parts = excluded.parts, steps = excluded.steps, config = excluded.config
+		RETURNING design_seq)
+	INSERT INTO design_docs (design_seq, doc) SELECT design_seq, ` + document("'simple'") + ` || ` + document("$7::regconfig") + ` FROM t
+	ON CONFLICT (design_seq) DO UPDATE SET doc = excluded.doc`
 
 // QueueIndexText queues the storing of a design's searchable text (dgml
 // migrate fills the search table this way).

@@ -105,7 +105,7 @@ type cursor struct {
 	doc int32 // the current document; -1 before the first
 	i   int32 // postings read
 	w   *[Fields]float64
-	f   float64         // with weights: the weighted frequency
+	f   float64        // with weights: the weighted frequency
 	tf  [Fields]uint16 // without: the counts by field
 }
 

@@ -57,6 +57,7 @@ func init() {
 		{"texts", "read a design in a language: dgml texts --lang fr DESIGN", runTexts},
 		{"attribution", "credits of a revision: dgml attribution DESIGN", runAttribution},
 		{"migrate", "copy a node's store to PostgreSQL: dgml migrate --from DATA_DIR --to postgres://…", runMigrate},
+		{"load", "measure requests a second of nodes on this machine: dgml load [--mix search|page] URL...", runLoad},
 		{"version", "print the version", func(context.Context, []string) error { fmt.Println("dgml", version); return nil }},
 	}
 }

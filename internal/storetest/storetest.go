@@ -811,6 +811,9 @@ func nearUsesTheIndex(t *testing.T, db store.Store) {
 		if p.Lon > 180 {
 			p.Lon -= 360
 		}
+		if i%10 == 9 {
+			p = pts[i-1] // two workshops in one building: a tie
+		}
 		f := facility.Facility{ID: fmt.Sprintf("f%03d", i), Name: fmt.Sprintf("Lab %d", i), Location: p}
 		if err := db.CreateFacility(ctx, &f); err != nil {
 			t.Fatal(err)

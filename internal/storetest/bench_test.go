@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -273,13 +272,15 @@ func benchPlan(b *testing.B, db store.Store) {
 	var ids []string
 	step := max(benchDesigns()/50, 1)
 	for i := 0; len(ids) < 50; i += step {
-		res, err := db.Search(ctx, design.Query{Text: strconv.Itoa(i), Limit: 50})
+		name := synth.New(1).Design(i).Manifest.Name
+		res, err := db.Search(ctx, design.Query{Text: name, Limit: 100})
 		if err != nil {
 			b.Fatal(err)
 		}
 		for _, s := range res.Items {
-			if strings.HasSuffix(s.Name, " "+strconv.Itoa(i)) {
+			if s.Name == name {
 				ids = append(ids, s.ID)
+				break
 			}
 		}
 		if i >= benchDesigns() {

@@ -22,10 +22,6 @@ func content(name, fn string, parts ...design.Part) design.Content {
 	return design.Content{Manifest: design.Manifest{Name: name, Function: fn, License: "CERN-OHL-S-2.0", Languages: []string{"en-GB"}, OTRL: 3, ODRL: 2}, Parts: parts}
 }
 
-func part(name, material string, p design.Process) design.Part {
-	return design.Part{Name: name, Kind: design.KindPart, Quantity: 1, Material: material, Process: p}
-}
-
 func TestMigrationsAreIdempotent(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "dgml.db")
 	for i := 0; i < 2; i++ {

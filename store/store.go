@@ -15,6 +15,7 @@ import (
 	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/facility"
+	"github.com/dgml/dgml/feed"
 	"github.com/dgml/dgml/jobs"
 )
 
@@ -30,6 +31,7 @@ type Store interface {
 	dgml.Atomic
 	account.Failures
 	jobs.Store
+	feed.Store
 	// FileSums calls fn for every file the store refers to (the sweep of
 	// unreferenced blobs asks it).
 	FileSums(ctx context.Context, fn func(sum string)) error

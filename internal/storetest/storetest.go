@@ -60,6 +60,8 @@ func Run(t *testing.T, open Open) {
 		{"JobsRacingWorkers", jobsRacingWorkers},
 		{"Failures", failures},
 		{"NearUsesTheIndex", nearUsesTheIndex},
+		{"FeedLogs", feedLogs},
+		{"RaceForOneEntry", raceForOneEntry},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
 	}

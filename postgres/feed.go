@@ -1,0 +1,228 @@
+package postgres
+
+import (
+	"context"
+		"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/feed"
+)
+
+var _ feed.Store = (*DB)(nil)
+
+// Log is the state of a node's log as kept.
+func (db *DB) Log(ctx context.Context, node string) (*feed.LogState, error) {
+	var s feed.LogState
+	var tree []byte
+	err := db.q(ctx).QueryRow(ctx, `SELECT node, key, seq, last, tree FROM logs WHERE node = $1`, node).Scan(&s.Node, &s.Key, &s.Seq, &s.Last, &tree)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if s.Tree, err = feed.TreeFromBytes(tree); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// KeepEntries stores checked entries of a log and its new state. The
+// first entry must follow the last one kept: a log kept by two writers
+// at once is a conflict, never a fork (SERIALIZABLE makes the check and
+// the insert one).
+func (db *DB) KeepEntries(ctx context.Context, st feed.LogState, entries []feed.Kept) error {
+	return db.Atomically(ctx, func(ctx context.Context) error {
+		q := db.q(ctx)
+		var have uint64
+		err := q.QueryRow(ctx, `SELECT seq FROM logs WHERE node = $1`, st.Node).Scan(&have)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		if len(entries) > 0 && entries[0].Seq != have+1 || st.Seq != have+uint64(len(entries)) {
+			return &dgml.Error{Kind: dgml.Conflict, Msg: fmt.Sprintf("the log of %s is at %d here: entries from %d do not follow", st.Node, have, st.Seq-uint64(len(entries))+1)}
+		}
+		now := db.now()
+		for _, e := range entries {
+			if _, err := q.Exec(ctx, `INSERT INTO feed_entries (node, seq, kind, body, root, received_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+				st.Node, e.Seq, string(e.Kind), e.Body, e.Root, now); err != nil {
+				if isUnique(err) {
+					return &dgml.Error{Kind: dgml.Conflict, Msg: fmt.Sprintf("entry %d of %s is kept already", e.Seq, st.Node)}
+				}
+				return err
+			}
+		}
+		_, err = q.Exec(ctx, `INSERT INTO logs (node, key, seq, last, tree) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (node) DO UPDATE SET key = excluded.key, seq = excluded.seq, last = excluded.last, tree = excluded.tree`,
+			st.Node, st.Key, st.Seq, st.Last, feed.TreeBytes(st.Tree))
+		return err
+	})
+}
+
+// Entries lists a log's entries after a number, in order.
+func (db *DB) Entries(ctx context.Context, node string, after uint64, limit int) ([][]byte, error) {
+	rows, err := db.q(ctx).Query(ctx, `SELECT body FROM feed_entries WHERE node = $1 AND seq > $2 ORDER BY seq LIMIT $3`, node, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][]byte
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// Entry is one entry of a log, nil when not kept.
+func (db *DB) Entry(ctx context.Context, node string, seq uint64) ([]byte, error) {
+	var b []byte
+	err := db.q(ctx).QueryRow(ctx, `SELECT body FROM feed_entries WHERE node = $1 AND seq = $2`, node, seq).Scan(&b)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	return b, err
+}
+
+// RootAt is a log's Merkle root after entry seq.
+func (db *DB) RootAt(ctx context.Context, node string, seq uint64) (string, error) {
+	var r string
+	err := db.q(ctx).QueryRow(ctx, `SELECT root FROM feed_entries WHERE node = $1 AND seq = $2`, node, seq).Scan(&r)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", notFound("entry", fmt.Sprint(node, "/", seq))
+	}
+	return r, err
+}
+
+// NodeKeys lists the node's keys, the current one first.
+func (db *DB) NodeKeys(ctx context.Context) ([]feed.SealedKey, error) {
+	rows, err := db.q(ctx).Query(ctx, `SELECT public, sealed, created_at, retired_at FROM node_keys ORDER BY retired_at IS NOT NULL, seq DESC`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []feed.SealedKey
+	for rows.Next() {
+		var k feed.SealedKey
+		if err := rows.Scan(&k.Public, &k.Sealed, &k.Created, &k.Retired); err != nil {
+			return nil, err
+		}
+		k.Created = k.Created.UTC()
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// AddNodeKey stores a new key of the node.
+func (db *DB) AddNodeKey(ctx context.Context, k feed.SealedKey) error {
+	_, err := db.q(ctx).Exec(ctx, `INSERT INTO node_keys (public, sealed, created_at) VALUES ($1, $2, $3)`, k.Public, k.Sealed, k.Created)
+	if isUnique(err) {
+		return &dgml.Error{Kind: dgml.Conflict, Msg: "that key is the node's already"}
+	}
+	return err
+}
+
+// RetireNodeKey marks a key as no longer signing.
+func (db *DB) RetireNodeKey(ctx context.Context, public string, at time.Time) error {
+	_, err := db.q(ctx).Exec(ctx, `UPDATE node_keys SET retired_at = $1 WHERE public = $2 AND retired_at IS NULL`, at, public)
+	return err
+}
+
+const peerColumns = `p.node, p.url, p.name, p.status, p.error, p.synced_at, p.added_at, coalesce(l.seq, 0)`
+
+func scanPeer(row interface{ Scan(...any) error }) (*feed.Peer, error) {
+	var p feed.Peer
+	if err := row.Scan(&p.Node, &p.URL, &p.Name, &p.Status, &p.Error, &p.SyncedAt, &p.AddedAt, &p.Seq); err != nil {
+		return nil, err
+	}
+	p.AddedAt = p.AddedAt.UTC()
+	if p.SyncedAt != nil {
+		t := p.SyncedAt.UTC()
+		p.SyncedAt = &t
+	}
+	return &p, nil
+}
+
+// Peers lists the nodes followed, in the order they were added.
+func (db *DB) Peers(ctx context.Context) ([]feed.Peer, error) {
+	rows, err := db.q(ctx).Query(ctx, `SELECT `+peerColumns+` FROM peers p LEFT JOIN logs l ON l.node = p.node ORDER BY p.added_at, p.node`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []feed.Peer{}
+	for rows.Next() {
+		p, err := scanPeer(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *p)
+	}
+	return out, rows.Err()
+}
+
+// Peer is one node followed.
+func (db *DB) Peer(ctx context.Context, node string) (*feed.Peer, error) {
+	p, err := scanPeer(db.q(ctx).QueryRow(ctx, `SELECT `+peerColumns+` FROM peers p LEFT JOIN logs l ON l.node = p.node WHERE p.node = $1`, node))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, notFound("peer", node)
+	}
+	return p, err
+}
+
+// SavePeer adds a peer or updates one; a URL another peer has is a
+// conflict.
+func (db *DB) SavePeer(ctx context.Context, p *feed.Peer) error {
+	_, err := db.q(ctx).Exec(ctx, `INSERT INTO peers (node, url, name, status, error, synced_at, added_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (node) DO UPDATE SET url = excluded.url, name = excluded.name, status = excluded.status, error = excluded.error, synced_at = excluded.synced_at`,
+		p.Node, p.URL, p.Name, p.Status, p.Error, p.SyncedAt, p.AddedAt)
+	if isUnique(err) {
+		return &dgml.Error{Kind: dgml.Conflict, Field: "url", Msg: p.URL + " is followed already, as another node"}
+	}
+	return err
+}
+
+// RemovePeer stops following a node; what was learned from it stays.
+func (db *DB) RemovePeer(ctx context.Context, node string) error {
+	res, err := db.q(ctx).Exec(ctx, `DELETE FROM peers WHERE node = $1`, node)
+	if err != nil {
+		return err
+	}
+	if res.RowsAffected() == 0 {
+		return notFound("peer", node)
+	}
+	return nil
+}
+
+// AddConflict keeps a second version of an entry.
+func (db *DB) AddConflict(ctx context.Context, c feed.Conflict) error {
+	_, err := db.q(ctx).Exec(ctx, `INSERT INTO feed_conflicts (node, entry_seq, hash, body, source, seen_at) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (node, entry_seq, hash) DO NOTHING`, c.Node, c.Seq, c.Hash, c.Body, c.Source, c.SeenAt)
+	return err
+}
+
+// Conflicts lists the second versions kept of a node's entries.
+func (db *DB) Conflicts(ctx context.Context, node string) ([]feed.Conflict, error) {
+	rows, err := db.q(ctx).Query(ctx, `SELECT node, entry_seq, hash, body, source, seen_at FROM feed_conflicts WHERE node = $1 ORDER BY entry_seq, seq`, node)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []feed.Conflict{}
+	for rows.Next() {
+		var c feed.Conflict
+		if err := rows.Scan(&c.Node, &c.Seq, &c.Hash, &c.Body, &c.Source, &c.SeenAt); err != nil {
+			return nil, err
+		}
+		c.SeenAt = c.SeenAt.UTC()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

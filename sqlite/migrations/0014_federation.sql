@@ -1,0 +1,55 @@
+-- Federation: the node's keys, the logs it keeps (its own and those it
+-- follows), the peers it follows, and entries two versions of which were
+-- seen (kept, never resolved). Designs and facilities learned from a
+-- peer name the node that owns them; '' is this node.
+CREATE TABLE node_keys (
+	seq        INTEGER PRIMARY KEY,
+	public     TEXT NOT NULL UNIQUE,
+	sealed     BLOB NOT NULL, -- the private key, encrypted with the node's passphrase
+	created_at TEXT NOT NULL,
+	retired_at TEXT
+);
+
+CREATE TABLE logs (
+	node TEXT PRIMARY KEY,
+	key  TEXT NOT NULL,    -- the public key that signs the log now
+	seq  INTEGER NOT NULL, -- the last entry kept
+	last TEXT NOT NULL,    -- its hash
+	tree BLOB NOT NULL     -- the Merkle tree as a compact range: hashes end to end
+);
+
+CREATE TABLE feed_entries (
+	node        TEXT NOT NULL,
+	seq         INTEGER NOT NULL,
+	kind        TEXT NOT NULL,
+	body        BLOB NOT NULL, -- the entry's canonical JSON, signed
+	root        TEXT NOT NULL, -- the log's Merkle root after it
+	received_at TEXT NOT NULL,
+	PRIMARY KEY (node, seq)
+);
+
+CREATE TABLE peers (
+	node      TEXT PRIMARY KEY,
+	url       TEXT NOT NULL UNIQUE,
+	name      TEXT NOT NULL DEFAULT '',
+	status    TEXT NOT NULL DEFAULT 'new',
+	error     TEXT NOT NULL DEFAULT '',
+	synced_at TEXT,
+	added_at  TEXT NOT NULL
+);
+
+CREATE TABLE feed_conflicts (
+	seq       INTEGER PRIMARY KEY,
+	node      TEXT NOT NULL,
+	entry_seq INTEGER NOT NULL,
+	hash      TEXT NOT NULL,
+	body      BLOB NOT NULL,
+	source    TEXT NOT NULL,
+	seen_at   TEXT NOT NULL,
+	UNIQUE (node, entry_seq, hash)
+);
+
+ALTER TABLE designs ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+ALTER TABLE facilities ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+CREATE INDEX designs_origin ON designs (origin);
+CREATE INDEX facilities_origin ON facilities (origin);

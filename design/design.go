@@ -18,15 +18,20 @@ type Design struct {
 	Name       string    `json:"name"`
 	Head       string    `json:"head"` // id of the current revision
 	ForkedFrom *Origin   `json:"forked_from,omitempty"`
+	// Home is the node the design lives at (its owner: only that node
+	// changes it); empty for this node.
+	Home string `json:"home,omitempty"`
 	Revisions  int       `json:"revisions"`
 	Created    time.Time `json:"created"`
 	Updated    time.Time `json:"updated"`
 }
 
-// Origin names the design and revision a fork started from.
+// Origin names the design and revision a fork started from, and the
+// node that design lives at (empty: this node).
 type Origin struct {
 	Design   string `json:"design"`
 	Revision string `json:"revision"`
+	Node     string `json:"node,omitempty"`
 }
 
 // Revision is an immutable state of a design. Its ID is derived from its

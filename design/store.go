@@ -2,12 +2,15 @@ package design
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"time"
+
+	"github.com/dgml/dgml"
 )
 
-// Store keeps designs and their revisions. Implementations: sqlite (the
-// embedded default); a PostgreSQL one follows the same interface.
+// Store keeps designs and their revisions: sqlite (the embedded default)
+// and postgres (hubs).
 type Store interface {
 	// Commit stores a revision and makes it the head of a design, creating
 	// the design when req.DesignID is empty. It is one transaction: the
@@ -55,6 +58,18 @@ type CommitRequest struct {
 	Message    string
 	Author     string // user@node
 	Files      []FileInfo
+	// Replica, when set, stores a revision of a design learned from the
+	// node it lives at, under the design's own id there.
+	Replica *Replica
+}
+
+// Replica is a design as its home node publishes it. Only commits with
+// a Replica of the same home change a replicated design, and a local
+// commit never does: people elsewhere fork it or propose to its home.
+type Replica struct {
+	ID       string // the design's id, the same on every node
+	Home     string // the node that owns it
+	Revision int    // the revision's number in the design's history there
 }
 
 // FileInfo describes a stored file.
@@ -116,6 +131,7 @@ type Summary struct {
 	Parts     int       `json:"parts"`
 	Thumb     string    `json:"thumbnail_file,omitempty"` // sha256 of a part mesh to picture the design by
 	Updated   time.Time `json:"updated"`
+	Home      string    `json:"home,omitempty"` // the node it lives at; empty: this one
 }
 
 // Stats says what the commons holds.
@@ -125,4 +141,29 @@ type Stats struct {
 	Parts     int   `json:"parts"`
 	Files     int   `json:"files"`
 	FileBytes int64 `json:"file_bytes"`
+}
+
+// MayReplicate says whether a replica's revision may advance d: only
+// from d's home, and only as the revision after the last one stored.
+func MayReplicate(d *Design, r *Replica) error {
+	if d.Home != r.Home {
+		home := d.Home
+		if home == "" {
+			home = "this node"
+		}
+		return &dgml.Error{Kind: dgml.Forbidden, Field: "id", Msg: fmt.Sprintf("design %s lives at %s: node %s may not change it", d.Slug, home, r.Home)}
+	}
+	if r.Revision != d.Revisions+1 {
+		return &dgml.Error{Kind: dgml.Conflict, Field: "revision", Msg: fmt.Sprintf("revision %d of %s arrived after revision %d", r.Revision, d.Slug, d.Revisions)}
+	}
+	return nil
+}
+
+// MayCommitHere says whether a revision made on this node may advance d:
+// not when d lives on another node.
+func MayCommitHere(d *Design) error {
+	if d.Home != "" {
+		return &dgml.Error{Kind: dgml.Forbidden, Msg: fmt.Sprintf("%s lives at node %s and changes only there: fork it, or propose your change to it", d.Slug, d.Home)}
+	}
+	return nil
 }

@@ -51,13 +51,7 @@ func (db *DB) commit(ctx context.Context, tx conn, req design.CommitRequest) (*d
 	if err := insertFiles(ctx, tx, rev, req.Files); err != nil {
 		return nil, nil, err
 	}
-	var d *design.Design
-	var err error
-	if req.DesignID == "" {
-		d, err = createDesign(ctx, tx, req, rev, now)
-	} else {
-		d, err = advanceDesign(ctx, tx, req.DesignID, rev, now)
-	}
+	d, err := place(ctx, tx, req, rev, now)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -103,16 +97,33 @@ func createDesign(ctx context.Context, tx conn, req design.CommitRequest, rev *d
 	if err != nil {
 		return nil, err
 	}
-	d := &design.Design{ID: newID(), Slug: slug, Name: rev.Manifest.Name, Head: rev.ID, ForkedFrom: req.ForkedFrom, Revisions: 1, Created: now, Updated: now}
+	id, home := newID(), ""
+	if req.Replica != nil {
+		if !isUUID(req.Replica.ID) {
+			return nil, &dgml.Error{Kind: dgml.Invalid, Field: "id", Msg: "a design id is a UUID"}
+		}
+		id, home = req.Replica.ID, req.Replica.Home
+	}
+	d := &design.Design{ID: id, Slug: slug, Name: rev.Manifest.Name, Head: rev.ID, ForkedFrom: req.ForkedFrom, Revisions: 1, Created: now, Updated: now, Home: home}
 	var fd, fr any
+	fn := ""
 	if d.ForkedFrom != nil {
-		fr = d.ForkedFrom.Revision
+		fr, fn = d.ForkedFrom.Revision, d.ForkedFrom.Node
 		if isUUID(d.ForkedFrom.Design) {
 			fd = d.ForkedFrom.Design
+			if fn == "" && req.Replica == nil {
+				// A fork here of a design that lives elsewhere names its
+				// home: the lineage crosses nodes.
+				tx.QueryRow(ctx, `SELECT home FROM designs WHERE id = $1`, fd).Scan(&fn)
+				d.ForkedFrom.Node = fn
+			}
 		}
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO designs (id, slug, name, head, forked_design, forked_revision, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		d.ID, d.Slug, d.Name, d.Head, fd, fr, now, now)
+	_, err = tx.Exec(ctx, `INSERT INTO designs (id, slug, name, head, forked_design, forked_revision, forked_node, home, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		d.ID, d.Slug, d.Name, d.Head, fd, fr, fn, home, now, now)
+	if isUnique(err) && req.Replica != nil {
+		return nil, &dgml.Error{Kind: dgml.Conflict, Field: "id", Msg: "a design with this id is stored already"}
+	}
 	return d, err
 }
 
@@ -197,14 +208,14 @@ func QueueIndexText(b *pgx.Batch, seq int64, text [5]string, languages []string)
 // (dgml migrate).
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 
-const designColumns = `d.id::text, d.slug, d.name, d.head, coalesce(d.forked_design::text, ''), coalesce(d.forked_revision, ''), d.created_at, d.updated_at,
+const designColumns = `d.id::text, d.slug, d.name, d.head, coalesce(d.forked_design::text, ''), coalesce(d.forked_revision, ''), d.forked_node, d.home, d.created_at, d.updated_at,
 	(SELECT count(*) FROM design_revisions r WHERE r.design_id = d.id)`
 
 func getDesign(ctx context.Context, q conn, where string, arg any) (*design.Design, error) {
 	var d design.Design
-	var fd, fr string
+	var fd, fr, fn string
 	err := q.QueryRow(ctx, `SELECT `+designColumns+` FROM designs d WHERE `+where, arg).
-		Scan(&d.ID, &d.Slug, &d.Name, &d.Head, &fd, &fr, &d.Created, &d.Updated, &d.Revisions)
+		Scan(&d.ID, &d.Slug, &d.Name, &d.Head, &fd, &fr, &fn, &d.Home, &d.Created, &d.Updated, &d.Revisions)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("design", fmt.Sprint(arg))
 	}
@@ -212,7 +223,7 @@ func getDesign(ctx context.Context, q conn, where string, arg any) (*design.Desi
 		return nil, err
 	}
 	if fd != "" || fr != "" {
-		d.ForkedFrom = &design.Origin{Design: fd, Revision: fr}
+		d.ForkedFrom = &design.Origin{Design: fd, Revision: fr, Node: fn}
 	}
 	d.Created, d.Updated = d.Created.UTC(), d.Updated.UTC()
 	return &d, nil
@@ -327,4 +338,45 @@ func (db *DB) CachePut(ctx context.Context, sum, kind, key string, value []byte)
 	_, err := db.q(ctx).Exec(ctx, `INSERT INTO file_cache (sha256, kind, key, value, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
 		sum, kind, key, value, db.now())
 	return err
+}
+
+// place creates or advances the design a commit names. A design's home
+// is the only node that changes it: a replica advances only by the next
+// revision its home published, and a commit made here never advances a
+// design that lives elsewhere.
+func place(ctx context.Context, tx conn, req design.CommitRequest, rev *design.Revision, now time.Time) (*design.Design, error) {
+	switch {
+	case req.Replica != nil:
+		if !isUUID(req.Replica.ID) {
+			return nil, &dgml.Error{Kind: dgml.Invalid, Field: "id", Msg: "a design id is a UUID"}
+		}
+		d, err := getDesign(ctx, tx, `d.id = $1`, req.Replica.ID)
+		if dgml.KindOf(err) == dgml.NotFound {
+			if req.Replica.Revision != 1 {
+				return nil, &dgml.Error{Kind: dgml.Conflict, Field: "revision", Msg: fmt.Sprintf("revision %d of a design not seen before: the revisions before it are missing", req.Replica.Revision)}
+			}
+			return createDesign(ctx, tx, req, rev, now)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := design.MayReplicate(d, req.Replica); err != nil {
+			return nil, err
+		}
+		return advanceDesign(ctx, tx, d.ID, rev, now)
+	case req.DesignID == "":
+		return createDesign(ctx, tx, req, rev, now)
+	default:
+		if !isUUID(req.DesignID) {
+			return nil, notFound("design", req.DesignID)
+		}
+		d, err := getDesign(ctx, tx, `d.id = $1`, req.DesignID)
+		if err != nil {
+			return nil, err
+		}
+		if err := design.MayCommitHere(d); err != nil {
+			return nil, err
+		}
+		return advanceDesign(ctx, tx, d.ID, rev, now)
+	}
 }

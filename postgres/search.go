@@ -50,12 +50,12 @@ func document(config string) string {
 // design.SearchWeights (steps 1 and parts 2 share D).
 const rankWeights = `'{0.15, 0.4, 0.6, 1.0}'`
 
-const summaryColumns = `d.id::text, d.slug, d.name, d.function, d.license, d.version, d.otrl, d.odrl, d.languages, d.head, d.parts, d.thumb, d.updated_at`
+const summaryColumns = `d.id::text, d.slug, d.name, d.function, d.license, d.version, d.otrl, d.odrl, d.languages, d.head, d.parts, d.thumb, d.updated_at, d.home`
 
 func scanSummary(row pgx.CollectableRow) (design.Summary, error) {
 	var s design.Summary
 	var langs string
-	err := row.Scan(&s.ID, &s.Slug, &s.Name, &s.Function, &s.License, &s.Version, &s.OTRL, &s.ODRL, &langs, &s.Head, &s.Parts, &s.Thumb, &s.Updated)
+	err := row.Scan(&s.ID, &s.Slug, &s.Name, &s.Function, &s.License, &s.Version, &s.OTRL, &s.ODRL, &langs, &s.Head, &s.Parts, &s.Thumb, &s.Updated, &s.Home)
 	s.Languages = strings.Fields(langs)
 	s.Updated = s.Updated.UTC()
 	return s, err
@@ -66,7 +66,7 @@ func scanSummary(row pgx.CollectableRow) (design.Summary, error) {
 func scanSummaryCounted(row pgx.CollectableRow, total *int) (design.Summary, error) {
 	var s design.Summary
 	var langs string
-	err := row.Scan(&s.ID, &s.Slug, &s.Name, &s.Function, &s.License, &s.Version, &s.OTRL, &s.ODRL, &langs, &s.Head, &s.Parts, &s.Thumb, &s.Updated, total)
+	err := row.Scan(&s.ID, &s.Slug, &s.Name, &s.Function, &s.License, &s.Version, &s.OTRL, &s.ODRL, &langs, &s.Head, &s.Parts, &s.Thumb, &s.Updated, &s.Home, total)
 	s.Languages = strings.Fields(langs)
 	s.Updated = s.Updated.UTC()
 	return s, err

@@ -48,13 +48,7 @@ func (db *DB) commit(ctx context.Context, tx conn, req design.CommitRequest) (*d
 	if err := insertFiles(ctx, tx, rev, req.Files); err != nil {
 		return nil, nil, err
 	}
-	var d *design.Design
-	var err error
-	if req.DesignID == "" {
-		d, err = createDesign(ctx, tx, req, rev, now)
-	} else {
-		d, err = advanceDesign(ctx, tx, req.DesignID, rev, now)
-	}
+	d, err := place(ctx, tx, req, rev, now)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -96,6 +90,14 @@ func createDesign(ctx context.Context, tx conn, req design.CommitRequest, rev *d
 	if err != nil {
 		return nil, err
 	}
+	home := ""
+	if req.Replica != nil {
+		id, err = uuid.Parse(req.Replica.ID)
+		if err != nil {
+			return nil, &dgml.Error{Kind: dgml.Invalid, Field: "id", Msg: "a design id is a UUID"}
+		}
+		home = req.Replica.Home
+	}
 	base := req.Slug
 	if base == "" {
 		base = design.Slug(rev.Manifest.Name)
@@ -104,13 +106,23 @@ func createDesign(ctx context.Context, tx conn, req design.CommitRequest, rev *d
 	if err != nil {
 		return nil, err
 	}
-	d := &design.Design{ID: id.String(), Slug: slug, Name: rev.Manifest.Name, Head: rev.ID, ForkedFrom: req.ForkedFrom, Revisions: 1, Created: now, Updated: now}
+	d := &design.Design{ID: id.String(), Slug: slug, Name: rev.Manifest.Name, Head: rev.ID, ForkedFrom: req.ForkedFrom, Revisions: 1, Created: now, Updated: now, Home: home}
 	var fd, fr any
+	fn := ""
 	if d.ForkedFrom != nil {
-		fd, fr = d.ForkedFrom.Design, d.ForkedFrom.Revision
+		fd, fr, fn = d.ForkedFrom.Design, d.ForkedFrom.Revision, d.ForkedFrom.Node
+		if fn == "" && req.Replica == nil {
+			// A fork here of a design that lives elsewhere names its
+			// home: the lineage crosses nodes.
+			tx.QueryRowContext(ctx, `SELECT home FROM designs WHERE id = ?`, fd).Scan(&fn)
+			d.ForkedFrom.Node = fn
+		}
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO designs (id, slug, name, head, forked_design, forked_revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		d.ID, d.Slug, d.Name, d.Head, fd, fr, timeText(now), timeText(now))
+	_, err = tx.ExecContext(ctx, `INSERT INTO designs (id, slug, name, head, forked_design, forked_revision, forked_node, home, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		d.ID, d.Slug, d.Name, d.Head, fd, fr, fn, home, timeText(now), timeText(now))
+	if isUnique(err) && req.Replica != nil {
+		return nil, &dgml.Error{Kind: dgml.Conflict, Field: "id", Msg: "a design with this id is stored already"}
+	}
 	return d, err
 }
 
@@ -173,14 +185,14 @@ func index(ctx context.Context, tx conn, id string, c *design.Content) error {
 	return err
 }
 
-const designColumns = `d.id, d.slug, d.name, d.head, coalesce(d.forked_design, ''), coalesce(d.forked_revision, ''), d.created_at, d.updated_at,
+const designColumns = `d.id, d.slug, d.name, d.head, coalesce(d.forked_design, ''), coalesce(d.forked_revision, ''), d.forked_node, d.home, d.created_at, d.updated_at,
 	(SELECT count(*) FROM design_revisions r WHERE r.design_id = d.id)`
 
 func getDesign(ctx context.Context, q conn, where string, arg any) (*design.Design, error) {
 	var d design.Design
-	var fd, fr, created, updated string
+	var fd, fr, fn, created, updated string
 	err := q.QueryRowContext(ctx, `SELECT `+designColumns+` FROM designs d WHERE `+where, arg).
-		Scan(&d.ID, &d.Slug, &d.Name, &d.Head, &fd, &fr, &created, &updated, &d.Revisions)
+		Scan(&d.ID, &d.Slug, &d.Name, &d.Head, &fd, &fr, &fn, &d.Home, &created, &updated, &d.Revisions)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("design", fmt.Sprint(arg))
 	}
@@ -188,7 +200,7 @@ func getDesign(ctx context.Context, q conn, where string, arg any) (*design.Desi
 		return nil, err
 	}
 	if fd != "" {
-		d.ForkedFrom = &design.Origin{Design: fd, Revision: fr}
+		d.ForkedFrom = &design.Origin{Design: fd, Revision: fr, Node: fn}
 	}
 	d.Created, d.Updated = parseTime(created), parseTime(updated)
 	return &d, nil
@@ -280,4 +292,39 @@ func (db *DB) Stats(ctx context.Context) (*design.Stats, error) {
 		(SELECT count(*) FROM files), (SELECT coalesce(sum(size), 0) FROM files)`).
 		Scan(&s.Designs, &s.Revisions, &s.Parts, &s.Files, &s.FileBytes)
 	return &s, err
+}
+
+// place creates or advances the design a commit names. A design's home
+// is the only node that changes it: a replica advances only by the next
+// revision its home published, and a commit made here never advances a
+// design that lives elsewhere.
+func place(ctx context.Context, tx conn, req design.CommitRequest, rev *design.Revision, now time.Time) (*design.Design, error) {
+	switch {
+	case req.Replica != nil:
+		d, err := getDesign(ctx, tx, `d.id = ?`, req.Replica.ID)
+		if dgml.KindOf(err) == dgml.NotFound {
+			if req.Replica.Revision != 1 {
+				return nil, &dgml.Error{Kind: dgml.Conflict, Field: "revision", Msg: fmt.Sprintf("revision %d of a design not seen before: the revisions before it are missing", req.Replica.Revision)}
+			}
+			return createDesign(ctx, tx, req, rev, now)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := design.MayReplicate(d, req.Replica); err != nil {
+			return nil, err
+		}
+		return advanceDesign(ctx, tx, d.ID, rev, now)
+	case req.DesignID == "":
+		return createDesign(ctx, tx, req, rev, now)
+	default:
+		d, err := getDesign(ctx, tx, `d.id = ?`, req.DesignID)
+		if err != nil {
+			return nil, err
+		}
+		if err := design.MayCommitHere(d); err != nil {
+			return nil, err
+		}
+		return advanceDesign(ctx, tx, d.ID, rev, now)
+	}
 }

@@ -129,7 +129,7 @@ func (db *DB) Search(ctx context.Context, q design.Query) (*design.Results, erro
 	return res, err
 }
 
-const summaryColumns = `d.seq, d.id, d.slug, d.name, d.function, d.license, d.version, d.otrl, d.odrl, d.languages, d.head, d.parts, d.thumb, d.updated_at`
+const summaryColumns = `d.seq, d.id, d.slug, d.name, d.function, d.license, d.version, d.otrl, d.odrl, d.languages, d.head, d.parts, d.thumb, d.updated_at, d.home`
 
 // summaries reads designs by seq, in the order given.
 func (db *DB) summaries(ctx context.Context, seqs []int64) ([]design.Summary, error) {
@@ -175,7 +175,7 @@ func scanSummary(rows *sql.Rows) (int64, design.Summary, error) {
 	var seq int64
 	var s design.Summary
 	var langs, updated string
-	err := rows.Scan(&seq, &s.ID, &s.Slug, &s.Name, &s.Function, &s.License, &s.Version, &s.OTRL, &s.ODRL, &langs, &s.Head, &s.Parts, &s.Thumb, &updated)
+	err := rows.Scan(&seq, &s.ID, &s.Slug, &s.Name, &s.Function, &s.License, &s.Version, &s.OTRL, &s.ODRL, &langs, &s.Head, &s.Parts, &s.Thumb, &updated, &s.Home)
 	s.Languages = strings.Fields(langs)
 	s.Updated = parseTime(updated)
 	return seq, s, err

@@ -2,13 +2,17 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"io"
 	"log/slog"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/internal/storetest"
+	"github.com/dgml/dgml/sqlite"
 )
 
 // A node's whole store moves to PostgreSQL: the same designs (every
@@ -96,5 +100,34 @@ func TestMigrateToPostgres(t *testing.T) {
 	// Migrating again into a store that holds designs is refused.
 	if _, e, code := runDGML(t, "migrate", "--from", data, "--to", target); code == 0 || !strings.Contains(e, "empty") {
 		t.Errorf("a second migration: %d %s", code, e)
+	}
+}
+
+// Every table a node has is copied by dgml migrate: a table added later
+// and forgotten here would be lost on the way to a hub.
+func TestMigrateCopiesEveryTable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "dgml.db")
+	s, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'design_fts%'
+		AND name NOT IN ('schema_migrations', 'facilities_version')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		rows.Scan(&name)
+		if !slices.Contains(migrateTables, name) {
+			t.Errorf("table %s is not copied by dgml migrate", name)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/feed"
 	"github.com/dgml/dgml/store"
 )
@@ -148,5 +149,61 @@ func raceForOneEntry(t *testing.T, db store.Store) {
 	got, _ := db.Entries(ctx, feed.NodeID(pub), 0, 10)
 	if len(got) != 1 {
 		t.Errorf("%d entries kept", len(got))
+	}
+}
+
+// Designs learned from a peer keep their id and home; only the next
+// revision from that home advances them, a commit here never does, and
+// a fork here names the node its origin lives at.
+func replicas(t *testing.T, db store.Store) {
+	id := "0190f5e2-7a1c-7c3e-9b2a-1f2e3d4c5b6a"
+	c1 := content("Replicated press", "Presses things, elsewhere.")
+	rep := func(c design.Content, rev int, home string) error {
+		_, _, err := db.Commit(ctx, design.CommitRequest{Content: c, Replica: &design.Replica{ID: id, Home: home, Revision: rev}, Author: "ana@athens"})
+		return err
+	}
+	if err := rep(c1, 2, "athens"); dgml.KindOf(err) != dgml.Conflict {
+		t.Errorf("revision 2 of an unknown design: %v", err)
+	}
+	if err := rep(c1, 1, "athens"); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Design(ctx, id)
+	if err != nil || d.Home != "athens" || d.Revisions != 1 || d.ID != id {
+		t.Fatalf("replica %+v %v", d, err)
+	}
+	c2 := c1
+	c2.Manifest.Function = "Presses things, better."
+	if err := rep(c2, 2, "nairobi"); dgml.KindOf(err) != dgml.Forbidden {
+		t.Errorf("another node advancing it: %v", err)
+	}
+	if _, _, err := db.Commit(ctx, design.CommitRequest{DesignID: id, Content: c2}); dgml.KindOf(err) != dgml.Forbidden {
+		t.Errorf("a local commit to a replica: %v", err)
+	}
+	if err := rep(c2, 3, "athens"); dgml.KindOf(err) != dgml.Conflict {
+		t.Errorf("revision 3 after 1: %v", err)
+	}
+	if err := rep(c2, 2, "athens"); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ = db.Design(ctx, id); d.Revisions != 2 || d.Head != c2.RevisionID() {
+		t.Errorf("after revision 2: %+v", d)
+	}
+	res, err := db.Search(ctx, design.Query{Text: "press"})
+	if err != nil || len(res.Items) != 1 || res.Items[0].Home != "athens" {
+		t.Errorf("search: %+v %v", res, err)
+	}
+	// A local design is not a replica's to take over.
+	local := commit(t, db, content("Local lathe", "Turns."))
+	_, _, err = db.Commit(ctx, design.CommitRequest{Content: c2, Replica: &design.Replica{ID: local.ID, Home: "athens", Revision: 2}})
+	if dgml.KindOf(err) != dgml.Forbidden {
+		t.Errorf("a peer advancing a local design: %v", err)
+	}
+	f, _, err := db.Commit(ctx, design.CommitRequest{Content: content("Press fork", "Forked."), ForkedFrom: &design.Origin{Design: id, Revision: c2.RevisionID()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, _ = db.Design(ctx, f.ID); f.ForkedFrom == nil || f.ForkedFrom.Node != "athens" || f.Home != "" {
+		t.Errorf("fork %+v", f)
 	}
 }

@@ -62,6 +62,7 @@ func Run(t *testing.T, open Open) {
 		{"NearUsesTheIndex", nearUsesTheIndex},
 		{"FeedLogs", feedLogs},
 		{"RaceForOneEntry", raceForOneEntry},
+		{"Replicas", replicas},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
 	}

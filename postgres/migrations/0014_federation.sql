@@ -1,7 +1,8 @@
 -- Federation: the node's keys, the logs it keeps (its own and those it
 -- follows), the peers it follows, and entries two versions of which were
 -- seen (kept, never resolved). Designs and facilities learned from a
--- peer name the node that owns them; '' is this node.
+-- peer name the node that owns them, their home ('' is this node); a
+-- fork names the node of the design it started from.
 CREATE TABLE node_keys (
 	seq        BIGSERIAL PRIMARY KEY,
 	public     TEXT NOT NULL UNIQUE,
@@ -49,7 +50,8 @@ CREATE TABLE feed_conflicts (
 	UNIQUE (node, entry_seq, hash)
 );
 
-ALTER TABLE designs ADD COLUMN origin TEXT NOT NULL DEFAULT '';
-ALTER TABLE facilities ADD COLUMN origin TEXT NOT NULL DEFAULT '';
-CREATE INDEX designs_origin ON designs (origin);
-CREATE INDEX facilities_origin ON facilities (origin);
+ALTER TABLE designs ADD COLUMN home TEXT NOT NULL DEFAULT '';
+ALTER TABLE designs ADD COLUMN forked_node TEXT NOT NULL DEFAULT '';
+ALTER TABLE facilities ADD COLUMN home TEXT NOT NULL DEFAULT '';
+CREATE INDEX designs_home ON designs (home);
+CREATE INDEX facilities_home ON facilities (home);

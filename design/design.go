@@ -13,17 +13,17 @@ import (
 // Design is a line of revisions under one globally unique id. Its slug is
 // the readable, node-local name used in URLs.
 type Design struct {
-	ID         string    `json:"id"`
-	Slug       string    `json:"slug"`
-	Name       string    `json:"name"`
-	Head       string    `json:"head"` // id of the current revision
-	ForkedFrom *Origin   `json:"forked_from,omitempty"`
+	ID         string  `json:"id"`
+	Slug       string  `json:"slug"`
+	Name       string  `json:"name"`
+	Head       string  `json:"head"` // id of the current revision
+	ForkedFrom *Origin `json:"forked_from,omitempty"`
 	// Home is the node the design lives at (its owner: only that node
 	// changes it); empty for this node.
-	Home string `json:"home,omitempty"`
-	Revisions  int       `json:"revisions"`
-	Created    time.Time `json:"created"`
-	Updated    time.Time `json:"updated"`
+	Home      string    `json:"home,omitempty"`
+	Revisions int       `json:"revisions"`
+	Created   time.Time `json:"created"`
+	Updated   time.Time `json:"updated"`
 }
 
 // Origin names the design and revision a fork started from, and the

@@ -72,8 +72,9 @@ func readFacility(r *http.Request) (*facility.Facility, error) {
 	}
 	// The node's own fields (id, slug, updated) are set by the store
 	// whatever the body says, so that a record read with GET can be sent
-	// back with PUT; whether it is demo data is the node's to say.
-	f.Demo = false
+	// back with PUT; whether it is demo data, and which node it was
+	// learned from, are the node's to say.
+	f.Demo, f.Home = false, ""
 	return &f, nil
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/commons"
+	"github.com/dgml/dgml/federation"
 	"github.com/dgml/dgml/guard"
 	"github.com/dgml/dgml/network"
 	"github.com/dgml/dgml/people"
@@ -20,12 +21,15 @@ import (
 
 // Config is what a Server needs.
 type Config struct {
-	Commons   *commons.Service
-	Network   *network.Service
-	People    *people.Service
-	TempDir   string // inside the data folder: uploads are unpacked here
-	MaxUpload int64  // bytes; 0 means DefaultMaxUpload
-	Log       *slog.Logger
+	Commons *commons.Service
+	Network *network.Service
+	People  *people.Service
+	// Federation, when set, serves the node's log and objects to its
+	// peers and manages whom it follows.
+	Federation *federation.Service
+	TempDir    string // inside the data folder: uploads are unpacked here
+	MaxUpload  int64  // bytes; 0 means DefaultMaxUpload
+	Log        *slog.Logger
 }
 
 // DefaultMaxUpload bounds an upload (a manifest folder with its meshes).
@@ -95,6 +99,7 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 	}
 	s.peopleRoutes()
 	s.assessRoutes()
+	s.federationRoutes()
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, dgml.Errorf(dgml.NotFound, "no such endpoint: see /api/v1/openapi.json"))
 	})

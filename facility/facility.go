@@ -6,6 +6,8 @@ package facility
 import (
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -53,6 +55,19 @@ type Facility struct {
 	Machines  []Machine `json:"machines"`
 	Demo      bool      `json:"demo,omitempty"`
 	Updated   time.Time `json:"updated"`
+	// Home is the node the record was learned from, which alone changes
+	// it; empty for this node's own workshops.
+	Home string `json:"home,omitempty"`
+	// Disclosure is what the workshop publishes to other nodes; nil: the
+	// default.
+	Disclosure *Disclosure `json:"disclosure,omitempty"`
+}
+
+// ReplicaID is the id a workshop learned from another node is kept
+// under here: its id there and its node, so that two nodes' ids never
+// meet.
+func ReplicaID(home, id string) string {
+	return id + "@" + home[:min(12, len(home))]
 }
 
 // Machine is one machine (or a set of identical ones) a facility offers.
@@ -82,6 +97,11 @@ type Machine struct {
 func (f *Facility) Validate() error {
 	bad := func(field, format string, args ...any) error {
 		return &dgml.Error{Kind: dgml.Invalid, Op: "facility.Validate", Field: field, Msg: fmt.Sprintf(format, args...)}
+	}
+	if f.Disclosure != nil {
+		if err := ValidDisclosure(*f.Disclosure); err != nil {
+			return err
+		}
 	}
 	if strings.TrimSpace(f.Name) == "" {
 		return bad("name", "a facility needs a name")
@@ -224,4 +244,85 @@ type Store interface {
 	// it); FacilitiesVersion changes whenever one does.
 	Facilities(ctx context.Context) ([]Facility, error)
 	FacilitiesVersion(ctx context.Context) (int64, error)
+}
+
+// Disclosure says what of a workshop's record leaves this node for its
+// peers: to everyone, to the nodes that follow this one (fetched with a
+// signed request), or to nobody; and which groups of fields beyond its
+// name, place (to about a kilometre) and kind of access.
+type Disclosure struct {
+	Visibility string   `json:"visibility"`      // public, followers, none
+	Share      []string `json:"share,omitempty"` // contact, location, machines, rates
+}
+
+// Visibilities and the field groups a workshop may share.
+const (
+	VisibilityPublic    = "public"
+	VisibilityFollowers = "followers"
+	VisibilityNone      = "none"
+
+	ShareContact  = "contact"  // contact, address
+	ShareLocation = "location" // the exact place rather than one rounded to about 1 km
+	ShareMachines = "machines" // machines, what they take and make
+	ShareRates    = "rates"    // hourly rates and set-up fees
+)
+
+// DefaultDisclosure is what a workshop that chose nothing publishes:
+// its machines, so that plans elsewhere can use it, and nothing that
+// reaches a person or prices the work.
+var DefaultDisclosure = Disclosure{Visibility: VisibilityPublic, Share: []string{ShareMachines}}
+
+// Disclosed is the record's disclosure, or the default.
+func (f *Facility) Disclosed() Disclosure {
+	if f.Disclosure == nil {
+		return DefaultDisclosure
+	}
+	return *f.Disclosure
+}
+
+// ValidDisclosure checks a disclosure's words.
+func ValidDisclosure(d Disclosure) error {
+	switch d.Visibility {
+	case VisibilityPublic, VisibilityFollowers, VisibilityNone:
+	default:
+		return &dgml.Error{Kind: dgml.Invalid, Field: "disclosure.visibility", Msg: "public, followers or none"}
+	}
+	for _, s := range d.Share {
+		switch s {
+		case ShareContact, ShareLocation, ShareMachines, ShareRates:
+		default:
+			return &dgml.Error{Kind: dgml.Invalid, Field: "disclosure.share", Msg: fmt.Sprintf("%q is not a field group (contact, location, machines, rates)", s)}
+		}
+	}
+	return nil
+}
+
+// Redacted is the record as its disclosure lets it leave the node.
+func (f *Facility) Redacted() Facility {
+	d := f.Disclosed()
+	shares := func(g string) bool { return slices.Contains(d.Share, g) }
+	r := *f
+	r.Disclosure = nil
+	r.Home = ""
+	if !shares(ShareContact) {
+		r.Contact, r.Address = "", ""
+	}
+	if !shares(ShareLocation) {
+		r.Location.Lat = math.Round(r.Location.Lat*100) / 100
+		r.Location.Lon = math.Round(r.Location.Lon*100) / 100
+		r.Address = ""
+	}
+	r.Machines = nil
+	if shares(ShareMachines) {
+		r.Machines = slices.Clone(f.Machines)
+		if !shares(ShareRates) {
+			for i := range r.Machines {
+				r.Machines[i].HourlyRate, r.Machines[i].SetupFee = 0, 0
+			}
+		}
+	}
+	if r.Machines == nil {
+		r.Machines = []Machine{}
+	}
+	return r
 }

@@ -91,6 +91,7 @@ type Store interface {
 	KeepEntries(ctx context.Context, st LogState, entries []Kept) error
 	Entries(ctx context.Context, node string, after uint64, limit int) ([][]byte, error)
 	Entry(ctx context.Context, node string, seq uint64) ([]byte, error) // nil when none
+	KeyEntries(ctx context.Context, node string) ([][]byte, error)      // the log's key entries, in order
 	RootAt(ctx context.Context, node string, seq uint64) (string, error)
 
 	NodeKeys(ctx context.Context) ([]SealedKey, error) // the current first

@@ -38,6 +38,9 @@ type Service struct {
 	// records one transaction.
 	Roles account.Roles
 	Tx    dgml.Atomic
+	// Index, when set, answers near queries through the database's own
+	// index (a hub's); otherwise Store does if it can, else the snapshot.
+	Index facility.Nearer
 
 	mu      sync.Mutex
 	version int64
@@ -74,7 +77,11 @@ func (s *Service) snapshot(ctx context.Context) ([]facility.Facility, *geo.Index
 // through the store's own index when it has one (a hub's database), else
 // through the in-memory index of the network.
 func (s *Service) within(ctx context.Context, p geo.Point, radiusKm float64) ([]Hit, error) {
-	if n, ok := s.Store.(facility.Nearer); ok {
+	n, ok := s.Store.(facility.Nearer)
+	if s.Index != nil {
+		n, ok = s.Index, true
+	}
+	if ok {
 		fs, kms, err := n.FacilitiesNear(ctx, p, radiusKm, 0)
 		if err != nil {
 			return nil, err
@@ -529,6 +536,9 @@ func (s *Service) Import(ctx context.Context, u *account.User, fs []facility.Fac
 // operators and the node's admins, as a conflict naming its id when the
 // change came as an import of a record with that id.
 func (s *Service) mayChange(ctx context.Context, u *account.User, f *facility.Facility) error {
+	if f.Home != "" {
+		return &dgml.Error{Kind: dgml.Forbidden, Msg: fmt.Sprintf("%s is listed by node %s and changes only there", f.Name, f.Home)}
+	}
 	if u == nil {
 		return &dgml.Error{Kind: dgml.Conflict, Field: "id", Msg: fmt.Sprintf("facility %s (%s) is already stored: import the record without its id to add it as a new facility, or log in as one of its operators (--as) to update it", f.ID, f.Name)}
 	}
@@ -566,10 +576,13 @@ func (s *Service) Update(ctx context.Context, u *account.User, ref string, f *fa
 		if err != nil {
 			return err
 		}
+		if old.Home != "" {
+			return s.mayChange(ctx, u, old)
+		}
 		if err := account.Permit(ctx, s.Roles, u, account.Operator, old.ID); err != nil {
 			return err
 		}
-		f.ID = old.ID
+		f.ID, f.Home = old.ID, ""
 		return s.Store.UpdateFacility(ctx, f)
 	})
 }
@@ -580,6 +593,9 @@ func (s *Service) Withdraw(ctx context.Context, u *account.User, ref string) err
 		f, err := s.Store.Facility(ctx, ref)
 		if err != nil {
 			return err
+		}
+		if f.Home != "" {
+			return s.mayChange(ctx, u, f)
 		}
 		if err := account.Permit(ctx, s.Roles, u, account.Operator, f.ID); err != nil {
 			return err

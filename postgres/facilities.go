@@ -79,11 +79,11 @@ func (db *DB) writeFacility(ctx context.Context, f *facility.Facility, insert bo
 	if err != nil {
 		return err
 	}
-	query := `UPDATE facilities SET name = $1, lat = $2, lon = $3, country = $4, data = $5, updated_at = $6, slug = $7 WHERE id = $8`
+	query := `UPDATE facilities SET name = $1, lat = $2, lon = $3, country = $4, data = $5, updated_at = $6, slug = $7, home = $8 WHERE id = $9`
 	if insert {
-		query = `INSERT INTO facilities (name, lat, lon, country, data, updated_at, slug, id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
+		query = `INSERT INTO facilities (name, lat, lon, country, data, updated_at, slug, home, id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
 	}
-	if _, err := db.q(ctx).Exec(ctx, query, f.Name, f.Location.Lat, f.Location.Lon, f.Country, data, f.Updated, f.Slug, f.ID); err != nil {
+	if _, err := db.q(ctx).Exec(ctx, query, f.Name, f.Location.Lat, f.Location.Lon, f.Country, data, f.Updated, f.Slug, f.Home, f.ID); err != nil {
 		return err
 	}
 	_, err = db.q(ctx).Exec(ctx, `UPDATE facilities_version SET version = version + 1 WHERE id = 1`)

@@ -226,3 +226,21 @@ func (db *DB) Conflicts(ctx context.Context, node string) ([]feed.Conflict, erro
 	}
 	return out, rows.Err()
 }
+
+// KeyEntries lists a log's key entries, in order.
+func (db *DB) KeyEntries(ctx context.Context, node string) ([][]byte, error) {
+	rows, err := db.q(ctx).Query(ctx, `SELECT body FROM feed_entries WHERE node = $1 AND kind = 'key' ORDER BY seq`, node)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][]byte
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}

@@ -81,11 +81,11 @@ func (db *DB) writeFacility(ctx context.Context, f *facility.Facility, insert bo
 	if err != nil {
 		return err
 	}
-	query := `UPDATE facilities SET name = ?, lat = ?, lon = ?, country = ?, data = ?, updated_at = ?, slug = ? WHERE id = ?`
+	query := `UPDATE facilities SET name = ?, lat = ?, lon = ?, country = ?, data = ?, updated_at = ?, slug = ?, home = ? WHERE id = ?`
 	if insert {
-		query = `INSERT INTO facilities (name, lat, lon, country, data, updated_at, slug, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+		query = `INSERT INTO facilities (name, lat, lon, country, data, updated_at, slug, home, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	}
-	if _, err := db.q(ctx).ExecContext(ctx, query, f.Name, f.Location.Lat, f.Location.Lon, f.Country, string(data), timeText(f.Updated), f.Slug, f.ID); err != nil {
+	if _, err := db.q(ctx).ExecContext(ctx, query, f.Name, f.Location.Lat, f.Location.Lon, f.Country, string(data), timeText(f.Updated), f.Slug, f.Home, f.ID); err != nil {
 		return err
 	}
 	_, err = db.q(ctx).ExecContext(ctx, `UPDATE facilities_version SET version = version + 1 WHERE id = 1`)

@@ -31,7 +31,7 @@ func startHub(t *testing.T, db string) *hubProcess {
 	addr := ln.Addr().String()
 	ln.Close()
 	cmd := exec.Command(binary, "serve", "--data", t.TempDir(), "--db", db, "--addr", addr)
-	cmd.Env = append(os.Environ(), "DGML_NODE=hub.test")
+	cmd.Env = append(os.Environ(), "DGML_NODE=hub.test", "DGML_NODE_PASSPHRASE=the hub's shared passphrase")
 	logf, _ := os.Create(filepath.Join(t.TempDir(), "log"))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {

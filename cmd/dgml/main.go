@@ -56,6 +56,8 @@ func init() {
 		{"translate", "translate a text: dgml translate --as USER --key step:1 --lang fr --text T DESIGN", runTranslate},
 		{"texts", "read a design in a language: dgml texts --lang fr DESIGN", runTexts},
 		{"attribution", "credits of a revision: dgml attribution DESIGN", runAttribution},
+		{"peers", "the nodes this one follows: dgml peers list|add|sync|remove", runPeers},
+		{"node", "this node's identity and key: dgml node [show] | rotate-key", runNodeCmd},
 		{"migrate", "copy a node's store to PostgreSQL: dgml migrate --from DATA_DIR --to postgres://…", runMigrate},
 		{"load", "measure requests a second of nodes on this machine: dgml load [--mix search|page] URL...", runLoad},
 		{"version", "print the version", func(context.Context, []string) error { fmt.Println("dgml", version); return nil }},

@@ -98,7 +98,21 @@ are checked after copying.`)
 	}
 	fmt.Printf("migrated %s to %s in %s: %d designs, %d revisions, %d files, %d people; counts, revision ids and file hashes checked\n",
 		*from, redact(*to), time.Since(start).Round(time.Millisecond), copied["designs"], copied["revisions"], files, copied["users"])
+	if copied["node_keys"] > 0 {
+		// The keys moved sealed: the hub opens them with the node's
+		// passphrase.
+		how := "the passphrase the node was given (DGML_NODE_PASSPHRASE or DGML_NODE_PASSPHRASE_FILE)"
+		if p := filepath.Join(*from, "node.passphrase"); fileExists(p) {
+			how = "DGML_NODE_PASSPHRASE_FILE=" + p + " (or that file's content as DGML_NODE_PASSPHRASE)"
+		}
+		fmt.Printf("the node's identity moved with it, its keys sealed: start every hub process with %s\n", how)
+	}
 	return nil
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // columnTypes reads the target's columns of a table and their types.

@@ -55,9 +55,11 @@ func TestMigrateToPostgres(t *testing.T) {
 	n.Close()
 
 	out, e, code := runDGML(t, "migrate", "--from", data, "--to", target)
-	if code != 0 || !strings.Contains(out, "checked") {
+	if code != 0 || !strings.Contains(out, "checked") || !strings.Contains(out, "DGML_NODE_PASSPHRASE_FILE="+filepath.Join(data, "node.passphrase")) {
 		t.Fatalf("migrate: %d %s %s", code, out, e)
 	}
+	// The hub opens the node's key with the node's passphrase.
+	t.Setenv("DGML_NODE_PASSPHRASE_FILE", filepath.Join(data, "node.passphrase"))
 	m, err := openNode(ctx, &where{data: t.TempDir(), db: target})
 	if err != nil {
 		t.Fatal(err)

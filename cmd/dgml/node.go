@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"flag"
 	"fmt"
 	neturl "net/url"
@@ -14,6 +17,8 @@ import (
 	"github.com/dgml/dgml/blob"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/cost"
+	"github.com/dgml/dgml/facility"
+	"github.com/dgml/dgml/federation"
 	"github.com/dgml/dgml/network"
 	"github.com/dgml/dgml/people"
 	"github.com/dgml/dgml/postgres"
@@ -30,6 +35,7 @@ type node struct {
 	commons *commons.Service
 	network *network.Service
 	people  *people.Service
+	fed     *federation.Service
 }
 
 // where says where a node keeps its data: a folder (always: uploads in
@@ -117,7 +123,20 @@ func openNode(ctx context.Context, w *where) (*node, error) {
 	if host == "" {
 		host, _ = os.Hostname()
 	}
-	c := &commons.Service{Store: db, Blobs: blobs, Cache: db, Node: host, Tx: db, Jobs: db}
+	fed := &federation.Service{Store: db, Designs: db, Blobs: blobs, Facilities: db, Tx: db, Name: nodeName(host), Version: version}
+	pass, err := passphrase(w)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := fed.Open(ctx, pass); err != nil {
+		db.Close()
+		return nil, err
+	}
+	// Every change made here reaches the node's log through these.
+	designs := federation.Designs{Store: db, Fed: fed}
+	facilities := federation.Facilities{Store: db, Fed: fed}
+	c := &commons.Service{Store: designs, Blobs: blobs, Cache: db, Node: host, Tx: db, Jobs: db}
 	factors := cost.Default()
 	if path := os.Getenv("DGML_FACTORS"); path != "" {
 		if err := loadFactors(factors, path); err != nil {
@@ -126,10 +145,63 @@ func openNode(ctx context.Context, w *where) (*node, error) {
 		}
 	}
 	ppl := &people.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: host, Guard: account.NewGuard(db), Tx: db}
-	return &node{dir: w.data, db: db, blobs: blobs, commons: c, network: &network.Service{Store: db, Assess: db, Commons: c, Factors: factors, Roles: db, Tx: db}, people: ppl}, nil
+	netw := &network.Service{Store: facilities, Assess: db, Commons: c, Factors: factors, Roles: db, Tx: db}
+	if near, ok := db.(facility.Nearer); ok {
+		netw.Index = near
+	}
+	return &node{dir: w.data, db: db, blobs: blobs, commons: c, network: netw, people: ppl, fed: fed}, nil
 }
 
 func (n *node) Close() error { return n.db.Close() }
+
+// nodeName is what the node calls itself to people: $DGML_NODE_NAME, or
+// its host name.
+func nodeName(host string) string {
+	if v := os.Getenv("DGML_NODE_NAME"); v != "" {
+		return v
+	}
+	return host
+}
+
+// passphrase is what seals the node's keys: $DGML_NODE_PASSPHRASE, or
+// the file $DGML_NODE_PASSPHRASE_FILE names. A node on SQLite without
+// either keeps a random one in its data folder (readable by its owner
+// only); a hub must be given one, the same for all its processes.
+func passphrase(w *where) ([]byte, error) {
+	if v := os.Getenv("DGML_NODE_PASSPHRASE"); v != "" {
+		return []byte(v), nil
+	}
+	if path := os.Getenv("DGML_NODE_PASSPHRASE_FILE"); path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("reading the node's passphrase: %w", err)
+		}
+		if b = bytes.TrimSpace(b); len(b) == 0 {
+			return nil, fmt.Errorf("the node's passphrase file %s is empty", path)
+		}
+		return b, nil
+	}
+	if w.db != "" {
+		return nil, usageError{"a hub's key needs a passphrase all its processes share: set DGML_NODE_PASSPHRASE, or DGML_NODE_PASSPHRASE_FILE to a file holding it"}
+	}
+	path := filepath.Join(w.data, "node.passphrase")
+	b, err := os.ReadFile(path)
+	if err == nil && len(bytes.TrimSpace(b)) > 0 {
+		return bytes.TrimSpace(b), nil
+	}
+	if err != nil && !os.IsNotExist(err) {
+		return nil, err
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, err
+	}
+	b = []byte(base64.RawURLEncoding.EncodeToString(raw))
+	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+		return nil, fmt.Errorf("keeping the node's passphrase: %w", err)
+	}
+	return b, nil
+}
 
 // sweep removes files no design refers to, left by imports that failed
 // or were killed. Files younger than an hour are kept: an import in

@@ -10,12 +10,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/demo"
 	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/federation"
 	"github.com/dgml/dgml/geometry"
 	"github.com/dgml/dgml/guard"
 	"github.com/dgml/dgml/internal/httpnode"
@@ -34,6 +36,8 @@ SIGTERM, finishing the requests under way.`)
 	rates := fs.String("rates", "", "JSON file overriding the material table used by estimates")
 	maxTris := fs.Int("max-triangles", commons.NodeTriangles, "largest part file (in triangles) the node measures, and how many triangles it works on at once")
 	memLimit := fs.Int64("memory-limit", 448<<20, "soft limit of the node's memory in bytes, past which it collects garbage harder ($GOMEMLIMIT wins)")
+	public := fs.String("url", os.Getenv("DGML_URL"), "the node's public base URL, as its peers reach it (default: http:// and --addr); $DGML_URL")
+	syncEvery := fs.Duration("sync-every", 10*time.Minute, "how often to read the logs of the nodes this one follows (0: only when asked)")
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return err
 	}
@@ -57,7 +61,8 @@ SIGTERM, finishing the requests under way.`)
 		log.Info("removed files no design refers to (left by interrupted imports)", "count", removed)
 	}
 	if *withDemo {
-		if err := loadDemo(ctx, n, log); err != nil {
+		// The demo is the same on every node: it is not published.
+		if err := loadDemo(federation.Quietly(ctx), n, log); err != nil {
 			return fmt.Errorf("loading the demo: %w", err)
 		}
 	}
@@ -65,7 +70,16 @@ SIGTERM, finishing the requests under way.`)
 	if err := sweepTemp(tmp); err != nil {
 		return err
 	}
-	handler, _ := httpnode.New(httpnode.Config{Commons: n.commons, Network: n.network, People: n.people, TempDir: tmp, MaxUpload: *maxUpload, Log: log})
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w (is another node running? choose another with --addr)", *addr, err)
+	}
+	n.fed.URL = strings.TrimRight(*public, "/")
+	if n.fed.URL == "" {
+		n.fed.URL = "http://" + ln.Addr().String()
+	}
+	n.fed.Log = log
+	handler, _ := httpnode.New(httpnode.Config{Commons: n.commons, Network: n.network, People: n.people, Federation: n.fed, TempDir: tmp, MaxUpload: *maxUpload, Log: log})
 	srv := &http.Server{
 		Handler: handler,
 		// Whole-request deadlines are set per route by the guard (a form
@@ -83,10 +97,13 @@ SIGTERM, finishing the requests under way.`)
 	host, _ := os.Hostname()
 	runner := &jobs.Runner{Store: n.db, Worker: fmt.Sprintf("%s:%d", host, os.Getpid()), Lease: 10 * time.Minute, Poll: 2 * time.Second, Log: log}
 	runner.Handle(commons.PrepareKind, n.commons.Prepare)
+	runner.Handle(federation.SyncKind, func(ctx context.Context, _ jobs.Job) error {
+		n.fed.SyncAll(ctx)
+		return nil
+	})
 	go runner.Run(ctx)
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("cannot listen on %s: %w (is another node running? choose another with --addr)", *addr, err)
+	if *syncEvery > 0 {
+		go federation.Schedule(ctx, n.db, runner, *syncEvery, log)
 	}
 	log.Info("dgml node serving", "url", "http://"+ln.Addr().String()+"/", "data", data.data, "db", redact(data.db))
 	errc := make(chan error, 1)

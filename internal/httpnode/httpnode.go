@@ -12,6 +12,7 @@ import (
 
 	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/commons"
+	"github.com/dgml/dgml/federation"
 	"github.com/dgml/dgml/guard"
 	"github.com/dgml/dgml/network"
 	"github.com/dgml/dgml/people"
@@ -20,12 +21,14 @@ import (
 
 // Config is what the handler needs.
 type Config struct {
-	Commons   *commons.Service
-	Network   *network.Service
-	People    *people.Service
-	TempDir   string // inside the data folder, for uploads
-	MaxUpload int64  // bytes; 0: api.DefaultMaxUpload
-	Log       *slog.Logger
+	Commons *commons.Service
+	Network *network.Service
+	People  *people.Service
+	// Federation, when set, serves the node's log to its peers.
+	Federation *federation.Service
+	TempDir    string // inside the data folder, for uploads
+	MaxUpload  int64  // bytes; 0: api.DefaultMaxUpload
+	Log        *slog.Logger
 }
 
 // New returns the node's handler and its API (whose routes the OpenAPI
@@ -38,7 +41,7 @@ func New(cfg Config) (http.Handler, *api.Server) {
 		cfg.Log = slog.Default()
 	}
 	mux := http.NewServeMux()
-	a := api.New(api.Config{Commons: cfg.Commons, Network: cfg.Network, People: cfg.People, TempDir: cfg.TempDir, MaxUpload: cfg.MaxUpload, Log: cfg.Log}, mux)
+	a := api.New(api.Config{Commons: cfg.Commons, Network: cfg.Network, People: cfg.People, Federation: cfg.Federation, TempDir: cfg.TempDir, MaxUpload: cfg.MaxUpload, Log: cfg.Log}, mux)
 	site := web.New(web.Config{Commons: cfg.Commons, Network: cfg.Network, People: cfg.People, TempDir: cfg.TempDir, MaxUpload: cfg.MaxUpload, Log: cfg.Log}, mux)
 	limits := maps.Clone(a.BodyLimits())
 	maps.Copy(limits, site.BodyLimits())

@@ -28,6 +28,7 @@ CREATE TABLE feed_entries (
 	received_at TIMESTAMPTZ NOT NULL,
 	PRIMARY KEY (node, seq)
 );
+CREATE INDEX feed_entries_kind ON feed_entries (node, kind, seq);
 
 CREATE TABLE peers (
 	node      TEXT PRIMARY KEY,

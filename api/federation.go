@@ -1,0 +1,120 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/feed"
+)
+
+func (s *Server) federationRoutes() {
+	if s.cfg.Federation == nil {
+		return
+	}
+	s.handle("GET", "/.well-known/dgml", s.nodeDocument)
+	s.handle("GET", "/federation/feed", s.feedBatch)
+	s.handle("GET", "/federation/objects/{sha256}", s.object)
+	s.handle("GET", "/api/v1/node", s.nodeInfo)
+	s.handle("GET", "/api/v1/peers", s.listPeers)
+	s.handle("POST", "/api/v1/peers", s.addPeer)
+	s.handle("POST", "/api/v1/peers/{node}/sync", s.syncPeer)
+	s.handle("DELETE", "/api/v1/peers/{node}", s.removePeer)
+}
+
+func (s *Server) nodeDocument(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.cfg.Federation.Document()
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, d)
+}
+
+// feedBatch serves a page of this node's log: ?after=N (default 0) and
+// ?limit=M (at most 1,000).
+func (s *Server) feedBatch(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	after, err := strconv.ParseUint(q.Get("after"), 10, 63)
+	if q.Get("after") == "" {
+		after, err = 0, nil
+	}
+	if err != nil {
+		return &dgml.Error{Kind: dgml.Invalid, Field: "after", Msg: "a whole number of entries"}
+	}
+	limit := 500
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > feed.DefaultLimits.Entries {
+			return &dgml.Error{Kind: dgml.Invalid, Field: "limit", Msg: "1 to 1000 entries"}
+		}
+		limit = n
+	}
+	b, err := s.cfg.Federation.Batch(r.Context(), after, limit)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, b)
+}
+
+// object serves a revision's canonical bytes, or a file, by SHA-256:
+// immutable, so cached for good.
+func (s *Server) object(w http.ResponseWriter, r *http.Request) error {
+	sum := r.PathValue("sha256")
+	if rev, err := s.cfg.Commons.Store.Revision(r.Context(), sum); err == nil {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		w.Write(rev.Canonical())
+		return nil
+	}
+	return s.getFile(w, r)
+}
+
+func (s *Server) nodeInfo(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.cfg.Federation.Document()
+	if err != nil {
+		return err
+	}
+	n, err := s.cfg.Federation.LogSize(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"node": d, "log_size": n})
+}
+
+func (s *Server) listPeers(w http.ResponseWriter, r *http.Request) error {
+	ps, err := s.cfg.Federation.Store.Peers(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"items": ps})
+}
+
+func (s *Server) addPeer(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		URL string `json:"url"`
+	}
+	if err := body(r, &in); err != nil {
+		return err
+	}
+	p, err := s.cfg.Federation.Follow(r.Context(), caller(r), in.URL)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, p)
+}
+
+func (s *Server) syncPeer(w http.ResponseWriter, r *http.Request) error {
+	res, err := s.cfg.Federation.SyncAs(r.Context(), caller(r), r.PathValue("node"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Server) removePeer(w http.ResponseWriter, r *http.Request) error {
+	if err := s.cfg.Federation.Unfollow(r.Context(), caller(r), r.PathValue("node")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,38 @@
+package federation
+
+import (
+	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/facility"
+)
+
+// DesignEntry is a feed entry's object for a design's new revision: the
+// design's record and the revision to fetch, with the files it names.
+type DesignEntry struct {
+	ID         string            `json:"id"`
+	Slug       string            `json:"slug"`
+	Name       string            `json:"name"`
+	Revision   string            `json:"revision"` // its id: the SHA-256 of its canonical JSON
+	Number     int               `json:"number"`   // its place in the design's history
+	Message    string            `json:"message,omitempty"`
+	Author     string            `json:"author,omitempty"` // user@node
+	ForkedFrom *design.Origin    `json:"forked_from,omitempty"`
+	Files      []design.FileInfo `json:"files,omitempty"`
+	Created    string            `json:"created"`
+}
+
+// FacilityEntry is a feed entry's object for a workshop's record: the
+// record as the workshop chose to publish it (redacted), inline when
+// public, or only its hash when for followers only (the record itself is
+// fetched, by hash, by a follower that signs its request).
+type FacilityEntry struct {
+	ID         string             `json:"id"`
+	Visibility string             `json:"visibility"`
+	Record     *facility.Facility `json:"record,omitempty"`
+	Ref        string             `json:"ref,omitempty"`
+}
+
+// Tombstone is a feed entry's object for something withdrawn.
+type Tombstone struct {
+	Kind string `json:"kind"` // facility, design
+	ID   string `json:"id"`
+}

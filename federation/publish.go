@@ -1,0 +1,141 @@
+package federation
+
+import (
+	"context"
+
+	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/facility"
+	"github.com/dgml/dgml/feed"
+)
+
+// Designs is a design store whose commits made here are published: the
+// revision, and the design's record, reach the log in the same
+// transaction. Every path that commits (import, fork, edit, accepted
+// proposals, API, web, CLI) goes through it; replicas written while
+// following are not published again.
+type Designs struct {
+	design.Store
+	Fed *Service
+}
+
+type quietKey struct{}
+
+// Quietly marks writes that are not published: the demo commons, the
+// same samples on every node, stays home.
+func Quietly(ctx context.Context) context.Context { return context.WithValue(ctx, quietKey{}, true) }
+
+func quiet(ctx context.Context) bool { return ctx.Value(quietKey{}) != nil }
+
+// Commit stores the revision and publishes it.
+func (d Designs) Commit(ctx context.Context, req design.CommitRequest) (*design.Design, *design.Revision, error) {
+	if req.Replica != nil || quiet(ctx) {
+		return d.Store.Commit(ctx, req)
+	}
+	var out *design.Design
+	var rev *design.Revision
+	err := d.Fed.Tx.Atomically(ctx, func(ctx context.Context) error {
+		var err error
+		out, rev, err = d.Store.Commit(ctx, req)
+		if err != nil {
+			return err
+		}
+		var files []design.FileInfo
+		for _, ref := range rev.Files() {
+			f, err := d.Store.File(ctx, ref.SHA256)
+			if err != nil {
+				return err
+			}
+			files = appendFile(files, *f)
+		}
+		return d.Fed.Publish(ctx, feed.KindDesign, DesignEntry{
+			ID: out.ID, Slug: out.Slug, Name: out.Name, Revision: rev.ID, Number: out.Revisions,
+			Message: req.Message, Author: req.Author, ForkedFrom: out.ForkedFrom, Files: files, Created: feed.Now(),
+		})
+	})
+	return out, rev, err
+}
+
+func appendFile(fs []design.FileInfo, f design.FileInfo) []design.FileInfo {
+	for _, g := range fs {
+		if g.SHA256 == f.SHA256 {
+			return fs
+		}
+	}
+	return append(fs, f)
+}
+
+// Facilities is a facility store whose own workshops' changes are
+// published as each workshop's disclosure allows: the redacted record,
+// inline or by hash, and a tombstone when it is withdrawn or hidden.
+type Facilities struct {
+	facility.Store
+	Fed *Service
+}
+
+// CreateFacility stores and publishes a new workshop.
+func (f Facilities) CreateFacility(ctx context.Context, fac *facility.Facility) error {
+	return f.Fed.Tx.Atomically(ctx, func(ctx context.Context) error {
+		if err := f.Store.CreateFacility(ctx, fac); err != nil {
+			return err
+		}
+		return f.publish(ctx, fac, nil)
+	})
+}
+
+// UpdateFacility stores and publishes a workshop's new record.
+func (f Facilities) UpdateFacility(ctx context.Context, fac *facility.Facility) error {
+	return f.Fed.Tx.Atomically(ctx, func(ctx context.Context) error {
+		old, err := f.Store.Facility(ctx, fac.ID)
+		if err != nil {
+			return err
+		}
+		if err := f.Store.UpdateFacility(ctx, fac); err != nil {
+			return err
+		}
+		return f.publish(ctx, fac, old)
+	})
+}
+
+// DeleteFacility withdraws a workshop and publishes its tombstone.
+func (f Facilities) DeleteFacility(ctx context.Context, ref string) error {
+	return f.Fed.Tx.Atomically(ctx, func(ctx context.Context) error {
+		old, err := f.Store.Facility(ctx, ref)
+		if err != nil {
+			return err
+		}
+		if err := f.Store.DeleteFacility(ctx, ref); err != nil {
+			return err
+		}
+		if old.Home != "" || quiet(ctx) || old.Disclosed().Visibility == facility.VisibilityNone {
+			return nil
+		}
+		return f.Fed.Publish(ctx, feed.KindTombstone, Tombstone{Kind: "facility", ID: old.ID})
+	})
+}
+
+// publish sends a workshop's record as its disclosure allows; one that
+// stops being published is withdrawn from the peers.
+func (f Facilities) publish(ctx context.Context, fac, old *facility.Facility) error {
+	if fac.Home != "" || quiet(ctx) {
+		return nil
+	}
+	vis := fac.Disclosed().Visibility
+	if vis == facility.VisibilityNone {
+		if old != nil && old.Disclosed().Visibility != facility.VisibilityNone {
+			return f.Fed.Publish(ctx, feed.KindTombstone, Tombstone{Kind: "facility", ID: fac.ID})
+		}
+		return nil
+	}
+	r := fac.Redacted()
+	e := FacilityEntry{ID: fac.ID, Visibility: vis}
+	if vis == facility.VisibilityPublic {
+		e.Record = &r
+	} else {
+		b, err := feed.Canonical(&r)
+		if err != nil {
+			return err
+		}
+		e.Ref = sha256Hex(b)
+	}
+	return f.Fed.Publish(ctx, feed.KindFacility, e)
+}

@@ -1,0 +1,488 @@
+package federation
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/facility"
+	"github.com/dgml/dgml/feed"
+)
+
+// BatchSize is how many entries a follower asks for at a time.
+const BatchSize = 500
+
+// maxDocument bounds a node document; maxRevision a revision's bytes.
+const (
+	maxDocument = 64 << 10
+	maxRevision = 8 << 20
+)
+
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// get fetches a URL of a peer, refusing answers past max bytes.
+func (s *Service) get(ctx context.Context, u string, max int64) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", u, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("User-Agent", "dgml/"+s.Version)
+	resp, err := s.Client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return nil, fmt.Errorf("GET %s: %s", u, resp.Status)
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", u, err)
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("GET %s: more than %d bytes", u, max)
+	}
+	return b, nil
+}
+
+// Fetch reads a node's document from its base URL and checks it.
+func (s *Service) Fetch(ctx context.Context, base string) (*Document, error) {
+	base = strings.TrimRight(base, "/")
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "url", Msg: "a node's base URL, http:// or https://"}
+	}
+	b, err := s.get(ctx, base+"/.well-known/dgml", maxDocument)
+	if err != nil {
+		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "url", Msg: "no dgml node answers there: " + err.Error()}
+	}
+	var d Document
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&d); err != nil {
+		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "url", Msg: "the node's document: " + err.Error()}
+	}
+	if err := d.Verify(); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// AddPeer follows the node at a base URL: its document is fetched and
+// checked, and the node's first key becomes the key its log must start
+// with. Following one's own node is refused.
+func (s *Service) AddPeer(ctx context.Context, base string) (*feed.Peer, error) {
+	d, err := s.Fetch(ctx, base)
+	if err != nil {
+		return nil, err
+	}
+	if d.Node == s.Node() {
+		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "url", Msg: "that is this node"}
+	}
+	if _, err := s.Store.Peer(ctx, d.Node); err == nil {
+		return nil, &dgml.Error{Kind: dgml.Conflict, Field: "url", Msg: fmt.Sprintf("node %s (%s) is followed already", d.Name, d.Node)}
+	}
+	p := &feed.Peer{Node: d.Node, URL: strings.TrimRight(base, "/"), Name: d.Name, Status: feed.PeerNew, AddedAt: time.Now().UTC()}
+	err = s.Tx.Atomically(ctx, func(ctx context.Context) error {
+		if err := s.Store.SavePeer(ctx, p); err != nil {
+			return err
+		}
+		st, err := s.Store.Log(ctx, d.Node)
+		if err != nil || st != nil {
+			return err
+		}
+		// An empty log, whose first entry the first key must sign.
+		first, _ := feed.DecodeKey(d.FirstKey)
+		f := &feed.Follower{Node: d.Node, Key: first, Tree: feed.NewTree()}
+		return s.Store.KeepEntries(ctx, f.State(), nil)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.Peer(ctx, d.Node)
+}
+
+// SyncResult says what a sync did.
+type SyncResult struct {
+	Peer    string `json:"peer"`
+	Entries int    `json:"entries"` // new entries kept
+	Objects int    `json:"objects"` // revisions and files fetched
+	Bytes   int64  `json:"bytes"`   // read from the peer
+	Seq     uint64 `json:"seq"`     // how far the log is read now
+}
+
+// Sync reads a peer's log from where it stopped, a batch at a time. Each
+// batch is checked whole (every signature, the chain, the checkpoint's
+// root) and its objects fetched and hashed before anything of it is
+// kept; then its entries and their effects are kept in one transaction.
+// A batch that fails a check keeps nothing, and the peer's status says
+// why. An interrupted sync loses at most the batch it was in.
+func (s *Service) Sync(ctx context.Context, node string) (*SyncResult, error) {
+	p, err := s.Store.Peer(ctx, node)
+	if err != nil {
+		return nil, err
+	}
+	res := &SyncResult{Peer: p.Node}
+	err = s.sync(ctx, p, res)
+	now := time.Now().UTC()
+	p.SyncedAt = &now
+	switch {
+	case err == nil:
+		p.Status, p.Error = feed.PeerOK, ""
+	case errors.As(err, new(*equivocation)):
+		p.Status, p.Error = feed.PeerEquivocation, err.Error()
+	case errors.As(err, new(*feed.Error)), dgml.KindOf(err) == dgml.Forbidden, dgml.KindOf(err) == dgml.Invalid:
+		p.Status, p.Error = feed.PeerRefused, err.Error()
+	default:
+		p.Status, p.Error = feed.PeerFailing, err.Error()
+	}
+	if serr := s.Store.SavePeer(context.WithoutCancel(ctx), p); serr != nil && err == nil {
+		err = serr
+	}
+	if err != nil {
+		s.Log.Warn("sync", "peer", p.URL, "status", p.Status, "err", err)
+	}
+	return res, err
+}
+
+// equivocation is a peer showing two versions of one entry.
+type equivocation struct {
+	seq uint64
+	msg string
+}
+
+func (e *equivocation) Error() string {
+	return fmt.Sprintf("entry %d: %s", e.seq, e.msg)
+}
+
+func (s *Service) sync(ctx context.Context, p *feed.Peer, res *SyncResult) error {
+	for {
+		st, err := s.Store.Log(ctx, p.Node)
+		if err != nil {
+			return err
+		}
+		if st == nil {
+			return fmt.Errorf("no log of %s is kept: add the peer again", p.Node)
+		}
+		f, err := feed.FollowerOf(*st)
+		if err != nil {
+			return err
+		}
+		if f.Seq == 0 && p.Status == feed.PeerEquivocation {
+			return &equivocation{msg: "the peer showed two versions of its log: an operator must decide"}
+		}
+		u := fmt.Sprintf("%s/federation/feed?after=%d&limit=%d", p.URL, f.Seq, BatchSize)
+		body, err := s.get(ctx, u, feed.DefaultLimits.Bytes)
+		if err != nil {
+			return err
+		}
+		res.Bytes += int64(len(body))
+		b, err := feed.ReadBatch(ctx, strings.NewReader(string(body)), feed.DefaultLimits)
+		if err != nil {
+			return err
+		}
+		work := f.Copy()
+		kept := make([]feed.Kept, 0, len(b.Entries))
+		for i := range b.Entries {
+			e := &b.Entries[i]
+			if err := work.Next(e); err != nil {
+				var fe *feed.Error
+				if errors.As(err, &fe) && fe.Field == "prev" && e.Seq == f.Seq+uint64(i)+1 {
+					return s.equivocated(ctx, p, e.Seq-1, err)
+				}
+				return err
+			}
+			eb, _ := e.Bytes()
+			kept = append(kept, feed.Kept{Seq: e.Seq, Kind: e.Kind, Body: eb, Root: work.Tree.Root()})
+		}
+		if b.Checkpoint == nil {
+			return &feed.Error{Field: "checkpoint", Msg: "the batch has none"}
+		}
+		if err := work.Check(b.Checkpoint); err != nil {
+			if len(b.Entries) == 0 {
+				return s.equivocated(ctx, p, f.Seq, err)
+			}
+			return err
+		}
+		revs, got, n, err := s.fetchObjects(ctx, p, b.Entries)
+		res.Bytes += n
+		if err != nil {
+			return err
+		}
+		res.Objects += got
+		err = s.Tx.Atomically(ctx, func(ctx context.Context) error {
+			for i := range b.Entries {
+				if err := s.apply(ctx, p, &b.Entries[i], revs); err != nil {
+					return fmt.Errorf("entry %d: %w", b.Entries[i].Seq, err)
+				}
+			}
+			return s.Store.KeepEntries(ctx, work.State(), kept)
+		})
+		if err != nil {
+			return err
+		}
+		res.Entries += len(b.Entries)
+		res.Seq = work.Seq
+		if !b.More || len(b.Entries) == 0 {
+			return nil
+		}
+	}
+}
+
+// equivocated handles a peer whose log no longer agrees with the entries
+// kept of it: the entry it now shows at seq is kept beside ours as a
+// conflict, when it differs.
+func (s *Service) equivocated(ctx context.Context, p *feed.Peer, seq uint64, cause error) error {
+	if seq == 0 {
+		return cause
+	}
+	ours, err := s.Store.Entry(ctx, p.Node, seq)
+	if err != nil || ours == nil {
+		return cause
+	}
+	u := fmt.Sprintf("%s/federation/feed?after=%d&limit=1", p.URL, seq-1)
+	body, err := s.get(ctx, u, feed.DefaultLimits.Bytes)
+	if err != nil {
+		return cause
+	}
+	b, err := feed.ReadBatch(ctx, strings.NewReader(string(body)), feed.DefaultLimits)
+	if err != nil || len(b.Entries) != 1 {
+		return cause
+	}
+	theirs := &b.Entries[0]
+	tb, _ := theirs.Bytes()
+	if string(tb) == string(ours) || theirs.Seq != seq {
+		return cause
+	}
+	// Only a version the node signed is its equivocation; anything else
+	// is a forgery by whoever served it.
+	st, _ := s.Store.Log(ctx, p.Node)
+	if st != nil {
+		if k, err := feed.DecodeKey(theirs.Key); err == nil && theirs.VerifySig(k) == nil && s.knownKey(ctx, p.Node, theirs.Key, st.Key) {
+			s.Store.AddConflict(ctx, feed.Conflict{Node: p.Node, Seq: seq, Hash: sha256Hex(tb), Body: tb, Source: p.URL, SeenAt: time.Now().UTC()})
+			return &equivocation{seq: seq, msg: "the node now shows a different entry, signed by its key, than the one followed: both are kept, and it is no longer followed until an operator decides"}
+		}
+	}
+	return cause
+}
+
+// knownKey says whether a key is one the followed log used: its first
+// key or one its key entries named.
+func (s *Service) knownKey(ctx context.Context, node, key, current string) bool {
+	if key == current {
+		return true
+	}
+	bodies, _ := s.Store.KeyEntries(ctx, node)
+	for _, b := range bodies {
+		var e feed.Entry
+		if json.Unmarshal(b, &e) == nil && e.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// fetchObjects fetches what a batch's entries name and this node lacks:
+// revisions (checked against their ids and kept in memory until the
+// batch is applied: the store keeps a revision with its design) and
+// files (into the blob store, each checked against its hash). Nothing
+// is fetched inside the transaction that keeps the batch.
+func (s *Service) fetchObjects(ctx context.Context, p *feed.Peer, entries []feed.Entry) (map[string]*design.Revision, int, int64, error) {
+	revs := map[string]*design.Revision{}
+	got, bytes := 0, int64(0)
+	for i := range entries {
+		e := &entries[i]
+		if e.Kind != feed.KindDesign {
+			continue
+		}
+		var de DesignEntry
+		if err := strictJSON(e.Object, &de); err != nil {
+			return nil, got, bytes, &feed.Error{Seq: e.Seq, Field: "object", Msg: err.Error()}
+		}
+		if !hexSum(de.Revision) {
+			return nil, got, bytes, &feed.Error{Seq: e.Seq, Field: "object.revision", Msg: "not a SHA-256"}
+		}
+		if _, ok := revs[de.Revision]; !ok {
+			r, n, err := s.revision(ctx, p, de.Revision)
+			bytes += n
+			if err != nil {
+				return nil, got, bytes, err
+			}
+			if n > 0 {
+				got++
+			}
+			revs[de.Revision] = r
+		}
+		for _, f := range de.Files {
+			if !hexSum(f.SHA256) {
+				return nil, got, bytes, &feed.Error{Seq: e.Seq, Field: "object.files", Msg: "not a SHA-256"}
+			}
+			if s.Blobs.Has(f.SHA256) {
+				continue
+			}
+			n, err := s.fetchFile(ctx, p, f.SHA256)
+			bytes += n
+			if err != nil {
+				return nil, got, bytes, err
+			}
+			got++
+		}
+	}
+	return revs, got, bytes, nil
+}
+
+// fetchFile streams a file from a peer into the blob store and checks
+// that what arrived hashes to what was asked for.
+func (s *Service) fetchFile(ctx context.Context, p *feed.Peer, sum string) (int64, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", p.URL+"/federation/objects/"+sum, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := s.Client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("file %s from %s: %s", sum, p.URL, resp.Status)
+	}
+	got, n, err := s.Blobs.Put(io.LimitReader(resp.Body, s.MaxFile+1))
+	if err != nil {
+		return n, err
+	}
+	if n > s.MaxFile {
+		return n, &dgml.Error{Kind: dgml.TooLarge, Msg: fmt.Sprintf("file %s from %s is larger than %d bytes", sum, p.URL, s.MaxFile)}
+	}
+	if got != sum {
+		return n, &feed.Error{Field: "file " + sum, Msg: "what the peer served hashes to " + got}
+	}
+	return n, nil
+}
+
+// revision fetches a revision by id from a peer and checks that its
+// bytes hash to the id.
+func (s *Service) revision(ctx context.Context, p *feed.Peer, id string) (*design.Revision, int64, error) {
+	if r, err := s.Designs.Revision(ctx, id); err == nil {
+		return r, 0, nil
+	}
+	b, err := s.get(ctx, p.URL+"/federation/objects/"+id, maxRevision)
+	if err != nil {
+		return nil, int64(len(b)), err
+	}
+	n := int64(len(b))
+	if sha256Hex(b) != id {
+		return nil, n, &feed.Error{Field: "revision " + id, Msg: "what the peer served does not hash to its id"}
+	}
+	var c design.Content
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, n, &feed.Error{Field: "revision " + id, Msg: err.Error()}
+	}
+	if c.RevisionID() != id {
+		return nil, n, &feed.Error{Field: "revision " + id, Msg: "its content does not make its id again (written by an incompatible version)"}
+	}
+	if err := c.Validate(); err != nil {
+		return nil, n, err
+	}
+	return &design.Revision{ID: id, Content: c}, n, nil
+}
+
+// apply makes an entry's change here. What the peer owns changes only
+// by its entries (the stores refuse otherwise); kinds this version does
+// not act on yet are kept in the log and nothing else.
+func (s *Service) apply(ctx context.Context, p *feed.Peer, e *feed.Entry, revs map[string]*design.Revision) error {
+	switch e.Kind {
+	case feed.KindDesign:
+		var de DesignEntry
+		if err := strictJSON(e.Object, &de); err != nil {
+			return &feed.Error{Seq: e.Seq, Field: "object", Msg: err.Error()}
+		}
+		rev := revs[de.Revision]
+		if rev == nil {
+			return fmt.Errorf("revision %s was not fetched", de.Revision)
+		}
+		if de.ForkedFrom != nil && de.ForkedFrom.Node == "" {
+			// A fork of a design that lives at the peer itself.
+			fo := *de.ForkedFrom
+			fo.Node = p.Node
+			de.ForkedFrom = &fo
+		}
+		if de.ForkedFrom != nil && de.ForkedFrom.Node == s.Node() {
+			fo := *de.ForkedFrom
+			fo.Node = ""
+			de.ForkedFrom = &fo
+		}
+		_, _, err := s.Designs.Commit(ctx, design.CommitRequest{
+			Content: rev.Content, Slug: de.Slug, ForkedFrom: de.ForkedFrom, Message: de.Message, Author: de.Author, Files: de.Files,
+			Replica: &design.Replica{ID: de.ID, Home: p.Node, Revision: de.Number},
+		})
+		return err
+	case feed.KindFacility:
+		var fe FacilityEntry
+		if err := strictJSON(e.Object, &fe); err != nil {
+			return &feed.Error{Seq: e.Seq, Field: "object", Msg: err.Error()}
+		}
+		if fe.Record == nil {
+			return nil // for followers only: fetched on request (not yet)
+		}
+		r := *fe.Record
+		r.ID, r.Home, r.Demo, r.Disclosure = facility.ReplicaID(p.Node, fe.ID), p.Node, false, nil
+		old, err := s.Facilities.Facility(ctx, r.ID)
+		switch {
+		case dgml.KindOf(err) == dgml.NotFound:
+			return s.Facilities.CreateFacility(ctx, &r)
+		case err != nil:
+			return err
+		case old.Home != p.Node:
+			return &dgml.Error{Kind: dgml.Forbidden, Msg: fmt.Sprintf("facility %s is not %s's", r.ID, p.Node)}
+		}
+		return s.Facilities.UpdateFacility(ctx, &r)
+	case feed.KindTombstone:
+		var t Tombstone
+		if err := strictJSON(e.Object, &t); err != nil {
+			return &feed.Error{Seq: e.Seq, Field: "object", Msg: err.Error()}
+		}
+		if t.Kind != "facility" {
+			return nil
+		}
+		id := facility.ReplicaID(p.Node, t.ID)
+		old, err := s.Facilities.Facility(ctx, id)
+		if dgml.KindOf(err) == dgml.NotFound {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if old.Home != p.Node {
+			return &dgml.Error{Kind: dgml.Forbidden, Msg: fmt.Sprintf("facility %s is not %s's", id, p.Node)}
+		}
+		return s.Facilities.DeleteFacility(ctx, id)
+	}
+	return nil
+}
+
+// strictJSON decodes an entry's object, refusing fields this version
+// does not know.
+func strictJSON(raw []byte, v any) error {
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+func hexSum(s string) bool {
+	b, err := hex.DecodeString(s)
+	return err == nil && len(b) == 32
+}

@@ -109,7 +109,7 @@ type Store interface {
 // TreeBytes and TreeFromBytes keep a compact range as its hashes end to
 // end.
 func TreeBytes(t [][]byte) []byte {
-	var out []byte
+	out := []byte{} // an empty log's tree is no hashes, not NULL
 	for _, h := range t {
 		out = append(out, h...)
 	}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/federation"
 	"github.com/dgml/dgml/feed"
 )
 
@@ -15,6 +16,7 @@ func (s *Server) federationRoutes() {
 	s.handle("GET", "/.well-known/dgml", s.nodeDocument)
 	s.handle("GET", "/federation/feed", s.feedBatch)
 	s.handle("GET", "/federation/objects/{sha256}", s.object)
+	s.handlePublic("POST", "/federation/inbox", s.inbox)
 	s.handle("GET", "/api/v1/node", s.nodeInfo)
 	s.handle("GET", "/api/v1/peers", s.listPeers)
 	s.handle("POST", "/api/v1/peers", s.addPeer)
@@ -117,4 +119,18 @@ func (s *Server) removePeer(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// inbox takes an entry another node sends this one: a proposal to one of
+// its designs. Who sent it is checked against the sender's own document
+// and key, not taken from the request.
+func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
+	var in federation.Inbox
+	if err := body(r, &in); err != nil {
+		return err
+	}
+	if err := s.cfg.Federation.Receive(r.Context(), &in); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusAccepted, map[string]string{"status": "received"})
 }

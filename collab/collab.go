@@ -21,6 +21,12 @@ type Proposal struct {
 	Status     string    `json:"status"` // open, accepted, declined
 	Created    time.Time `json:"created"`
 	Comments   []Comment `json:"comments,omitempty"`
+	// FromNode is the node a proposal came from, or, for a proposal sent
+	// from here to a design that lives elsewhere, the node it went to;
+	// Remote is its id there. Both empty for a proposal made and decided
+	// here.
+	FromNode string `json:"from_node,omitempty"`
+	Remote   string `json:"remote,omitempty"`
 }
 
 // Comment is a remark on a proposal or progress on a task.
@@ -101,6 +107,8 @@ type Store interface {
 	CreateProposal(ctx context.Context, p *Proposal) error
 	Proposal(ctx context.Context, id string) (*Proposal, error)
 	Proposals(ctx context.Context, designID string) ([]Proposal, error)
+	// RemoteProposal finds a proposal by the node and id it came from.
+	RemoteProposal(ctx context.Context, node, remote string) (*Proposal, error)
 	// SetProposalStatus moves a proposal from one status to another, and
 	// is a conflict when it no longer has the first.
 	SetProposalStatus(ctx context.Context, id, from, to string) error

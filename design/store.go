@@ -30,6 +30,10 @@ type Store interface {
 	// AddFile records a stored file that no revision names, such as a
 	// report's photo.
 	AddFile(ctx context.Context, f FileInfo) error
+	// PutRevision keeps a revision no design here has as its history (one
+	// proposed from another node), with the files it names; keeping one
+	// that is here already changes nothing.
+	PutRevision(ctx context.Context, rev *Revision, files []FileInfo) error
 	Stats(ctx context.Context) (*Stats, error)
 }
 

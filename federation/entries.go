@@ -36,3 +36,27 @@ type Tombstone struct {
 	Kind string `json:"kind"` // facility, design
 	ID   string `json:"id"`
 }
+
+// ProposalEntry is a feed entry's object for a change proposed to a
+// design that lives at another node (Home): the fork it comes from and
+// the revision to take, with the files it names. It is also delivered to
+// Home's inbox, since Home need not follow the proposing node.
+type ProposalEntry struct {
+	ID         string            `json:"id"` // the proposal's id at the proposing node
+	Design     string            `json:"design"`
+	Home       string            `json:"home"`
+	FromDesign string            `json:"from_design"`
+	Revision   string            `json:"revision"`
+	Base       string            `json:"base"`
+	Title      string            `json:"title"`
+	Author     string            `json:"author"`
+	Files      []design.FileInfo `json:"files,omitempty"`
+}
+
+// DecisionEntry is a feed entry's object for a proposal from another
+// node decided here: Proposal is its id at Node, where it came from.
+type DecisionEntry struct {
+	Proposal string `json:"proposal"`
+	Node     string `json:"node"`
+	Status   string `json:"status"` // accepted, declined
+}

@@ -25,6 +25,7 @@ import (
 	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/feed"
 	"github.com/dgml/dgml/identity"
+	"github.com/dgml/dgml/jobs"
 )
 
 // Service is a node's federation: its identity and log, and the peers it
@@ -42,6 +43,10 @@ type Service struct {
 	Log        *slog.Logger
 	// MaxFile bounds a file fetched from a peer.
 	MaxFile int64
+	// Jobs queues deliveries to other nodes; People takes proposals
+	// from them.
+	Jobs   jobs.Store
+	People People
 
 	passphrase []byte
 	mu         sync.Mutex
@@ -203,7 +208,13 @@ func (d *Document) Verify() error {
 // Publish appends an entry to this node's log, in the transaction of
 // ctx: the change and its entry are kept together or not at all.
 func (s *Service) Publish(ctx context.Context, kind feed.Kind, object any) error {
-	return s.Tx.Atomically(ctx, func(ctx context.Context) error {
+	_, err := s.publish(ctx, kind, object)
+	return err
+}
+
+func (s *Service) publish(ctx context.Context, kind feed.Kind, object any) (*feed.Entry, error) {
+	var out *feed.Entry
+	err := s.Tx.Atomically(ctx, func(ctx context.Context) error {
 		node, key := s.current()
 		f, err := s.ownLog(ctx, node)
 		if err != nil {
@@ -227,8 +238,10 @@ func (s *Service) Publish(ctx context.Context, kind feed.Kind, object any) error
 		if err != nil {
 			return err
 		}
+		out = e
 		return s.Store.KeepEntries(ctx, f.State(), []feed.Kept{{Seq: e.Seq, Kind: e.Kind, Body: b, Root: f.Tree.Root()}})
 	})
+	return out, err
 }
 
 // ownLog is this node's log as kept, or a new one.

@@ -450,6 +450,19 @@ func (s *Service) apply(ctx context.Context, p *feed.Peer, e *feed.Entry, revs m
 			return &dgml.Error{Kind: dgml.Forbidden, Msg: fmt.Sprintf("facility %s is not %s's", r.ID, p.Node)}
 		}
 		return s.Facilities.UpdateFacility(ctx, &r)
+	case feed.KindDecision:
+		var d DecisionEntry
+		if err := strictJSON(e.Object, &d); err != nil {
+			return &feed.Error{Seq: e.Seq, Field: "object", Msg: err.Error()}
+		}
+		if d.Node != s.Node() || s.People == nil {
+			return nil // about another node's proposal
+		}
+		err := s.People.ProposalDecided(ctx, d.Proposal, p.Node, d.Status)
+		if dgml.KindOf(err) == dgml.NotFound {
+			return nil
+		}
+		return err
 	case feed.KindTombstone:
 		var t Tombstone
 		if err := strictJSON(e.Object, &t); err != nil {

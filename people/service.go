@@ -27,8 +27,20 @@ type Service struct {
 	// Tx makes each change one transaction: the change, who holds which
 	// role after it and the activity it leaves land together or not at
 	// all.
-	Tx  dgml.Atomic
-	now func() time.Time
+	Tx dgml.Atomic
+	// Federation, when set, carries proposals to designs that live on
+	// other nodes, and decisions back to where proposals came from.
+	Federation Federation
+	now        func() time.Time
+}
+
+// Federation is what proposals across nodes need of the federation.
+type Federation interface {
+	// SendProposal sends a proposal made here to the node its design
+	// lives at, in the transaction of ctx (delivery is a queued job).
+	SendProposal(ctx context.Context, p *collab.Proposal, home string) error
+	// Decided tells the node a proposal came from what became of it.
+	Decided(ctx context.Context, p *collab.Proposal) error
 }
 
 // SessionLength is how long a login lasts.
@@ -326,9 +338,22 @@ func (s *Service) Propose(ctx context.Context, u *account.User, targetRef, fromR
 		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "title", Msg: "at most 300 characters"}
 	}
 	p := &collab.Proposal{DesignID: target.ID, FromDesign: from.ID, Revision: from.Head, Base: target.Head, Title: title, Author: s.Handle(u)}
+	if target.Home != "" {
+		// The design lives elsewhere: the proposal goes there, to be
+		// decided by its maintainers; this node keeps a copy to follow.
+		if s.Federation == nil {
+			return nil, &dgml.Error{Kind: dgml.Unsupported, Msg: target.Slug + " lives at another node, and this node does not federate"}
+		}
+		p.FromNode = target.Home
+	}
 	err = s.Tx.Atomically(ctx, func(ctx context.Context) error {
 		if err := s.Store.CreateProposal(ctx, p); err != nil {
 			return err
+		}
+		if p.FromNode != "" {
+			if err := s.Federation.SendProposal(ctx, p, p.FromNode); err != nil {
+				return err
+			}
 		}
 		if err := s.event(ctx, collab.Event{DesignID: target.ID, Actor: p.Author, Kind: "proposal", Summary: "proposed: " + title, Link: "/proposals/" + p.ID}); err != nil {
 			return err
@@ -394,6 +419,9 @@ func (s *Service) Decide(ctx context.Context, u *account.User, id string, accept
 		if p.Status != "open" {
 			return &dgml.Error{Kind: dgml.Conflict, Msg: "the proposal is already " + p.Status}
 		}
+		if p.FromNode != "" && p.Remote == "" {
+			return &dgml.Error{Kind: dgml.Forbidden, Msg: "this proposal went to node " + p.FromNode + ", where the design lives: it is decided there"}
+		}
 		status := "declined"
 		if accept {
 			rev, err := s.Commons.Store.Revision(ctx, p.Revision)
@@ -416,6 +444,11 @@ func (s *Service) Decide(ctx context.Context, u *account.User, id string, accept
 			return err
 		}
 		p.Status = status
+		if p.Remote != "" && s.Federation != nil {
+			if err := s.Federation.Decided(ctx, p); err != nil {
+				return err
+			}
+		}
 		return s.event(ctx, collab.Event{DesignID: p.DesignID, Actor: s.Handle(u), Kind: "proposal-" + status, Summary: status + ": " + p.Title, Link: "/proposals/" + p.ID})
 	})
 	if err != nil {
@@ -441,5 +474,55 @@ func (s *Service) Comment(ctx context.Context, u *account.User, id, text string)
 			return err
 		}
 		return s.event(ctx, collab.Event{DesignID: p.DesignID, Actor: s.Handle(u), Kind: "comment", Summary: "commented on " + p.Title, Link: "/proposals/" + id})
+	})
+}
+
+// ReceiveProposal keeps a proposal that came from another node for one of
+// this node's designs, where its maintainers find and decide it.
+func (s *Service) ReceiveProposal(ctx context.Context, p *collab.Proposal) error {
+	return s.Tx.Atomically(ctx, func(ctx context.Context) error {
+		if _, err := s.Store.RemoteProposal(ctx, p.FromNode, p.Remote); err == nil {
+			return nil // delivered before: once is enough
+		}
+		target, err := s.Commons.Store.Design(ctx, p.DesignID)
+		if err != nil {
+			return err
+		}
+		if target.Home != "" {
+			return &dgml.Error{Kind: dgml.Forbidden, Msg: target.Slug + " does not live here"}
+		}
+		if strings.TrimSpace(p.Title) == "" || len(p.Title) > 300 {
+			return &dgml.Error{Kind: dgml.Invalid, Field: "title", Msg: "1 to 300 characters"}
+		}
+		if err := s.Store.CreateProposal(ctx, p); err != nil {
+			return err
+		}
+		if err := s.event(ctx, collab.Event{DesignID: target.ID, Actor: p.Author, Kind: "proposal", Summary: "proposed from another node: " + p.Title, Link: "/proposals/" + p.ID}); err != nil {
+			return err
+		}
+		return s.licenceNote(ctx, p, target.Head)
+	})
+}
+
+// ProposalDecided records what the node a proposal went to decided.
+func (s *Service) ProposalDecided(ctx context.Context, id, node, status string) error {
+	if status != "accepted" && status != "declined" {
+		return &dgml.Error{Kind: dgml.Invalid, Field: "status", Msg: "accepted or declined"}
+	}
+	return s.Tx.Atomically(ctx, func(ctx context.Context) error {
+		p, err := s.Store.Proposal(ctx, id)
+		if err != nil {
+			return err
+		}
+		if p.FromNode != node || p.Remote != "" {
+			return &dgml.Error{Kind: dgml.Forbidden, Msg: "proposal " + id + " did not go to node " + node}
+		}
+		if p.Status == status {
+			return nil
+		}
+		if err := s.Store.SetProposalStatus(ctx, id, "open", status); err != nil {
+			return err
+		}
+		return s.event(ctx, collab.Event{DesignID: p.DesignID, Actor: p.Author, Kind: "proposal-" + status, Summary: status + " at its design's home: " + p.Title, Link: "/proposals/" + p.ID})
 	})
 }

@@ -380,3 +380,21 @@ func place(ctx context.Context, tx conn, req design.CommitRequest, rev *design.R
 		return advanceDesign(ctx, tx, d.ID, rev, now)
 	}
 }
+
+// PutRevision keeps a revision outside any design's history.
+func (db *DB) PutRevision(ctx context.Context, rev *design.Revision, files []design.FileInfo) error {
+	if err := rev.Content.Validate(); err != nil {
+		return err
+	}
+	if rev.Content.RevisionID() != rev.ID {
+		return &dgml.Error{Kind: dgml.Invalid, Field: "revision", Msg: "the content does not make this revision's id"}
+	}
+	return db.Atomically(ctx, func(ctx context.Context) error {
+		tx := db.q(ctx)
+		if _, err := tx.Exec(ctx, `INSERT INTO revisions (id, content, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`,
+			rev.ID, rev.Canonical(), db.now()); err != nil {
+			return err
+		}
+		return insertFiles(ctx, tx, rev, files)
+	})
+}

@@ -286,19 +286,34 @@ func (db *DB) Contributions(ctx context.Context, handle string) (int, error) {
 // CreateProposal stores a proposal.
 func (db *DB) CreateProposal(ctx context.Context, p *collab.Proposal) error {
 	p.ID, p.Created, p.Status = newID(), db.now(), "open"
-	_, err := db.q(ctx).Exec(ctx, `INSERT INTO proposals (id, design_id, from_design, revision_id, base, title, author, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		p.ID, p.DesignID, p.FromDesign, p.Revision, p.Base, p.Title, p.Author, p.Status, p.Created)
+	_, err := db.q(ctx).Exec(ctx, `INSERT INTO proposals (id, design_id, from_design, revision_id, base, title, author, status, created_at, from_node, remote) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		p.ID, p.DesignID, p.FromDesign, p.Revision, p.Base, p.Title, p.Author, p.Status, p.Created, p.FromNode, p.Remote)
+	if isUnique(err) {
+		return &dgml.Error{Kind: dgml.Conflict, Msg: "that proposal from " + p.FromNode + " is here already"}
+	}
 	return err
 }
 
-func (db *DB) proposals(ctx context.Context, where string, arg any) ([]collab.Proposal, error) {
-	rows, err := db.q(ctx).Query(ctx, `SELECT id::text, design_id::text, from_design::text, revision_id, base, title, author, status, created_at FROM proposals WHERE `+where+` ORDER BY created_at DESC`, arg)
+// RemoteProposal finds a proposal by the node and id it came from.
+func (db *DB) RemoteProposal(ctx context.Context, node, remote string) (*collab.Proposal, error) {
+	ps, err := db.proposals(ctx, `from_node = $1 AND remote = $2`, node, remote)
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 {
+		return nil, notFound("proposal", remote+" from "+node)
+	}
+	return &ps[0], nil
+}
+
+func (db *DB) proposals(ctx context.Context, where string, args ...any) ([]collab.Proposal, error) {
+	rows, err := db.q(ctx).Query(ctx, `SELECT id::text, design_id::text, from_design::text, revision_id, base, title, author, status, created_at, from_node, remote FROM proposals WHERE `+where+` ORDER BY created_at DESC`, args...)
 	if err != nil {
 		return nil, err
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (collab.Proposal, error) {
 		var p collab.Proposal
-		err := r.Scan(&p.ID, &p.DesignID, &p.FromDesign, &p.Revision, &p.Base, &p.Title, &p.Author, &p.Status, &p.Created)
+		err := r.Scan(&p.ID, &p.DesignID, &p.FromDesign, &p.Revision, &p.Base, &p.Title, &p.Author, &p.Status, &p.Created, &p.FromNode, &p.Remote)
 		p.Created = p.Created.UTC()
 		return p, err
 	})

@@ -269,13 +269,28 @@ func (db *DB) Contributions(ctx context.Context, handle string) (int, error) {
 // CreateProposal stores a proposal.
 func (db *DB) CreateProposal(ctx context.Context, p *collab.Proposal) error {
 	p.ID, p.Created, p.Status = newID(), db.now(), "open"
-	_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO proposals (id, design_id, from_design, revision_id, base, title, author, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		p.ID, p.DesignID, p.FromDesign, p.Revision, p.Base, p.Title, p.Author, p.Status, timeText(p.Created))
+	_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO proposals (id, design_id, from_design, revision_id, base, title, author, status, created_at, from_node, remote) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.ID, p.DesignID, p.FromDesign, p.Revision, p.Base, p.Title, p.Author, p.Status, timeText(p.Created), p.FromNode, p.Remote)
+	if isUnique(err) {
+		return &dgml.Error{Kind: dgml.Conflict, Msg: "that proposal from " + p.FromNode + " is here already"}
+	}
 	return err
 }
 
-func (db *DB) proposals(ctx context.Context, where string, arg any) ([]collab.Proposal, error) {
-	rows, err := db.q(ctx).QueryContext(ctx, `SELECT id, design_id, from_design, revision_id, base, title, author, status, created_at FROM proposals WHERE `+where+` ORDER BY created_at DESC`, arg)
+// RemoteProposal finds a proposal by the node and id it came from.
+func (db *DB) RemoteProposal(ctx context.Context, node, remote string) (*collab.Proposal, error) {
+	ps, err := db.proposals(ctx, `from_node = ? AND remote = ?`, node, remote)
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 {
+		return nil, notFound("proposal", remote+" from "+node)
+	}
+	return &ps[0], nil
+}
+
+func (db *DB) proposals(ctx context.Context, where string, args ...any) ([]collab.Proposal, error) {
+	rows, err := db.q(ctx).QueryContext(ctx, `SELECT id, design_id, from_design, revision_id, base, title, author, status, created_at, from_node, remote FROM proposals WHERE `+where+` ORDER BY created_at DESC`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -284,7 +299,7 @@ func (db *DB) proposals(ctx context.Context, where string, arg any) ([]collab.Pr
 	for rows.Next() {
 		var p collab.Proposal
 		var created string
-		if err := rows.Scan(&p.ID, &p.DesignID, &p.FromDesign, &p.Revision, &p.Base, &p.Title, &p.Author, &p.Status, &created); err != nil {
+		if err := rows.Scan(&p.ID, &p.DesignID, &p.FromDesign, &p.Revision, &p.Base, &p.Title, &p.Author, &p.Status, &created, &p.FromNode, &p.Remote); err != nil {
 			return nil, err
 		}
 		p.Created = parseTime(created)

@@ -208,6 +208,54 @@ func TestThreeNodes(t *testing.T) {
 		t.Errorf("a design of the same name on C: %d", code)
 	}
 
+	// C forks A's design, changes its fork and proposes the change to A;
+	// A accepts; the new head reaches B and C, and C's copy of the
+	// proposal learns it was accepted.
+	code, body = c.call(t, "POST", "/api/v1/designs/"+onA.ID+"/fork", c.token, "", "")
+	if code != 201 {
+		t.Fatalf("fork on C: %d %s", code, body)
+	}
+	var cfork designView
+	json.Unmarshal([]byte(body), &cfork)
+	better := "name = \"Fed Stool\"\nlicense = \"CC-BY-SA-4.0\"\nfunction = \"A stool to sit on, now with a footrest.\"\n"
+	if code, body := c.call(t, "POST", "/api/v1/designs?into="+cfork.Slug, c.token, "application/toml", better); code != 201 {
+		t.Fatalf("change the fork on C: %d %s", code, body)
+	}
+	code, body = c.call(t, "POST", "/api/v1/designs/"+onA.ID+"/proposals", c.token, "application/json", fmt.Sprintf(`{"from": %q, "title": "Add a footrest"}`, cfork.Slug))
+	if code != 201 {
+		t.Fatalf("propose from C: %d %s", code, body)
+	}
+	var sent struct{ ID string }
+	json.Unmarshal([]byte(body), &sent)
+	// The delivery is a queued job: wait for it to reach A.
+	var pid string
+	for deadline := time.Now().Add(30 * time.Second); pid == "" && time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		_, list := a.call(t, "GET", "/api/v1/designs/fed-stool/proposals", "", "", "")
+		if strings.Contains(list, "Add a footrest") {
+			pid = between(list, `"id": "`, `"`)
+		}
+	}
+	if pid == "" {
+		t.Fatal("C's proposal never reached A")
+	}
+	if code, body := c.call(t, "POST", "/api/v1/proposals/"+sent.ID+"/accept", c.token, "", ""); code != 403 {
+		t.Errorf("C accepting a proposal to A's design: %d %s", code, body)
+	}
+	if code, body := a.call(t, "POST", "/api/v1/proposals/"+pid+"/accept", a.token, "", ""); code != 200 {
+		t.Fatalf("A accepts: %d %s", code, body)
+	}
+	onA, _ = a.design(t, "fed-stool")
+	b.mustSync(t, a.id)
+	c.mustSync(t, a.id)
+	for _, n := range []*fedNode{b, c} {
+		if d, _ := n.design(t, onA.ID); d == nil || d.Head != onA.Head || d.Revisions != 2 {
+			t.Errorf("the accepted head on %s: %+v, A has %s", n.name, d, onA.Head)
+		}
+	}
+	if _, body := c.call(t, "GET", "/api/v1/proposals/"+sent.ID, "", "", ""); !strings.Contains(body, `"status": "accepted"`) {
+		t.Errorf("C's copy of the proposal: %.400s", body)
+	}
+
 	// A withdraws its workshop: gone on B and C after their syncs.
 	_, fac := a.call(t, "GET", "/api/v1/facilities", "", "", "")
 	fid := between(fac, `"id": "`, `"`)

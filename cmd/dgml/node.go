@@ -145,6 +145,7 @@ func openNode(ctx context.Context, w *where) (*node, error) {
 		}
 	}
 	ppl := &people.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: host, Guard: account.NewGuard(db), Tx: db}
+	ppl.Federation, fed.People, fed.Jobs = fed, ppl, db
 	netw := &network.Service{Store: facilities, Assess: db, Commons: c, Factors: factors, Roles: db, Tx: db}
 	if near, ok := db.(facility.Nearer); ok {
 		netw.Index = near

@@ -56,3 +56,9 @@ ALTER TABLE designs ADD COLUMN forked_node TEXT NOT NULL DEFAULT '';
 ALTER TABLE facilities ADD COLUMN home TEXT NOT NULL DEFAULT '';
 CREATE INDEX designs_home ON designs (home);
 CREATE INDEX facilities_home ON facilities (home);
+
+-- A proposal from another node (or sent to one) names that node and its
+-- id there, once.
+ALTER TABLE proposals ADD COLUMN from_node TEXT NOT NULL DEFAULT '';
+ALTER TABLE proposals ADD COLUMN remote TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX proposals_remote ON proposals (from_node, remote) WHERE remote <> '';

@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"github.com/dgml/dgml/assess"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/facility"
 )
@@ -59,4 +60,11 @@ type DecisionEntry struct {
 	Proposal string `json:"proposal"`
 	Node     string `json:"node"`
 	Status   string `json:"status"` // accepted, declined
+}
+
+// ReportEntry is a feed entry's object for a build report, with the
+// photos it shows.
+type ReportEntry struct {
+	Report assess.Report     `json:"report"`
+	Photos []design.FileInfo `json:"photos,omitempty"`
 }

@@ -3,6 +3,7 @@ package federation
 import (
 	"context"
 
+	"github.com/dgml/dgml/assess"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/feed"
@@ -138,4 +139,87 @@ func (f Facilities) publish(ctx context.Context, fac, old *facility.Facility) er
 		e.Ref = sha256Hex(b)
 	}
 	return f.Fed.Publish(ctx, feed.KindFacility, e)
+}
+
+// Assess is an assessment store whose reports, attestations and votes
+// made here are published: they merge by union wherever the design is
+// followed.
+type Assess struct {
+	assess.Store
+	Designs design.Store
+	Fed     *Service
+}
+
+// AddReport stores and publishes a build report.
+func (a Assess) AddReport(ctx context.Context, r *assess.Report) error {
+	if quiet(ctx) {
+		return a.Store.AddReport(ctx, r)
+	}
+	return a.Fed.Tx.Atomically(ctx, func(ctx context.Context) error {
+		if err := a.Store.AddReport(ctx, r); err != nil {
+			return err
+		}
+		var photos []design.FileInfo
+		for _, sum := range r.Photos {
+			f, err := a.Designs.File(ctx, sum)
+			if err != nil {
+				return err
+			}
+			photos = appendFile(photos, *f)
+		}
+		return a.Fed.Publish(ctx, feed.KindReport, ReportEntry{Report: *r, Photos: photos})
+	})
+}
+
+// PutAttestation stores and publishes an attestation.
+func (a Assess) PutAttestation(ctx context.Context, at assess.Attestation) error {
+	if quiet(ctx) {
+		return a.Store.PutAttestation(ctx, at)
+	}
+	return a.Fed.Tx.Atomically(ctx, func(ctx context.Context) error {
+		if err := a.Store.PutAttestation(ctx, at); err != nil {
+			return err
+		}
+		at.Standing = nil
+		return a.Fed.Publish(ctx, feed.KindAttestation, at)
+	})
+}
+
+// PutVote stores and publishes a vote.
+func (a Assess) PutVote(ctx context.Context, v assess.Vote) error {
+	if quiet(ctx) {
+		return a.Store.PutVote(ctx, v)
+	}
+	return a.Fed.Tx.Atomically(ctx, func(ctx context.Context) error {
+		if err := a.Store.PutVote(ctx, v); err != nil {
+			return err
+		}
+		v.Standing = nil
+		return a.Fed.Publish(ctx, feed.KindVote, v)
+	})
+}
+
+// Translations is a translation store whose translations made here are
+// published.
+type Translations struct {
+	Store design.Translations
+	Fed   *Service
+}
+
+// Translations lists a design's translations.
+func (t Translations) Translations(ctx context.Context, designID string) ([]design.TextTranslation, error) {
+	return t.Store.Translations(ctx, designID)
+}
+
+// AddTranslation stores and publishes a translation.
+func (t Translations) AddTranslation(ctx context.Context, tr *design.TextTranslation) error {
+	if quiet(ctx) {
+		return t.Store.AddTranslation(ctx, tr)
+	}
+	return t.Fed.Tx.Atomically(ctx, func(ctx context.Context) error {
+		if err := t.Store.AddTranslation(ctx, tr); err != nil {
+			return err
+		}
+		return t.Fed.Publish(ctx, feed.KindTranslation, tr)
+	})
 }

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/assess"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/feed"
@@ -37,6 +38,9 @@ type Service struct {
 	Facilities facility.Store
 	Tx         dgml.Atomic
 	Name       string // the node's name, for people
+	Domain     string // the node part of its people's handles (user@domain)
+	Assess     assess.Store
+	Texts      design.Translations
 	URL        string // the node's public base URL, without a trailing slash
 	Version    string // the software's
 	Client     *http.Client
@@ -154,6 +158,7 @@ type Document struct {
 	Version  string `json:"version"`
 	Node     string `json:"node"`
 	Name     string `json:"name"`
+	Domain   string `json:"domain"` // its people are user@domain
 	URL      string `json:"url"`
 	FirstKey string `json:"first_key"` // the key the node's id is made from, which signed its first entry
 	Key      string `json:"key"`       // the key that signs now
@@ -165,7 +170,7 @@ type Document struct {
 // Document signs this node's document.
 func (s *Service) Document() (*Document, error) {
 	s.mu.Lock()
-	d := &Document{Software: "dgml", Version: s.Version, Node: s.node, Name: s.Name, URL: s.URL,
+	d := &Document{Software: "dgml", Version: s.Version, Node: s.node, Name: s.Name, Domain: s.Domain, URL: s.URL,
 		FirstKey: feed.EncodeKey(s.first), Key: feed.EncodeKey(s.key.Public().(ed25519.PublicKey)),
 		Feed: s.URL + "/federation/feed", Objects: s.URL + "/federation/objects/"}
 	key := s.key

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/assess"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/feed"
@@ -96,7 +97,7 @@ func (s *Service) AddPeer(ctx context.Context, base string) (*feed.Peer, error) 
 	if _, err := s.Store.Peer(ctx, d.Node); err == nil {
 		return nil, &dgml.Error{Kind: dgml.Conflict, Field: "url", Msg: fmt.Sprintf("node %s (%s) is followed already", d.Name, d.Node)}
 	}
-	p := &feed.Peer{Node: d.Node, URL: strings.TrimRight(base, "/"), Name: d.Name, Status: feed.PeerNew, AddedAt: time.Now().UTC()}
+	p := &feed.Peer{Node: d.Node, URL: strings.TrimRight(base, "/"), Name: d.Name, Domain: d.Domain, Status: feed.PeerNew, AddedAt: time.Now().UTC()}
 	err = s.Tx.Atomically(ctx, func(ctx context.Context) error {
 		if err := s.Store.SavePeer(ctx, p); err != nil {
 			return err
@@ -306,6 +307,27 @@ func (s *Service) fetchObjects(ctx context.Context, p *feed.Peer, entries []feed
 	got, bytes := 0, int64(0)
 	for i := range entries {
 		e := &entries[i]
+		if e.Kind == feed.KindReport {
+			var re ReportEntry
+			if err := strictJSON(e.Object, &re); err != nil {
+				return nil, got, bytes, &feed.Error{Seq: e.Seq, Field: "object", Msg: err.Error()}
+			}
+			for _, f := range re.Photos {
+				if !hexSum(f.SHA256) {
+					return nil, got, bytes, &feed.Error{Seq: e.Seq, Field: "object.photos", Msg: "not a SHA-256"}
+				}
+				if s.Blobs.Has(f.SHA256) {
+					continue
+				}
+				n, err := s.fetchFile(ctx, p, f.SHA256)
+				bytes += n
+				if err != nil {
+					return nil, got, bytes, err
+				}
+				got++
+			}
+			continue
+		}
 		if e.Kind != feed.KindDesign {
 			continue
 		}
@@ -450,6 +472,84 @@ func (s *Service) apply(ctx context.Context, p *feed.Peer, e *feed.Entry, revs m
 			return &dgml.Error{Kind: dgml.Forbidden, Msg: fmt.Sprintf("facility %s is not %s's", r.ID, p.Node)}
 		}
 		return s.Facilities.UpdateFacility(ctx, &r)
+	case feed.KindReport:
+		var re ReportEntry
+		if err := strictJSON(e.Object, &re); err != nil {
+			return &feed.Error{Seq: e.Seq, Field: "object", Msg: err.Error()}
+		}
+		r := re.Report
+		if err := s.ownPerson(p, e, "report.author", r.Author); err != nil {
+			return err
+		}
+		if ok, err := s.knownDesign(ctx, r.DesignID); !ok || err != nil {
+			return err
+		}
+		if err := r.Check(); err != nil {
+			return err
+		}
+		have, err := s.Assess.Reports(ctx, r.DesignID)
+		if err != nil {
+			return err
+		}
+		for _, h := range have {
+			if h.ID == r.ID {
+				return nil
+			}
+		}
+		for _, f := range re.Photos {
+			if err := s.Designs.AddFile(ctx, f); err != nil {
+				return err
+			}
+		}
+		return s.Assess.AddReport(ctx, &r)
+	case feed.KindAttestation:
+		var a assess.Attestation
+		if err := strictJSON(e.Object, &a); err != nil {
+			return &feed.Error{Seq: e.Seq, Field: "object", Msg: err.Error()}
+		}
+		if err := s.ownPerson(p, e, "reviewer", a.Reviewer); err != nil {
+			return err
+		}
+		if ok, err := s.knownDesign(ctx, a.DesignID); !ok || err != nil {
+			return err
+		}
+		// Whether the reviewer wrote the design is judged here too, from
+		// the history this node holds.
+		hist, err := s.Designs.History(ctx, a.DesignID)
+		if err != nil {
+			return err
+		}
+		for _, h := range hist {
+			a.Insider = a.Insider || h.Author == a.Reviewer
+		}
+		return s.Assess.PutAttestation(ctx, a)
+	case feed.KindVote:
+		var v assess.Vote
+		if err := strictJSON(e.Object, &v); err != nil {
+			return &feed.Error{Seq: e.Seq, Field: "object", Msg: err.Error()}
+		}
+		if err := s.ownPerson(p, e, "voter", v.Voter); err != nil {
+			return err
+		}
+		if top, ok := assess.Scales[v.Scale]; !ok || v.Level < 1 || v.Level > top {
+			return &feed.Error{Seq: e.Seq, Field: "object.level", Msg: "not a level of a readiness scale"}
+		}
+		if ok, err := s.knownDesign(ctx, v.DesignID); !ok || err != nil {
+			return err
+		}
+		return s.Assess.PutVote(ctx, v)
+	case feed.KindTranslation:
+		var t design.TextTranslation
+		if err := strictJSON(e.Object, &t); err != nil {
+			return &feed.Error{Seq: e.Seq, Field: "object", Msg: err.Error()}
+		}
+		if err := s.ownPerson(p, e, "author", t.Author); err != nil {
+			return err
+		}
+		if ok, err := s.knownDesign(ctx, t.DesignID); !ok || err != nil {
+			return err
+		}
+		return s.Texts.AddTranslation(ctx, &t)
 	case feed.KindDecision:
 		var d DecisionEntry
 		if err := strictJSON(e.Object, &d); err != nil {
@@ -498,4 +598,23 @@ func strictJSON(raw []byte, v any) error {
 func hexSum(s string) bool {
 	b, err := hex.DecodeString(s)
 	return err == nil && len(b) == 32
+}
+
+// ownPerson refuses an entry that speaks for someone of another node: a
+// node publishes what its own people (user@its domain) said.
+func (s *Service) ownPerson(p *feed.Peer, e *feed.Entry, field, handle string) error {
+	if p.Domain == "" || !strings.HasSuffix(handle, "@"+p.Domain) {
+		return &feed.Error{Seq: e.Seq, Field: "object." + field, Msg: fmt.Sprintf("%q is not one of the node's people (user@%s)", handle, p.Domain)}
+	}
+	return nil
+}
+
+// knownDesign says whether a design is held here; what is said of a
+// design this node does not hold is kept in the log only.
+func (s *Service) knownDesign(ctx context.Context, id string) (bool, error) {
+	_, err := s.Designs.Design(ctx, id)
+	if dgml.KindOf(err) == dgml.NotFound {
+		return false, nil
+	}
+	return err == nil, err
 }

@@ -56,6 +56,7 @@ type Peer struct {
 	Node     string     `json:"node"`
 	URL      string     `json:"url"`
 	Name     string     `json:"name"`
+	Domain   string     `json:"domain"` // the node part of its people's handles (user@domain)
 	Status   string     `json:"status"` // new, ok, failing, refused, equivocation
 	Error    string     `json:"error,omitempty"`
 	SyncedAt *time.Time `json:"synced_at,omitempty"`

@@ -135,11 +135,11 @@ func (db *DB) RetireNodeKey(ctx context.Context, public string, at time.Time) er
 	return err
 }
 
-const peerColumns = `p.node, p.url, p.name, p.status, p.error, p.synced_at, p.added_at, coalesce(l.seq, 0)`
+const peerColumns = `p.node, p.url, p.name, p.domain, p.status, p.error, p.synced_at, p.added_at, coalesce(l.seq, 0)`
 
 func scanPeer(row interface{ Scan(...any) error }) (*feed.Peer, error) {
 	var p feed.Peer
-	if err := row.Scan(&p.Node, &p.URL, &p.Name, &p.Status, &p.Error, &p.SyncedAt, &p.AddedAt, &p.Seq); err != nil {
+	if err := row.Scan(&p.Node, &p.URL, &p.Name, &p.Domain, &p.Status, &p.Error, &p.SyncedAt, &p.AddedAt, &p.Seq); err != nil {
 		return nil, err
 	}
 	p.AddedAt = p.AddedAt.UTC()
@@ -180,9 +180,9 @@ func (db *DB) Peer(ctx context.Context, node string) (*feed.Peer, error) {
 // SavePeer adds a peer or updates one; a URL another peer has is a
 // conflict.
 func (db *DB) SavePeer(ctx context.Context, p *feed.Peer) error {
-	_, err := db.q(ctx).Exec(ctx, `INSERT INTO peers (node, url, name, status, error, synced_at, added_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (node) DO UPDATE SET url = excluded.url, name = excluded.name, status = excluded.status, error = excluded.error, synced_at = excluded.synced_at`,
-		p.Node, p.URL, p.Name, p.Status, p.Error, p.SyncedAt, p.AddedAt)
+	_, err := db.q(ctx).Exec(ctx, `INSERT INTO peers (node, url, name, domain, status, error, synced_at, added_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (node) DO UPDATE SET url = excluded.url, name = excluded.name, domain = excluded.domain, status = excluded.status, error = excluded.error, synced_at = excluded.synced_at`,
+		p.Node, p.URL, p.Name, p.Domain, p.Status, p.Error, p.SyncedAt, p.AddedAt)
 	if isUnique(err) {
 		return &dgml.Error{Kind: dgml.Conflict, Field: "url", Msg: p.URL + " is followed already, as another node"}
 	}

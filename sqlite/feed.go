@@ -138,12 +138,12 @@ func (db *DB) RetireNodeKey(ctx context.Context, public string, at time.Time) er
 	return err
 }
 
-const peerColumns = `p.node, p.url, p.name, p.status, p.error, coalesce(p.synced_at, ''), p.added_at, coalesce(l.seq, 0)`
+const peerColumns = `p.node, p.url, p.name, p.domain, p.status, p.error, coalesce(p.synced_at, ''), p.added_at, coalesce(l.seq, 0)`
 
 func scanPeer(row interface{ Scan(...any) error }) (*feed.Peer, error) {
 	var p feed.Peer
 	var synced, added string
-	if err := row.Scan(&p.Node, &p.URL, &p.Name, &p.Status, &p.Error, &synced, &added, &p.Seq); err != nil {
+	if err := row.Scan(&p.Node, &p.URL, &p.Name, &p.Domain, &p.Status, &p.Error, &synced, &added, &p.Seq); err != nil {
 		return nil, err
 	}
 	if synced != "" {
@@ -188,9 +188,9 @@ func (db *DB) SavePeer(ctx context.Context, p *feed.Peer) error {
 	if p.SyncedAt != nil {
 		synced = timeText(*p.SyncedAt)
 	}
-	_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO peers (node, url, name, status, error, synced_at, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (node) DO UPDATE SET url = excluded.url, name = excluded.name, status = excluded.status, error = excluded.error, synced_at = excluded.synced_at`,
-		p.Node, p.URL, p.Name, p.Status, p.Error, synced, timeText(p.AddedAt))
+	_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO peers (node, url, name, domain, status, error, synced_at, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (node) DO UPDATE SET url = excluded.url, name = excluded.name, domain = excluded.domain, status = excluded.status, error = excluded.error, synced_at = excluded.synced_at`,
+		p.Node, p.URL, p.Name, p.Domain, p.Status, p.Error, synced, timeText(p.AddedAt))
 	if isUnique(err) {
 		return &dgml.Error{Kind: dgml.Conflict, Field: "url", Msg: p.URL + " is followed already, as another node"}
 	}

@@ -256,6 +256,23 @@ func TestThreeNodes(t *testing.T) {
 		t.Errorf("C's copy of the proposal: %.400s", body)
 	}
 
+	// B's people report a build of A's design and attest it; C, which
+	// follows B, shows both under B's names; a node cannot speak for
+	// another's people.
+	if code, body := b.call(t, "POST", "/api/v1/designs/"+onA.ID+"/reports", b.token, "application/json", `{"place": "Berlin, DE", "success": true, "quantity": 2, "hours": 3}`); code != 201 {
+		t.Fatalf("report on B: %d %s", code, body)
+	}
+	if code, body := b.call(t, "POST", "/api/v1/designs/"+onA.ID+"/attestations", b.token, "application/json", `{"holds": true, "note": "built it from the documents alone"}`); code/100 != 2 {
+		t.Fatalf("attest on B: %d %s", code, body)
+	}
+	c.mustSync(t, b.id)
+	if _, body := c.call(t, "GET", "/api/v1/designs/"+onA.ID+"/reports", "", "", ""); !strings.Contains(body, "op@berlin.test") || !strings.Contains(body, "Berlin, DE") {
+		t.Errorf("B's report on C: %.400s", body)
+	}
+	if _, body := c.call(t, "GET", "/api/v1/designs/"+onA.ID+"/maturity", "", "", ""); !strings.Contains(body, "op@berlin.test") {
+		t.Errorf("B's attestation on C: %.600s", body)
+	}
+
 	// A withdraws its workshop: gone on B and C after their syncs.
 	_, fac := a.call(t, "GET", "/api/v1/facilities", "", "", "")
 	fid := between(fac, `"id": "`, `"`)

@@ -144,7 +144,9 @@ func openNode(ctx context.Context, w *where) (*node, error) {
 			return nil, err
 		}
 	}
-	ppl := &people.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: host, Guard: account.NewGuard(db), Tx: db}
+	fed.Assess, fed.Texts, fed.Domain = db, db, host
+	ppl := &people.Service{Accounts: db, Store: db, Assess: federation.Assess{Store: db, Designs: db, Fed: fed}, Texts: federation.Translations{Store: db, Fed: fed},
+		Commons: c, Node: host, Guard: account.NewGuard(db), Tx: db}
 	ppl.Federation, fed.People, fed.Jobs = fed, ppl, db
 	netw := &network.Service{Store: facilities, Assess: db, Commons: c, Factors: factors, Roles: db, Tx: db}
 	if near, ok := db.(facility.Nearer); ok {

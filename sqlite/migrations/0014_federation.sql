@@ -34,6 +34,7 @@ CREATE TABLE peers (
 	node      TEXT PRIMARY KEY,
 	url       TEXT NOT NULL UNIQUE,
 	name      TEXT NOT NULL DEFAULT '',
+	domain    TEXT NOT NULL DEFAULT '',
 	status    TEXT NOT NULL DEFAULT 'new',
 	error     TEXT NOT NULL DEFAULT '',
 	synced_at TEXT,

@@ -148,7 +148,7 @@ func (s *Site) facilityForm(w http.ResponseWriter, r *http.Request) (*view, erro
 	if me(r) == nil {
 		return &view{redirect: "/login?next=/facilities/new"}, nil
 	}
-	return page("facility_form.html", "Register a workshop", map[string]any{"Rows": make([]struct{}, machineRows), "Form": map[string]string{}, "Errors": map[string]string{}}), nil
+	return page("facility_form.html", "Register a workshop", map[string]any{"Rows": make([]struct{}, machineRows), "Form": map[string]string{"visibility": "public", "share_machines": "on"}, "Errors": map[string]string{}}), nil
 }
 
 func (s *Site) registerFacility(w http.ResponseWriter, r *http.Request) (*view, error) {
@@ -225,6 +225,21 @@ func facilityFromForm(r *http.Request, errs map[string]string) (*facility.Facili
 		}
 		f.Machines = append(f.Machines, m)
 	}
+	// What other nodes may see of it: the form's first showing checks
+	// the machines only, the default.
+	d := facility.Disclosure{Visibility: v.Get("visibility")}
+	if d.Visibility == "" {
+		d.Visibility = facility.VisibilityPublic
+	}
+	for _, g := range []string{facility.ShareMachines, facility.ShareLocation, facility.ShareContact, facility.ShareRates} {
+		if v.Get("share_"+g) != "" {
+			d.Share = append(d.Share, g)
+		}
+	}
+	if err := facility.ValidDisclosure(d); err != nil {
+		errs["visibility"] = "every node, only nodes that follow this one, or none"
+	}
+	f.Disclosure = &d
 	return f, nil
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/facility"
+	"github.com/dgml/dgml/federation"
 	"github.com/dgml/dgml/geometry"
 	"github.com/dgml/dgml/network"
 	"github.com/dgml/dgml/param"
@@ -38,7 +39,10 @@ type Config struct {
 	Commons *commons.Service
 	Network *network.Service
 	People  *people.Service
-	TempDir string
+	// Federation, when set, names the nodes designs live at and serves
+	// the admins' page of followed nodes.
+	Federation *federation.Service
+	TempDir    string
 	// MaxUpload bounds an uploaded design, in bytes.
 	MaxUpload int64
 	Log       *slog.Logger
@@ -49,6 +53,8 @@ type Site struct {
 	commons   *commons.Service
 	network   *network.Service
 	people    *people.Service
+	fed       *federation.Service
+	homes     homes
 	tmpDir    string
 	maxUpload int64
 	log       *slog.Logger
@@ -61,7 +67,9 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 	if log == nil {
 		log = slog.Default()
 	}
+	var site *Site
 	funcs := template.FuncMap{
+		"home":  func(node string) Home { return site.homeOf(node) },
 		"join":  strings.Join,
 		"isURL": func(s string) bool { return strings.Contains(s, "://") },
 		"mm":    dims,
@@ -86,7 +94,7 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 	if cfg.MaxUpload == 0 {
 		cfg.MaxUpload = 256 << 20
 	}
-	s := &Site{commons: c, network: n, people: cfg.People, tmpDir: tmpDir, maxUpload: cfg.MaxUpload, log: log, tmpl: template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))}
+	s := &Site{commons: c, network: n, people: cfg.People, fed: cfg.Federation, tmpDir: tmpDir, maxUpload: cfg.MaxUpload, log: log, tmpl: template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))}
 	mux.Handle("GET /static/", http.FileServerFS(staticFS))
 	mux.HandleFunc("GET /{$}", s.page(s.home))
 	mux.HandleFunc("GET /designs", s.page(s.designs))
@@ -98,8 +106,10 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 	mux.HandleFunc("GET /facilities/{ref}", s.page(s.facility))
 	mux.HandleFunc("GET /upload", s.page(s.uploadForm))
 	mux.HandleFunc("POST /upload", s.page(s.upload))
+	site = s
 	s.peoplePages(mux)
 	s.assessPages(mux)
+	s.federationPages(mux)
 	mux.HandleFunc("/", s.page(func(w http.ResponseWriter, r *http.Request) (*view, error) {
 		return nil, &dgml.Error{Kind: dgml.NotFound, Msg: "There is no page at " + r.URL.Path + " on this node."}
 	}))

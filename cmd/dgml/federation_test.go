@@ -3,9 +3,12 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -189,6 +192,32 @@ func TestThreeNodes(t *testing.T) {
 	if forkOnC == nil || forkOnC.Home != b.id || forkOnC.ForkedFrom == nil || forkOnC.ForkedFrom.Design != onA.ID || forkOnC.ForkedFrom.Node != a.id {
 		t.Fatalf("B's fork on C: %+v", forkOnC)
 	}
+	// People see where a design lives, and the admins which nodes are
+	// followed and how their syncs went.
+	if _, page := c.call(t, "GET", "/designs/"+onA.ID, "", "", ""); !strings.Contains(page, "Lives at") || !strings.Contains(page, a.base+"/designs/"+onA.ID) || !strings.Contains(page, ">athens</a>") {
+		t.Errorf("the design page on C does not say where it lives: %.300s", between(page, "<dl", "</dl>"))
+	}
+	if _, page := c.call(t, "GET", "/designs?q=stool", "", "", ""); !strings.Contains(page, "from athens") || !strings.Contains(page, "from berlin") {
+		t.Errorf("search on C does not name the designs' homes")
+	}
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	if res, err := browser.PostForm(c.base+"/login", url.Values{"name": {"op"}, "password": {"a long enough password"}}); err == nil {
+		res.Body.Close()
+	}
+	res, err := browser.Get(c.base + "/admin/peers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(page), "athens") || !strings.Contains(string(page), "berlin") || !strings.Contains(string(page), "<td>ok") {
+		t.Errorf("the peers page on C: %d %.500s", res.StatusCode, page)
+	}
+	if code, _ := c.call(t, "GET", "/admin/peers", "", "", ""); code != 401 {
+		t.Errorf("the peers page to someone not logged in: %d", code)
+	}
+
 	// The part file is the same bytes on every node.
 	_, parts := a.call(t, "GET", "/api/v1/designs/fed-stool/parts", "", "", "")
 	sum := between(parts, `"sha256": "`, `"`)

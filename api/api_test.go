@@ -41,7 +41,17 @@ type node struct {
 
 func newNode(t *testing.T) *node {
 	t.Helper()
+	return newNodeWith(t, nil)
+}
+
+// newNodeWith is newNode with the test node changed before its handler
+// is built.
+func newNodeWith(t *testing.T, change func(*testnode.Node)) *node {
+	t.Helper()
 	tn := testnode.New(t)
+	if change != nil {
+		change(tn)
+	}
 	dir, db, people := tn.Dir, tn.DB, tn.People
 	h, a := tn.Handler(t, 1<<20)
 	srv := httptest.NewServer(h)
@@ -294,7 +304,7 @@ func TestErrorsAreProblems(t *testing.T) {
 // The OpenAPI document must describe exactly the routes the server has,
 // and every documented operation must answer with a documented status.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
-	n := newNode(t)
+	n := newNodeWith(t, func(tn *testnode.Node) { tn.Federate(t, "api") })
 	d, err := demo.Printer()
 	if err != nil {
 		t.Fatal(err)
@@ -358,7 +368,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	if err := n.db.CreateProposal(ctx, prop); err != nil {
 		t.Fatal(err)
 	}
-	fill := strings.NewReplacer("{ref}", dsg.Slug, "{id}", dsg.Head, "{other}", dsg.Head, "{sha256}", fileSum, "{name}", "tester")
+	fill := strings.NewReplacer("{ref}", dsg.Slug, "{id}", dsg.Head, "{other}", dsg.Head, "{sha256}", fileSum, "{name}", "tester", "{node}", "nobody")
 	query := map[string]string{"/api/v1/designs/{ref}/plan": "?near=37.98,23.73", "/api/v1/licenses/check": "?design=CERN-OHL-S-2.0&module=CC-BY-4.0"}
 	for p, ops := range doc.Paths {
 		for m, op := range ops {

@@ -228,6 +228,9 @@ func (s *Service) sync(ctx context.Context, p *feed.Peer, res *SyncResult) error
 		err = s.Tx.Atomically(ctx, func(ctx context.Context) error {
 			for i := range b.Entries {
 				if err := s.apply(ctx, p, &b.Entries[i], revs); err != nil {
+					if errors.As(err, new(*feed.Error)) {
+						return err
+					}
 					return fmt.Errorf("entry %d: %w", b.Entries[i].Seq, err)
 				}
 			}

@@ -15,6 +15,7 @@ import (
 	"github.com/dgml/dgml/blob"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/cost"
+	"github.com/dgml/dgml/federation"
 	"github.com/dgml/dgml/demo"
 	"github.com/dgml/dgml/geometry"
 	"github.com/dgml/dgml/internal/httpnode"
@@ -31,6 +32,26 @@ type Node struct {
 	Commons *commons.Service
 	Network *network.Service
 	People  *people.Service
+	// Fed is set by Federate.
+	Fed *federation.Service
+}
+
+// Federate gives the node an identity and a log, and publishes its
+// changes from then on, as dgml serve does.
+func (n *Node) Federate(t testing.TB, name string) *federation.Service {
+	t.Helper()
+	fed := &federation.Service{Store: n.DB, Designs: n.DB, Blobs: n.Blobs, Facilities: n.DB, Tx: n.DB, Assess: n.DB, Texts: n.DB,
+		Name: name, Domain: "test.node", URL: "http://" + name + ".invalid", Jobs: n.DB, People: n.People}
+	if err := fed.Open(context.Background(), []byte("test passphrase")); err != nil {
+		t.Fatal(err)
+	}
+	n.Commons.Store = federation.Designs{Store: n.DB, Fed: fed}
+	n.Network.Store = federation.Facilities{Store: n.DB, Fed: fed}
+	n.People.Assess = federation.Assess{Store: n.DB, Designs: n.DB, Fed: fed}
+	n.People.Texts = federation.Translations{Store: n.DB, Fed: fed}
+	n.People.Federation = fed
+	n.Fed = fed
+	return fed
 }
 
 // New opens an empty node that is closed when the test ends.
@@ -63,7 +84,7 @@ func (n *Node) Handler(t testing.TB, maxUpload int64) (http.Handler, *api.Server
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return httpnode.New(httpnode.Config{Commons: n.Commons, Network: n.Network, People: n.People, TempDir: tmp, MaxUpload: maxUpload})
+	return httpnode.New(httpnode.Config{Commons: n.Commons, Network: n.Network, People: n.People, Federation: n.Fed, TempDir: tmp, MaxUpload: maxUpload})
 }
 
 // Demo commits the first n designs of the demo commons and, with

@@ -4,16 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"path/filepath"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/assess"
 	"github.com/dgml/dgml/design"
-	"github.com/dgml/dgml/feed"
 	"github.com/dgml/dgml/federation"
+	"github.com/dgml/dgml/feed"
 	"github.com/dgml/dgml/internal/testnode"
 )
 

@@ -2,7 +2,6 @@ package feed
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"time"
 )
@@ -127,10 +126,4 @@ func TreeFromBytes(b []byte) ([][]byte, error) {
 		out = append(out, b[i:i+32:i+32])
 	}
 	return out, nil
-}
-
-// hexHash checks a hex SHA-256.
-func hexHash(s string) bool {
-	b, err := hex.DecodeString(s)
-	return err == nil && len(b) == 32
 }

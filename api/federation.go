@@ -1,6 +1,8 @@
 package api
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -16,6 +18,7 @@ func (s *Server) federationRoutes() {
 	s.handle("GET", "/.well-known/dgml", s.nodeDocument)
 	s.handle("GET", "/federation/feed", s.feedBatch)
 	s.handle("GET", "/federation/objects/{sha256}", s.object)
+	s.handlePublic("POST", "/federation/objects", s.objects)
 	s.handlePublic("POST", "/federation/inbox", s.inbox)
 	s.handle("GET", "/api/v1/node", s.nodeInfo)
 	s.handle("GET", "/api/v1/peers", s.listPeers)
@@ -133,4 +136,84 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusAccepted, map[string]string{"status": "received"})
+}
+
+// maxObjectsAnswer bounds one answer of /federation/objects: a follower
+// asks again for what did not fit.
+const maxObjectsAnswer = 256 << 20
+
+// objects serves many objects in one answer: for each SHA-256 asked for,
+// in order, a line "SUM SIZE" and the object's bytes (a revision's
+// canonical JSON, or a file). It stops at the first it does not have, or
+// when the answer would pass 256 MiB (but always sends one). The follower
+// hashes each, as with single objects.
+func (s *Server) objects(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Sums []string `json:"sums"`
+	}
+	if err := body(r, &in); err != nil {
+		return err
+	}
+	if len(in.Sums) > 1000 {
+		return &dgml.Error{Kind: dgml.Invalid, Field: "sums", Msg: "at most 1000 objects at once"}
+	}
+	ctx := r.Context()
+	w.Header().Set("Content-Type", "application/x-dgml-objects")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	var sent int64
+	for i, sum := range in.Sums {
+		if !blobSum(sum) {
+			if i == 0 {
+				return &dgml.Error{Kind: dgml.Invalid, Field: "sums", Msg: "not a SHA-256: " + sum}
+			}
+			return nil
+		}
+		if rev, err := s.cfg.Commons.Store.Revision(ctx, sum); err == nil {
+			b := rev.Canonical()
+			if i > 0 && sent+int64(len(b)) > maxObjectsAnswer {
+				return nil
+			}
+			fmt.Fprintf(w, "%s %d\n", sum, len(b))
+			w.Write(b)
+			sent += int64(len(b))
+			continue
+		}
+		info, err := s.cfg.Commons.Store.File(ctx, sum)
+		if err != nil {
+			if i == 0 {
+				return err
+			}
+			return nil
+		}
+		if i > 0 && sent+info.Size > maxObjectsAnswer {
+			return nil
+		}
+		f, err := s.cfg.Commons.Blobs.Open(sum)
+		if err != nil {
+			if i == 0 {
+				return err
+			}
+			return nil
+		}
+		fmt.Fprintf(w, "%s %d\n", sum, info.Size)
+		n, err := io.Copy(w, io.LimitReader(f, info.Size))
+		f.Close()
+		if err != nil || n != info.Size {
+			return nil // the answer is cut: the follower's hash check finds out
+		}
+		sent += n
+	}
+	return nil
+}
+
+func blobSum(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }

@@ -142,3 +142,46 @@ func (s *Store) ModTime(sum string) time.Time {
 	}
 	return st.ModTime()
 }
+
+// PutUnsynced stores r's bytes like Put, but leaves flushing them to
+// disk to SyncAll: a follower fetching thousands of files flushes the
+// file system once for the lot, where Put flushes each file and its
+// folder. Until SyncAll returns, a crash may lose them (whoever called
+// it has not yet recorded them anywhere).
+func (s *Store) PutUnsynced(r io.Reader) (string, int64, error) {
+	tmp, err := os.CreateTemp(filepath.Join(s.dir, "tmp"), "put-*")
+	if err != nil {
+		return "", 0, err
+	}
+	defer os.Remove(tmp.Name())
+	h := sha256.New()
+	src := r
+	if s.MaxSize > 0 {
+		src = io.LimitReader(r, s.MaxSize+1)
+	}
+	n, err := io.Copy(io.MultiWriter(tmp, h), src)
+	if err == nil && s.MaxSize > 0 && n > s.MaxSize {
+		err = &dgml.Error{Kind: dgml.TooLarge, Msg: fmt.Sprintf("file larger than %d bytes", s.MaxSize)}
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", 0, err
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	dst := s.path(sum)
+	if _, err := os.Stat(dst); err == nil {
+		return sum, n, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return "", 0, err
+	}
+	return sum, n, os.Rename(tmp.Name(), dst)
+}
+
+// SyncAll flushes what PutUnsynced wrote: the whole file system the
+// store is on, in one call.
+func (s *Store) SyncAll() error {
+	return syncFS(s.dir)
+}

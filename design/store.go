@@ -53,6 +53,13 @@ type Blobs interface {
 	Has(sum string) bool
 }
 
+// UnsyncedBlobs is a Blobs that can write many files and flush them to
+// disk at once (a folder of files; a database flushes with its commit).
+type UnsyncedBlobs interface {
+	PutUnsynced(r io.Reader) (sum string, size int64, err error)
+	SyncAll() error
+}
+
 // CommitRequest is a revision to store.
 type CommitRequest struct {
 	DesignID   string // empty: create a new design

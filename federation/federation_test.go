@@ -26,7 +26,9 @@ type peer struct {
 	srv *httptest.Server
 }
 
-func newPeer(t *testing.T, name string) *peer {
+func newPeer(t *testing.T, name string) *peer { return newPeerB(t, name) }
+
+func newPeerB(t testing.TB, name string) *peer {
 	t.Helper()
 	n := testnode.New(t)
 	fed := n.Federate(t, name)

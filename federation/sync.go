@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -224,6 +225,13 @@ func (s *Service) sync(ctx context.Context, p *feed.Peer, res *SyncResult) error
 		if err != nil {
 			return err
 		}
+		if u, ok := s.Blobs.(design.UnsyncedBlobs); ok && got > 0 {
+			// The batch's files reach the disk before the store records
+			// them.
+			if err := u.SyncAll(); err != nil {
+				return err
+			}
+		}
 		res.Objects += got
 		err = s.Tx.Atomically(ctx, func(ctx context.Context) error {
 			for i := range b.Entries {
@@ -303,126 +311,226 @@ func (s *Service) knownKey(ctx context.Context, node, key, current string) bool 
 // fetchObjects fetches what a batch's entries name and this node lacks:
 // revisions (checked against their ids and kept in memory until the
 // batch is applied: the store keeps a revision with its design) and
-// files (into the blob store, each checked against its hash). Nothing
-// is fetched inside the transaction that keeps the batch.
+// files (into the blob store, each checked against its hash), many to a
+// request. Nothing is fetched inside the transaction that keeps the
+// batch.
 func (s *Service) fetchObjects(ctx context.Context, p *feed.Peer, entries []feed.Entry) (map[string]*design.Revision, int, int64, error) {
 	revs := map[string]*design.Revision{}
-	got, bytes := 0, int64(0)
+	var wantRevs, wantFiles []string
+	seen := map[string]bool{}
+	file := func(seq uint64, field string, f design.FileInfo) error {
+		if !hexSum(f.SHA256) {
+			return &feed.Error{Seq: seq, Field: field, Msg: "not a SHA-256"}
+		}
+		if !seen[f.SHA256] && !s.Blobs.Has(f.SHA256) {
+			wantFiles = append(wantFiles, f.SHA256)
+		}
+		seen[f.SHA256] = true
+		return nil
+	}
 	for i := range entries {
 		e := &entries[i]
-		if e.Kind == feed.KindReport {
+		switch e.Kind {
+		case feed.KindReport:
 			var re ReportEntry
 			if err := strictJSON(e.Object, &re); err != nil {
-				return nil, got, bytes, &feed.Error{Seq: e.Seq, Field: "object", Msg: err.Error()}
+				return nil, 0, 0, &feed.Error{Seq: e.Seq, Field: "object", Msg: err.Error()}
 			}
 			for _, f := range re.Photos {
-				if !hexSum(f.SHA256) {
-					return nil, got, bytes, &feed.Error{Seq: e.Seq, Field: "object.photos", Msg: "not a SHA-256"}
+				if err := file(e.Seq, "object.photos", f); err != nil {
+					return nil, 0, 0, err
 				}
-				if s.Blobs.Has(f.SHA256) {
-					continue
-				}
-				n, err := s.fetchFile(ctx, p, f.SHA256)
-				bytes += n
-				if err != nil {
-					return nil, got, bytes, err
-				}
-				got++
 			}
-			continue
+		case feed.KindDesign:
+			var de DesignEntry
+			if err := strictJSON(e.Object, &de); err != nil {
+				return nil, 0, 0, &feed.Error{Seq: e.Seq, Field: "object", Msg: err.Error()}
+			}
+			if !hexSum(de.Revision) {
+				return nil, 0, 0, &feed.Error{Seq: e.Seq, Field: "object.revision", Msg: "not a SHA-256"}
+			}
+			if !seen[de.Revision] {
+				seen[de.Revision] = true
+				if r, err := s.Designs.Revision(ctx, de.Revision); err == nil {
+					revs[de.Revision] = r
+				} else {
+					wantRevs = append(wantRevs, de.Revision)
+				}
+			}
+			for _, f := range de.Files {
+				if err := file(e.Seq, "object.files", f); err != nil {
+					return nil, 0, 0, err
+				}
+			}
 		}
-		if e.Kind != feed.KindDesign {
-			continue
-		}
-		var de DesignEntry
-		if err := strictJSON(e.Object, &de); err != nil {
-			return nil, got, bytes, &feed.Error{Seq: e.Seq, Field: "object", Msg: err.Error()}
-		}
-		if !hexSum(de.Revision) {
-			return nil, got, bytes, &feed.Error{Seq: e.Seq, Field: "object.revision", Msg: "not a SHA-256"}
-		}
-		if _, ok := revs[de.Revision]; !ok {
-			r, n, err := s.revision(ctx, p, de.Revision)
+	}
+	got, bytes := 0, int64(0)
+	fetch := func(want []string, take func(sum string, r io.Reader) error) error {
+		for len(want) > 0 {
+			chunk := want[:min(len(want), maxObjects)]
+			n, fetched, err := s.fetchMany(ctx, p, chunk, take)
 			bytes += n
+			got += fetched
 			if err != nil {
-				return nil, got, bytes, err
+				return err
 			}
-			if n > 0 {
-				got++
+			if fetched == 0 {
+				return fmt.Errorf("%s served none of the objects asked for", p.URL)
 			}
-			revs[de.Revision] = r
+			want = want[fetched:]
 		}
-		for _, f := range de.Files {
-			if !hexSum(f.SHA256) {
-				return nil, got, bytes, &feed.Error{Seq: e.Seq, Field: "object.files", Msg: "not a SHA-256"}
-			}
-			if s.Blobs.Has(f.SHA256) {
-				continue
-			}
-			n, err := s.fetchFile(ctx, p, f.SHA256)
-			bytes += n
-			if err != nil {
-				return nil, got, bytes, err
-			}
-			got++
+		return nil
+	}
+	err := fetch(wantRevs, func(sum string, r io.Reader) error {
+		rev, err := s.readRevision(sum, r)
+		if err == nil {
+			revs[sum] = rev
 		}
+		return err
+	})
+	if err == nil {
+		err = fetch(wantFiles, s.putFile)
+	}
+	if err != nil {
+		return nil, got, bytes, err
 	}
 	return revs, got, bytes, nil
 }
 
-// fetchFile streams a file from a peer into the blob store and checks
-// that what arrived hashes to what was asked for.
-func (s *Service) fetchFile(ctx context.Context, p *feed.Peer, sum string) (int64, error) {
-	req, err := http.NewRequestWithContext(ctx, "GET", p.URL+"/federation/objects/"+sum, nil)
+// maxObjects is how many objects a follower asks for in one request.
+const maxObjects = 500
+
+// fetchMany asks a peer for objects by SHA-256 (POST /federation/objects)
+// and reads them as they come: each a line "SUM SIZE" and its bytes, in
+// the order asked, as many as the peer sends in one answer. Each goes to
+// fn, which must check it hashes to its sum. It returns the bytes read
+// and how many objects came.
+func (s *Service) fetchMany(ctx context.Context, p *feed.Peer, sums []string, fn func(sum string, r io.Reader) error) (int64, int, error) {
+	body, err := json.Marshal(map[string][]string{"sums": sums})
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
+	req, err := http.NewRequestWithContext(ctx, "POST", p.URL+"/federation/objects", strings.NewReader(string(body)))
+	if err != nil {
+		return 0, 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := s.Client.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("file %s from %s: %s", sum, p.URL, resp.Status)
+		return 0, 0, fmt.Errorf("objects from %s: %s", p.URL, resp.Status)
 	}
-	got, n, err := s.Blobs.Put(io.LimitReader(resp.Body, s.MaxFile+1))
-	if err != nil {
-		return n, err
+	cr := &countingReader{r: resp.Body}
+	br := bufio.NewReaderSize(cr, 64<<10)
+	n := 0
+	for n < len(sums) {
+		line, err := br.ReadSlice('\n')
+		if err == io.EOF && len(line) == 0 {
+			break
+		}
+		if err != nil {
+			return cr.n, n, &feed.Error{Field: "objects", Msg: "a frame's header: " + err.Error()}
+		}
+		var sum string
+		var size int64
+		if _, err := fmt.Sscanf(string(line), "%64s %d\n", &sum, &size); err != nil || sum != sums[n] || size < 0 || size > s.MaxFile {
+			return cr.n, n, &feed.Error{Field: "objects", Msg: fmt.Sprintf("frame %d is not object %s in bounds", n, sums[n])}
+		}
+		lr := io.LimitReader(br, size)
+		if err := fn(sum, lr); err != nil {
+			return cr.n, n, err
+		}
+		if _, err := io.Copy(io.Discard, lr); err != nil {
+			return cr.n, n, err
+		}
+		n++
 	}
-	if n > s.MaxFile {
-		return n, &dgml.Error{Kind: dgml.TooLarge, Msg: fmt.Sprintf("file %s from %s is larger than %d bytes", sum, p.URL, s.MaxFile)}
-	}
-	if got != sum {
-		return n, &feed.Error{Field: "file " + sum, Msg: "what the peer served hashes to " + got}
-	}
-	return n, nil
+	return cr.n, n, nil
 }
 
-// revision fetches a revision by id from a peer and checks that its
-// bytes hash to the id.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n += int64(n)
+	return n, err
+}
+
+// readRevision reads a revision's bytes and checks them against its id.
+func (s *Service) readRevision(id string, r io.Reader) (*design.Revision, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxRevision+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxRevision {
+		return nil, &feed.Error{Field: "revision " + id, Msg: "larger than a revision may be"}
+	}
+	if sha256Hex(b) != id {
+		return nil, &feed.Error{Field: "revision " + id, Msg: "what the peer served does not hash to its id"}
+	}
+	var c design.Content
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, &feed.Error{Field: "revision " + id, Msg: err.Error()}
+	}
+	if c.RevisionID() != id {
+		return nil, &feed.Error{Field: "revision " + id, Msg: "its content does not make its id again (written by an incompatible version)"}
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &design.Revision{ID: id, Content: c}, nil
+}
+
+// putFile stores a file's bytes and checks them against its hash.
+func (s *Service) putFile(sum string, r io.Reader) error {
+	put := s.Blobs.Put
+	if u, ok := s.Blobs.(design.UnsyncedBlobs); ok {
+		put = u.PutUnsynced
+	}
+	got, n, err := put(io.LimitReader(r, s.MaxFile+1))
+	if err != nil {
+		return err
+	}
+	if n > s.MaxFile {
+		return &dgml.Error{Kind: dgml.TooLarge, Msg: fmt.Sprintf("file %s is larger than %d bytes", sum, s.MaxFile)}
+	}
+	if got != sum {
+		return &feed.Error{Field: "file " + sum, Msg: "what the peer served hashes to " + got}
+	}
+	return nil
+}
+
+// fetchFile fetches one file from a peer into the blob store, checked
+// against its hash.
+func (s *Service) fetchFile(ctx context.Context, p *feed.Peer, sum string) (int64, error) {
+	n, got, err := s.fetchMany(ctx, p, []string{sum}, s.putFile)
+	if err == nil && got != 1 {
+		err = fmt.Errorf("%s does not have file %s", p.URL, sum)
+	}
+	return n, err
+}
+
+// revision fetches one revision from a peer, checked against its id.
 func (s *Service) revision(ctx context.Context, p *feed.Peer, id string) (*design.Revision, int64, error) {
 	if r, err := s.Designs.Revision(ctx, id); err == nil {
 		return r, 0, nil
 	}
-	b, err := s.get(ctx, p.URL+"/federation/objects/"+id, maxRevision)
-	if err != nil {
-		return nil, int64(len(b)), err
+	var rev *design.Revision
+	n, got, err := s.fetchMany(ctx, p, []string{id}, func(sum string, r io.Reader) error {
+		var err error
+		rev, err = s.readRevision(sum, r)
+		return err
+	})
+	if err == nil && got != 1 {
+		err = fmt.Errorf("%s does not have revision %s", p.URL, id)
 	}
-	n := int64(len(b))
-	if sha256Hex(b) != id {
-		return nil, n, &feed.Error{Field: "revision " + id, Msg: "what the peer served does not hash to its id"}
-	}
-	var c design.Content
-	if err := json.Unmarshal(b, &c); err != nil {
-		return nil, n, &feed.Error{Field: "revision " + id, Msg: err.Error()}
-	}
-	if c.RevisionID() != id {
-		return nil, n, &feed.Error{Field: "revision " + id, Msg: "its content does not make its id again (written by an incompatible version)"}
-	}
-	if err := c.Validate(); err != nil {
-		return nil, n, err
-	}
-	return &design.Revision{ID: id, Content: c}, n, nil
+	return rev, n, err
 }
 
 // apply makes an entry's change here. What the peer owns changes only

@@ -357,11 +357,12 @@ func TestTamperedPeerIsRefused(t *testing.T) {
 	// A man in the middle, in front of A, changing what passes.
 	var mode string
 	mitm := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		code, body := a.call(t, r.Method, r.URL.RequestURI(), "", "", "")
+		in, _ := io.ReadAll(r.Body)
+		code, body := a.call(t, r.Method, r.URL.RequestURI(), "", r.Header.Get("Content-Type"), string(in))
 		switch {
 		case mode == "entry" && strings.HasPrefix(r.URL.Path, "/federation/feed"):
 			body = strings.Replace(body, "True Stool", "Evil Stool", 1)
-		case mode == "file" && strings.HasPrefix(r.URL.Path, "/federation/objects/") && strings.Contains(body, "solid leg"):
+		case mode == "file" && strings.HasPrefix(r.URL.Path, "/federation/objects") && strings.Contains(body, "solid leg"):
 			body = strings.Replace(body, "vertex 10 0 0", "vertex 99 0 0", 1)
 		case mode == "checkpoint" && strings.HasPrefix(r.URL.Path, "/federation/feed"):
 			i := strings.Index(body, `"root": "`) + len(`"root": "`)

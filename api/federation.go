@@ -20,6 +20,8 @@ func (s *Server) federationRoutes() {
 	s.handle("GET", "/federation/objects/{sha256}", s.object)
 	s.handlePublic("POST", "/federation/objects", s.objects)
 	s.handlePublic("POST", "/federation/inbox", s.inbox)
+	s.handlePublic("POST", "/federation/followers", s.subscribe)
+	s.handle("GET", "/federation/private/{ref}", s.private)
 	s.handle("GET", "/api/v1/node", s.nodeInfo)
 	s.handle("GET", "/api/v1/peers", s.listPeers)
 	s.handle("POST", "/api/v1/peers", s.addPeer)
@@ -216,4 +218,30 @@ func blobSum(s string) bool {
 		}
 	}
 	return true
+}
+
+// subscribe records a node that says, signed, that it follows this one.
+func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) error {
+	var n federation.Notice
+	if err := body(r, &n); err != nil {
+		return err
+	}
+	if err := s.cfg.Federation.Subscribe(r.Context(), &n); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// private serves a workshop record shared with followers only, to a
+// follower's signed request.
+func (s *Server) private(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.cfg.Federation.Private(r.Context(), r.Header.Get("X-Dgml-Node"), r.Header.Get("X-Dgml-Date"), r.Header.Get("X-Dgml-Signature"), r.URL.Path, r.PathValue("ref"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Write(b)
+	return nil
 }

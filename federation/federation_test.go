@@ -12,6 +12,8 @@ import (
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/assess"
 	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/facility"
+	"github.com/dgml/dgml/geo"
 	"github.com/dgml/dgml/federation"
 	"github.com/dgml/dgml/feed"
 	"github.com/dgml/dgml/internal/testnode"
@@ -214,5 +216,43 @@ func TestIncrementalSync(t *testing.T) {
 	json.Unmarshal(b2, &res)
 	if res.Total != 30 {
 		t.Errorf("%d parts on B", res.Total)
+	}
+}
+
+// A workshop shared with followers only reaches a node that follows and
+// said so, signed, and nobody else; what it withholds never leaves.
+func TestFollowersOnlyWorkshop(t *testing.T) {
+	a, b := newPeer(t, "athens"), newPeer(t, "berlin")
+	lab := &facility.Facility{Name: "Quiet Lab", Location: geo.Point{Lat: 37.9812, Lon: 23.7312}, Contact: "quiet@example.org",
+		Machines:   []facility.Machine{{Process: design.ProcessFDM, HourlyRate: 20}},
+		Disclosure: &facility.Disclosure{Visibility: facility.VisibilityFollowers, Share: []string{facility.ShareMachines, facility.ShareLocation}}}
+	if err := a.Network.Store.CreateFacility(ctx, lab); err != nil {
+		t.Fatal(err)
+	}
+	// The entry itself names the record by hash only.
+	bodies, _ := a.DB.Entries(ctx, a.fed.Node(), 0, 10)
+	if len(bodies) != 1 || strings.Contains(string(bodies[0]), "Quiet Lab") {
+		t.Fatalf("the log shows the record: %s", bodies)
+	}
+	follow(t, b, a)
+	if _, err := b.fed.Sync(ctx, a.fed.Node()); err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.DB.Facility(ctx, facility.ReplicaID(a.fed.Node(), lab.ID))
+	if err != nil {
+		t.Fatalf("the follower did not get the record: %v", err)
+	}
+	if got.Contact != "" || got.Machines[0].HourlyRate != 0 || got.Location.Lat != 37.9812 || got.Home != a.fed.Node() {
+		t.Errorf("the record as shared: %+v", got)
+	}
+	// A request not signed by a follower is refused.
+	if _, err := a.fed.Private(ctx, "nobody", feed.Now(), "AAAA", "/federation/private/x", "x"); dgml.KindOf(err) != dgml.Forbidden {
+		t.Errorf("a stranger: %v", err)
+	}
+	if _, err := a.fed.Private(ctx, b.fed.Node(), feed.Now(), strings.Repeat("A", 86), "/federation/private/x", "x"); dgml.KindOf(err) != dgml.Unauthorized {
+		t.Errorf("a forged signature: %v", err)
+	}
+	if _, err := a.fed.Private(ctx, b.fed.Node(), "2001-01-01T00:00:00Z", strings.Repeat("A", 86), "/federation/private/x", "x"); dgml.KindOf(err) != dgml.Unauthorized {
+		t.Errorf("an old request: %v", err)
 	}
 }

@@ -115,7 +115,16 @@ func (s *Service) AddPeer(ctx context.Context, base string) (*feed.Peer, error) 
 	if err != nil {
 		return nil, err
 	}
-	return s.Store.Peer(ctx, d.Node)
+	saved, err := s.Store.Peer(ctx, d.Node)
+	if err != nil {
+		return nil, err
+	}
+	// Say so, signed, so that workshops there that share with followers
+	// only are readable; a node that cannot be told is still followed.
+	if err := s.announce(ctx, saved); err != nil {
+		s.Log.Warn("could not tell the node it is followed", "peer", saved.URL, "err", err)
+	}
+	return saved, nil
 }
 
 // SyncResult says what a sync did.
@@ -220,7 +229,7 @@ func (s *Service) sync(ctx context.Context, p *feed.Peer, res *SyncResult) error
 			}
 			return err
 		}
-		revs, got, n, err := s.fetchObjects(ctx, p, b.Entries)
+		objs, got, n, err := s.fetchObjects(ctx, p, b.Entries)
 		res.Bytes += n
 		if err != nil {
 			return err
@@ -235,7 +244,7 @@ func (s *Service) sync(ctx context.Context, p *feed.Peer, res *SyncResult) error
 		res.Objects += got
 		err = s.Tx.Atomically(ctx, func(ctx context.Context) error {
 			for i := range b.Entries {
-				if err := s.apply(ctx, p, &b.Entries[i], revs); err != nil {
+				if err := s.apply(ctx, p, &b.Entries[i], objs); err != nil {
 					if errors.As(err, new(*feed.Error)) {
 						return err
 					}
@@ -314,8 +323,9 @@ func (s *Service) knownKey(ctx context.Context, node, key, current string) bool 
 // files (into the blob store, each checked against its hash), many to a
 // request. Nothing is fetched inside the transaction that keeps the
 // batch.
-func (s *Service) fetchObjects(ctx context.Context, p *feed.Peer, entries []feed.Entry) (map[string]*design.Revision, int, int64, error) {
-	revs := map[string]*design.Revision{}
+func (s *Service) fetchObjects(ctx context.Context, p *feed.Peer, entries []feed.Entry) (*fetched, int, int64, error) {
+	out := &fetched{revs: map[string]*design.Revision{}, records: map[string]*facility.Facility{}}
+	revs := out.revs
 	var wantRevs, wantFiles []string
 	seen := map[string]bool{}
 	file := func(seq uint64, field string, f design.FileInfo) error {
@@ -331,6 +341,21 @@ func (s *Service) fetchObjects(ctx context.Context, p *feed.Peer, entries []feed
 	for i := range entries {
 		e := &entries[i]
 		switch e.Kind {
+		case feed.KindFacility:
+			var fe FacilityEntry
+			if err := strictJSON(e.Object, &fe); err != nil {
+				return nil, 0, 0, &feed.Error{Seq: e.Seq, Field: "object", Msg: err.Error()}
+			}
+			if fe.Record == nil && fe.Ref != "" {
+				f, err := s.privateRecord(ctx, p, fe.Ref)
+				if err != nil {
+					// Not a follower it knows of, or the record changed
+					// since: its entry is kept, its record is not.
+					s.Log.Info("a workshop shared with followers only stays unread", "peer", p.URL, "entry", e.Seq, "err", err)
+					continue
+				}
+				out.records[fe.Ref] = f
+			}
 		case feed.KindReport:
 			var re ReportEntry
 			if err := strictJSON(e.Object, &re); err != nil {
@@ -394,7 +419,13 @@ func (s *Service) fetchObjects(ctx context.Context, p *feed.Peer, entries []feed
 	if err != nil {
 		return nil, got, bytes, err
 	}
-	return revs, got, bytes, nil
+	return out, got, bytes, nil
+}
+
+// fetched is what a batch's entries named, fetched and checked.
+type fetched struct {
+	revs    map[string]*design.Revision
+	records map[string]*facility.Facility // workshops shared with followers only, by ref
 }
 
 // maxObjects is how many objects a follower asks for in one request.
@@ -536,14 +567,14 @@ func (s *Service) revision(ctx context.Context, p *feed.Peer, id string) (*desig
 // apply makes an entry's change here. What the peer owns changes only
 // by its entries (the stores refuse otherwise); kinds this version does
 // not act on yet are kept in the log and nothing else.
-func (s *Service) apply(ctx context.Context, p *feed.Peer, e *feed.Entry, revs map[string]*design.Revision) error {
+func (s *Service) apply(ctx context.Context, p *feed.Peer, e *feed.Entry, got *fetched) error {
 	switch e.Kind {
 	case feed.KindDesign:
 		var de DesignEntry
 		if err := strictJSON(e.Object, &de); err != nil {
 			return &feed.Error{Seq: e.Seq, Field: "object", Msg: err.Error()}
 		}
-		rev := revs[de.Revision]
+		rev := got.revs[de.Revision]
 		if rev == nil {
 			return fmt.Errorf("revision %s was not fetched", de.Revision)
 		}
@@ -569,7 +600,10 @@ func (s *Service) apply(ctx context.Context, p *feed.Peer, e *feed.Entry, revs m
 			return &feed.Error{Seq: e.Seq, Field: "object", Msg: err.Error()}
 		}
 		if fe.Record == nil {
-			return nil // for followers only: fetched on request (not yet)
+			fe.Record = got.records[fe.Ref]
+		}
+		if fe.Record == nil {
+			return nil // shared with followers only, and not readable here
 		}
 		r := *fe.Record
 		r.ID, r.Home, r.Demo, r.Disclosure = facility.ReplicaID(p.Node, fe.ID), p.Node, false, nil

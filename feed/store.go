@@ -83,6 +83,15 @@ type Conflict struct {
 	SeenAt time.Time `json:"seen_at"`
 }
 
+// Subscriber is a node that follows this one and said so, signed: it may
+// read what workshops share with followers only.
+type Subscriber struct {
+	Node    string    `json:"node"`
+	URL     string    `json:"url"`
+	Key     string    `json:"key"`
+	AddedAt time.Time `json:"added_at"`
+}
+
 // Store keeps the logs a node holds (its own and those it follows), its
 // keys and its peers. KeepEntries joins the transaction of ctx, so that
 // the entries, the log's state and what they change are kept together.
@@ -104,6 +113,10 @@ type Store interface {
 	RemovePeer(ctx context.Context, node string) error
 	AddConflict(ctx context.Context, c Conflict) error
 	Conflicts(ctx context.Context, node string) ([]Conflict, error)
+
+	PutSubscriber(ctx context.Context, s Subscriber) error
+	Subscriber(ctx context.Context, node string) (*Subscriber, error) // NotFound when none
+	Subscribers(ctx context.Context) ([]Subscriber, error)
 }
 
 // TreeBytes and TreeFromBytes keep a compact range as its hashes end to

@@ -244,3 +244,41 @@ func (db *DB) KeyEntries(ctx context.Context, node string) ([][]byte, error) {
 	}
 	return out, rows.Err()
 }
+
+// PutSubscriber records a node that follows this one (again: its address
+// and key are updated).
+func (db *DB) PutSubscriber(ctx context.Context, s feed.Subscriber) error {
+	_, err := db.q(ctx).Exec(ctx, `INSERT INTO followers (node, url, key, added_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (node) DO UPDATE SET url = excluded.url, key = excluded.key`, s.Node, s.URL, s.Key, s.AddedAt)
+	return err
+}
+
+// Subscriber is one node that follows this one.
+func (db *DB) Subscriber(ctx context.Context, node string) (*feed.Subscriber, error) {
+	var s feed.Subscriber
+	err := db.q(ctx).QueryRow(ctx, `SELECT node, url, key, added_at FROM followers WHERE node = $1`, node).Scan(&s.Node, &s.URL, &s.Key, &s.AddedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, notFound("follower", node)
+	}
+	s.AddedAt = s.AddedAt.UTC()
+	return &s, err
+}
+
+// Subscribers lists the nodes that follow this one.
+func (db *DB) Subscribers(ctx context.Context) ([]feed.Subscriber, error) {
+	rows, err := db.q(ctx).Query(ctx, `SELECT node, url, key, added_at FROM followers ORDER BY added_at, node`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []feed.Subscriber{}
+	for rows.Next() {
+		var s feed.Subscriber
+		if err := rows.Scan(&s.Node, &s.URL, &s.Key, &s.AddedAt); err != nil {
+			return nil, err
+		}
+		s.AddedAt = s.AddedAt.UTC()
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

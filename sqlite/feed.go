@@ -253,3 +253,43 @@ func (db *DB) KeyEntries(ctx context.Context, node string) ([][]byte, error) {
 	}
 	return out, rows.Err()
 }
+
+// PutSubscriber records a node that follows this one (again: its address
+// and key are updated).
+func (db *DB) PutSubscriber(ctx context.Context, s feed.Subscriber) error {
+	_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO followers (node, url, key, added_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (node) DO UPDATE SET url = excluded.url, key = excluded.key`, s.Node, s.URL, s.Key, timeText(s.AddedAt))
+	return err
+}
+
+// Subscriber is one node that follows this one.
+func (db *DB) Subscriber(ctx context.Context, node string) (*feed.Subscriber, error) {
+	var s feed.Subscriber
+	var added string
+	err := db.q(ctx).QueryRowContext(ctx, `SELECT node, url, key, added_at FROM followers WHERE node = ?`, node).Scan(&s.Node, &s.URL, &s.Key, &added)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("follower", node)
+	}
+	s.AddedAt = parseTime(added)
+	return &s, err
+}
+
+// Subscribers lists the nodes that follow this one.
+func (db *DB) Subscribers(ctx context.Context) ([]feed.Subscriber, error) {
+	rows, err := db.q(ctx).QueryContext(ctx, `SELECT node, url, key, added_at FROM followers ORDER BY added_at, node`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []feed.Subscriber{}
+	for rows.Next() {
+		var s feed.Subscriber
+		var added string
+		if err := rows.Scan(&s.Node, &s.URL, &s.Key, &added); err != nil {
+			return nil, err
+		}
+		s.AddedAt = parseTime(added)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

@@ -63,3 +63,12 @@ CREATE INDEX facilities_home ON facilities (home);
 ALTER TABLE proposals ADD COLUMN from_node TEXT NOT NULL DEFAULT '';
 ALTER TABLE proposals ADD COLUMN remote TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX proposals_remote ON proposals (from_node, remote) WHERE remote <> '';
+
+-- The nodes that follow this one and said so, signed: what a workshop
+-- shares with followers only is served to them, on signed requests.
+CREATE TABLE followers (
+	node     TEXT PRIMARY KEY,
+	url      TEXT NOT NULL,
+	key      TEXT NOT NULL, -- its key when it said so
+	added_at TEXT NOT NULL
+);

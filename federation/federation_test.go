@@ -13,9 +13,9 @@ import (
 	"github.com/dgml/dgml/assess"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/facility"
-	"github.com/dgml/dgml/geo"
 	"github.com/dgml/dgml/federation"
 	"github.com/dgml/dgml/feed"
+	"github.com/dgml/dgml/geo"
 	"github.com/dgml/dgml/internal/testnode"
 )
 

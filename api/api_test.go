@@ -369,7 +369,8 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	fill := strings.NewReplacer("{ref}", dsg.Slug, "{id}", dsg.Head, "{other}", dsg.Head, "{sha256}", fileSum, "{name}", "tester", "{node}", "nobody")
-	query := map[string]string{"/api/v1/designs/{ref}/plan": "?near=37.98,23.73", "/api/v1/licenses/check": "?design=CERN-OHL-S-2.0&module=CC-BY-4.0"}
+	query := map[string]string{"/api/v1/designs/{ref}/plan": "?near=37.98,23.73", "/api/v1/licenses/check": "?design=CERN-OHL-S-2.0&module=CC-BY-4.0",
+		"/.well-known/webfinger": "?resource=acct:commons@test.node"}
 	for p, ops := range doc.Paths {
 		for m, op := range ops {
 			if m != "get" {
@@ -388,7 +389,9 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			if _, ok := op.Responses[fmt.Sprint(res.StatusCode)]; !ok {
 				t.Errorf("%s %s answered %d, which the document does not list", m, p, res.StatusCode)
 			}
-			if res.StatusCode != 200 {
+			// A followers-only record needs a follower's signed request:
+			// federation's tests make one.
+			if res.StatusCode != 200 && p != "/federation/private/{ref}" {
 				t.Errorf("%s %s with real parameters answered %d", m, p, res.StatusCode)
 			}
 		}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -22,6 +23,11 @@ func (s *Server) federationRoutes() {
 	s.handlePublic("POST", "/federation/inbox", s.inbox)
 	s.handlePublic("POST", "/federation/followers", s.subscribe)
 	s.handle("GET", "/federation/private/{ref}", s.private)
+	s.handle("GET", "/.well-known/webfinger", s.webfinger)
+	s.handle("GET", "/ap/actor", s.apActor)
+	s.handle("GET", "/ap/outbox", s.apOutbox)
+	s.handle("GET", "/ap/followers", s.apFollowers)
+	s.handlePublic("POST", "/ap/inbox", s.apInbox)
 	s.handle("GET", "/api/v1/node", s.nodeInfo)
 	s.handle("GET", "/api/v1/peers", s.listPeers)
 	s.handle("POST", "/api/v1/peers", s.addPeer)
@@ -243,5 +249,72 @@ func (s *Server) private(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Write(b)
+	return nil
+}
+
+func writeActivity(w http.ResponseWriter, status int, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/activity+json")
+	w.WriteHeader(status)
+	w.Write(b)
+	return nil
+}
+
+func (s *Server) webfinger(w http.ResponseWriter, r *http.Request) error {
+	jrd, err := s.cfg.Federation.WebFinger(r.URL.Query().Get("resource"))
+	if err != nil {
+		return err
+	}
+	b, _ := json.Marshal(jrd)
+	w.Header().Set("Content-Type", "application/jrd+json")
+	w.Write(b)
+	return nil
+}
+
+func (s *Server) apActor(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.cfg.Federation.Actor(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeActivity(w, http.StatusOK, a)
+}
+
+func (s *Server) apOutbox(w http.ResponseWriter, r *http.Request) error {
+	page := 0
+	if v := r.URL.Query().Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1_000_000 {
+			return &dgml.Error{Kind: dgml.Invalid, Field: "page", Msg: "a page number, 1 or more"}
+		}
+		page = n
+	}
+	o, err := s.cfg.Federation.Outbox(r.Context(), page)
+	if err != nil {
+		return err
+	}
+	return writeActivity(w, http.StatusOK, o)
+}
+
+func (s *Server) apFollowers(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.cfg.Federation.Followers(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeActivity(w, http.StatusOK, f)
+}
+
+// apInbox takes a signed activity (a Follow, or its Undo).
+func (s *Server) apInbox(w http.ResponseWriter, r *http.Request) error {
+	b, err := io.ReadAll(io.LimitReader(r.Body, 256<<10+1))
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Federation.Inbox(r.Context(), r, b); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusAccepted)
 	return nil
 }

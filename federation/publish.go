@@ -48,10 +48,14 @@ func (d Designs) Commit(ctx context.Context, req design.CommitRequest) (*design.
 			}
 			files = appendFile(files, *f)
 		}
-		return d.Fed.Publish(ctx, feed.KindDesign, DesignEntry{
+		e, err := d.Fed.publish(ctx, feed.KindDesign, DesignEntry{
 			ID: out.ID, Slug: out.Slug, Name: out.Name, Revision: rev.ID, Number: out.Revisions,
 			Message: req.Message, Author: req.Author, ForkedFrom: out.ForkedFrom, Files: files, Created: feed.Now(),
 		})
+		if err != nil {
+			return err
+		}
+		return d.Fed.announceDesign(ctx, e)
 	})
 	return out, rev, err
 }

@@ -11,6 +11,7 @@ package federation
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -51,6 +52,8 @@ type Service struct {
 	// from them.
 	Jobs   jobs.Store
 	People People
+	// Settings keeps the fediverse actor's key, sealed.
+	Settings Fedi
 
 	passphrase []byte
 	mu         sync.Mutex
@@ -58,6 +61,7 @@ type Service struct {
 	first      ed25519.PublicKey
 	key        ed25519.PrivateKey
 	keys       map[string]ed25519.PrivateKey // opened keys by public key, retired ones too
+	apKey      *rsa.PrivateKey
 }
 
 // Open loads the node's keys, making the first on the first start, and

@@ -114,6 +114,11 @@ type Store interface {
 	AddConflict(ctx context.Context, c Conflict) error
 	Conflicts(ctx context.Context, node string) ([]Conflict, error)
 
+	// Fediverse followers: actor id and inbox.
+	PutFediFollower(ctx context.Context, actor, inbox string) error
+	RemoveFediFollower(ctx context.Context, actor string) error
+	FediFollowers(ctx context.Context) (map[string]string, error)
+
 	PutSubscriber(ctx context.Context, s Subscriber) error
 	Subscriber(ctx context.Context, node string) (*Subscriber, error) // NotFound when none
 	Subscribers(ctx context.Context) ([]Subscriber, error)

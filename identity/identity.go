@@ -56,6 +56,11 @@ func Generate() (ed25519.PrivateKey, error) {
 
 // Seal encrypts a private key with a passphrase.
 func Seal(priv ed25519.PrivateKey, passphrase []byte) ([]byte, error) {
+	return SealSecret(priv.Seed(), passphrase)
+}
+
+// SealSecret encrypts any secret (another kind of key) the same way.
+func SealSecret(secret, passphrase []byte) ([]byte, error) {
 	if len(passphrase) == 0 {
 		return nil, errors.New("an empty passphrase seals nothing")
 	}
@@ -71,12 +76,24 @@ func Seal(priv ed25519.PrivateKey, passphrase []byte) ([]byte, error) {
 	if _, err := rand.Read(s.Nonce); err != nil {
 		return nil, err
 	}
-	s.Box = aead.Seal(nil, s.Nonce, priv.Seed(), []byte("dgml node key v1"))
+	s.Box = aead.Seal(nil, s.Nonce, secret, []byte("dgml node key v1"))
 	return json.Marshal(s)
 }
 
 // Open decrypts a key Seal made.
 func Open(b []byte, passphrase []byte) (ed25519.PrivateKey, error) {
+	seed, err := OpenSecret(b, passphrase)
+	if err != nil {
+		return nil, err
+	}
+	if len(seed) != ed25519.SeedSize {
+		return nil, errors.New("sealed key: not an Ed25519 seed")
+	}
+	return ed25519.NewKeyFromSeed(seed), nil
+}
+
+// OpenSecret decrypts a secret SealSecret made.
+func OpenSecret(b []byte, passphrase []byte) ([]byte, error) {
 	var s sealed
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, fmt.Errorf("sealed key: %w", err)
@@ -94,14 +111,11 @@ func Open(b []byte, passphrase []byte) (ed25519.PrivateKey, error) {
 	if len(s.Nonce) != aead.NonceSize() {
 		return nil, errors.New("sealed key: bad nonce")
 	}
-	seed, err := aead.Open(nil, s.Nonce, s.Box, []byte("dgml node key v1"))
+	secret, err := aead.Open(nil, s.Nonce, s.Box, []byte("dgml node key v1"))
 	if err != nil {
 		return nil, ErrPassphrase
 	}
-	if len(seed) != ed25519.SeedSize {
-		return nil, errors.New("sealed key: not an Ed25519 seed")
-	}
-	return ed25519.NewKeyFromSeed(seed), nil
+	return secret, nil
 }
 
 func (s *sealed) aead(passphrase []byte) (cipher.AEAD, error) {

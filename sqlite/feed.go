@@ -293,3 +293,35 @@ func (db *DB) Subscribers(ctx context.Context) ([]feed.Subscriber, error) {
 	}
 	return out, rows.Err()
 }
+
+// PutFediFollower records a fediverse account following this node.
+func (db *DB) PutFediFollower(ctx context.Context, actor, inbox string) error {
+	_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO ap_followers (actor, inbox, added_at) VALUES (?, ?, ?)
+		ON CONFLICT (actor) DO UPDATE SET inbox = excluded.inbox`, actor, inbox, timeText(db.now()))
+	return err
+}
+
+// RemoveFediFollower forgets a fediverse account that stopped following.
+func (db *DB) RemoveFediFollower(ctx context.Context, actor string) error {
+	_, err := db.q(ctx).ExecContext(ctx, `DELETE FROM ap_followers WHERE actor = ?`, actor)
+	return err
+}
+
+// FediFollowers maps the fediverse accounts following this node to their
+// inboxes.
+func (db *DB) FediFollowers(ctx context.Context) (map[string]string, error) {
+	rows, err := db.q(ctx).QueryContext(ctx, `SELECT actor, inbox FROM ap_followers`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var a, in string
+		if err := rows.Scan(&a, &in); err != nil {
+			return nil, err
+		}
+		out[a] = in
+	}
+	return out, rows.Err()
+}

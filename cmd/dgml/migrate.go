@@ -27,7 +27,7 @@ var migrateTables = []string{
 	"revisions", "designs", "design_revisions", "files", "revision_files", "design_facets", "search_changes", "file_cache",
 	"facilities", "users", "sessions", "tokens", "roles", "proposals", "tasks", "task_skills", "comments", "events",
 	"reports", "attestations", "votes", "translations", "settings", "vouches", "auth_failures", "jobs",
-	"node_keys", "logs", "feed_entries", "peers", "feed_conflicts", "followers",
+	"node_keys", "logs", "feed_entries", "peers", "feed_conflicts", "followers", "ap_followers",
 }
 
 func runMigrate(ctx context.Context, args []string) error {

@@ -144,7 +144,7 @@ func openNode(ctx context.Context, w *where) (*node, error) {
 			return nil, err
 		}
 	}
-	fed.Assess, fed.Texts, fed.Domain = db, db, host
+	fed.Assess, fed.Texts, fed.Domain, fed.Settings = db, db, host, db
 	ppl := &people.Service{Accounts: db, Store: db, Assess: federation.Assess{Store: db, Designs: db, Fed: fed}, Texts: federation.Translations{Store: db, Fed: fed},
 		Commons: c, Node: host, Guard: account.NewGuard(db), Tx: db}
 	ppl.Federation, fed.People, fed.Jobs = fed, ppl, db

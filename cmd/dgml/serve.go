@@ -98,6 +98,7 @@ SIGTERM, finishing the requests under way.`)
 	runner := &jobs.Runner{Store: n.db, Worker: fmt.Sprintf("%s:%d", host, os.Getpid()), Lease: 10 * time.Minute, Poll: 2 * time.Second, Log: log}
 	runner.Handle(commons.PrepareKind, n.commons.Prepare)
 	runner.Handle(federation.DeliverKind, n.fed.Deliver)
+	runner.Handle(federation.FediKind, n.fed.DeliverFedi)
 	runner.Handle(federation.SyncKind, func(ctx context.Context, _ jobs.Job) error {
 		n.fed.SyncAll(ctx)
 		return nil

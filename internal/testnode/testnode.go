@@ -41,7 +41,7 @@ type Node struct {
 func (n *Node) Federate(t testing.TB, name string) *federation.Service {
 	t.Helper()
 	fed := &federation.Service{Store: n.DB, Designs: n.DB, Blobs: n.Blobs, Facilities: n.DB, Tx: n.DB, Assess: n.DB, Texts: n.DB,
-		Name: name, Domain: "test.node", URL: "http://" + name + ".invalid", Jobs: n.DB, People: n.People}
+		Name: name, Domain: "test.node", URL: "http://" + name + ".invalid", Jobs: n.DB, People: n.People, Settings: n.DB}
 	if err := fed.Open(context.Background(), []byte("test passphrase")); err != nil {
 		t.Fatal(err)
 	}

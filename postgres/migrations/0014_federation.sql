@@ -72,3 +72,11 @@ CREATE TABLE followers (
 	key      TEXT NOT NULL, -- its key when it said so
 	added_at TIMESTAMPTZ NOT NULL
 );
+
+-- Fediverse accounts (ActivityPub actors) following this node: new
+-- designs are delivered to their inboxes.
+CREATE TABLE ap_followers (
+	actor    TEXT PRIMARY KEY,
+	inbox    TEXT NOT NULL,
+	added_at TIMESTAMPTZ NOT NULL
+);

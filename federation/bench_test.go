@@ -1,9 +1,12 @@
 package federation_test
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,19 +57,53 @@ func BenchmarkSync(b *testing.B) {
 		b.ReportMetric(incTook.Seconds()*1000, "incr100-ms")
 		b.ReportMetric(float64(inc.Bytes)/1024, "incr100-KiB")
 		b.ReportMetric(float64(n), "designs")
+		// The closest peer (Open Hardware Manager) sends, on every sync,
+		// a digest listing the hash of every record it holds, whatever
+		// changed: what that would weigh for this commons.
+		b.ReportMetric(float64(ohmDigest(n+100))/1024, "ohm-digest-KiB")
 	}
 }
 
-// fill commits designs lo..hi with one small STL part each.
+// fill commits designs lo..hi with one small STL part each, 500 to a
+// transaction.
 func fill(b *testing.B, p *peer, g *synth.Generator, lo, hi int) {
-	for i := lo; i < hi; i++ {
+	for start := lo; start < hi; start += 500 {
+		err := p.DB.Atomically(ctx, func(ctx context.Context) error {
+			for i := start; i < min(start+500, hi); i++ {
+				if err := fillOne(p, g, i); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func fillOne(p *peer, g *synth.Generator, i int) error {
+	{
 		c := g.Design(i)
 		if len(c.Parts) > 0 {
 			c.Parts[0].Exports = []design.FileRef{{Path: "part.stl"}}
 		}
 		stl := fmt.Sprintf("solid p%d\nfacet normal 0 0 1\nouter loop\nvertex 0 0 0\nvertex %d 0 0\nvertex 0 1 0\nendloop\nendfacet\nendsolid p%d\n", i, i+1, i)
-		if _, err := p.Commons.Commit(ctx, c, map[string][]byte{"part.stl": []byte(stl)}, commons.ImportOptions{Author: "ana@" + p.fed.Domain}); err != nil {
-			b.Fatal(err)
-		}
+		_, err := p.Commons.Commit(ctx, c, map[string][]byte{"part.stl": []byte(stl)}, commons.ImportOptions{Author: "ana@" + p.fed.Domain})
+		return err
 	}
+}
+
+// ohmDigest is the size of an anti-entropy digest that lists every
+// record's SHA-256 (hex), as Open Hardware Manager's
+// POST /federation/sync/digest body does: {merkle_root, record_count,
+// publisher_did, leaf_hashes}.
+func ohmDigest(records int) int {
+	hashes := make([]string, records)
+	for i := range hashes {
+		hashes[i] = strings.Repeat("a", 64)
+	}
+	b, _ := json.Marshal(map[string]any{"merkle_root": strings.Repeat("a", 64), "record_count": records,
+		"publisher_did": "did:key:z6Mk" + strings.Repeat("a", 44), "leaf_hashes": hashes})
+	return len(b)
 }

@@ -274,3 +274,29 @@ func FuzzReadBatch(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkVerify measures how many entries a follower checks a second
+// (signature, chain and Merkle tree).
+func BenchmarkVerify(b *testing.B) {
+	k := key(9)
+	pub := k.Public().(ed25519.PublicKey)
+	owner := &Follower{Node: NodeID(pub), Key: pub, Tree: NewTree()}
+	var entries []*Entry
+	for i := range 1000 {
+		e, err := owner.Append(KindDesign, map[string]any{"id": fmt.Sprint("d", i), "name": "A design with a name", "revision": strings.Repeat("ab", 32)}, k, "2026-12-03T10:00:00Z")
+		if err != nil {
+			b.Fatal(err)
+		}
+		entries = append(entries, e)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f := follower(k)
+		for _, e := range entries {
+			if err := f.Next(e); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.N*len(entries))/b.Elapsed().Seconds(), "entries/s")
+}

@@ -28,9 +28,29 @@ type Notice struct {
 // this node's: older ones are refused, so that they cannot be replayed.
 const maxSkew = 10 * time.Minute
 
+// AnnounceAll tells every followed node that this one follows it, from
+// where it serves now (a serving node does at start: its address or key
+// may have changed since it began following).
+func (s *Service) AnnounceAll(ctx context.Context) {
+	peers, err := s.Store.Peers(ctx)
+	if err != nil {
+		s.Log.Warn("telling the followed nodes", "err", err)
+		return
+	}
+	for i := range peers {
+		if err := s.announce(ctx, &peers[i]); err != nil {
+			s.Log.Info("could not tell a followed node it is followed", "peer", peers[i].URL, "err", err)
+		}
+	}
+}
+
 // announce tells a node this one follows it, so that it may read what
-// workshops there share with followers only.
+// workshops there share with followers only. A node with no address of
+// its own (a command, not a serving process) says nothing.
 func (s *Service) announce(ctx context.Context, p *feed.Peer) error {
+	if s.URL == "" {
+		return nil
+	}
 	node, key := s.current()
 	n := Notice{Node: node, URL: s.URL, At: time.Now().UTC().Format(time.RFC3339)}
 	b, err := feed.Canonical(&n)

@@ -107,6 +107,7 @@ SIGTERM, finishing the requests under way.`)
 	if *syncEvery > 0 {
 		go federation.Schedule(ctx, n.db, runner, *syncEvery, log)
 	}
+	go n.fed.AnnounceAll(ctx)
 	log.Info("dgml node serving", "url", "http://"+ln.Addr().String()+"/", "data", data.data, "db", redact(data.db))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -232,6 +232,9 @@ func TestThreeNodes(t *testing.T) {
 	if !strings.Contains(near, "Athens Lab") || strings.Contains(near, "lab@example.org") || strings.Contains(near, `"hourly_rate"`) {
 		t.Errorf("A's workshop on C: %.600s", near)
 	}
+	if _, page := c.call(t, "GET", "/facilities", "", "", ""); !strings.Contains(page, "Athens Lab") || !strings.Contains(page, "from athens") {
+		t.Errorf("C's workshops page does not name where Athens Lab is listed")
+	}
 	// Nobody but A changes A's design.
 	if code, _ := c.call(t, "POST", "/api/v1/designs", c.token, "application/toml", "name = \"Fed Stool\"\nlicense = \"CC0-1.0\"\n"); code != 201 {
 		t.Errorf("a design of the same name on C: %d", code)

@@ -70,7 +70,7 @@ func fill(b *testing.B, p *peer, g *synth.Generator, lo, hi int) {
 	for start := lo; start < hi; start += 500 {
 		err := p.DB.Atomically(ctx, func(ctx context.Context) error {
 			for i := start; i < min(start+500, hi); i++ {
-				if err := fillOne(p, g, i); err != nil {
+				if err := fillOne(ctx, p, g, i); err != nil {
 					return err
 				}
 			}
@@ -82,7 +82,7 @@ func fill(b *testing.B, p *peer, g *synth.Generator, lo, hi int) {
 	}
 }
 
-func fillOne(p *peer, g *synth.Generator, i int) error {
+func fillOne(ctx context.Context, p *peer, g *synth.Generator, i int) error {
 	{
 		c := g.Design(i)
 		if len(c.Parts) > 0 {

@@ -181,87 +181,134 @@ func (e *equivocation) Error() string {
 }
 
 func (s *Service) sync(ctx context.Context, p *feed.Peer, res *SyncResult) error {
-	for {
-		st, err := s.Store.Log(ctx, p.Node)
-		if err != nil {
-			return err
-		}
-		if st == nil {
-			return fmt.Errorf("no log of %s is kept: add the peer again", p.Node)
-		}
-		f, err := feed.FollowerOf(*st)
-		if err != nil {
-			return err
-		}
-		if f.Seq == 0 && p.Status == feed.PeerEquivocation {
-			return &equivocation{msg: "the peer showed two versions of its log: an operator must decide"}
-		}
-		u := fmt.Sprintf("%s/federation/feed?after=%d&limit=%d", p.URL, f.Seq, BatchSize)
-		body, err := s.get(ctx, u, feed.DefaultLimits.Bytes)
-		if err != nil {
-			return err
-		}
-		res.Bytes += int64(len(body))
-		b, err := feed.ReadBatch(ctx, strings.NewReader(string(body)), feed.DefaultLimits)
-		if err != nil {
-			return err
-		}
-		work := f.Copy()
-		kept := make([]feed.Kept, 0, len(b.Entries))
-		for i := range b.Entries {
-			e := &b.Entries[i]
-			if err := work.Next(e); err != nil {
-				var fe *feed.Error
-				if errors.As(err, &fe) && fe.Field == "prev" && e.Seq == f.Seq+uint64(i)+1 {
-					return s.equivocated(ctx, p, e.Seq-1, err)
-				}
-				return err
+	st, err := s.Store.Log(ctx, p.Node)
+	if err != nil {
+		return err
+	}
+	if st == nil {
+		return fmt.Errorf("no log of %s is kept: add the peer again", p.Node)
+	}
+	f, err := feed.FollowerOf(*st)
+	if err != nil {
+		return err
+	}
+	if f.Seq == 0 && p.Status == feed.PeerEquivocation {
+		return &equivocation{msg: "the peer showed two versions of its log: an operator must decide"}
+	}
+	// The next batch is read and checked while this one is kept: the
+	// network and the signatures on one side, the store on the other.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan *checked, 1)
+	var readErr error
+	go func() {
+		defer close(batches)
+		for {
+			c, err := s.readBatch(ctx, p, f)
+			if err != nil {
+				readErr = err
+				return
 			}
-			eb, _ := e.Bytes()
-			kept = append(kept, feed.Kept{Seq: e.Seq, Kind: e.Kind, Body: eb, Root: work.Tree.Root()})
-		}
-		if b.Checkpoint == nil {
-			return &feed.Error{Field: "checkpoint", Msg: "the batch has none"}
-		}
-		if err := work.Check(b.Checkpoint); err != nil {
-			if len(b.Entries) == 0 {
-				return s.equivocated(ctx, p, f.Seq, err)
+			select {
+			case batches <- c:
+			case <-ctx.Done():
+				return
 			}
-			return err
-		}
-		objs, got, n, err := s.fetchObjects(ctx, p, b.Entries)
-		res.Bytes += n
-		if err != nil {
-			return err
-		}
-		if u, ok := s.Blobs.(design.UnsyncedBlobs); ok && got > 0 {
-			// The batch's files reach the disk before the store records
-			// them.
-			if err := u.SyncAll(); err != nil {
-				return err
+			if !c.more {
+				return
 			}
+			f = c.state
 		}
-		res.Objects += got
-		err = s.Tx.Atomically(ctx, func(ctx context.Context) error {
-			for i := range b.Entries {
-				if err := s.apply(ctx, p, &b.Entries[i], objs); err != nil {
+	}()
+	for c := range batches {
+		res.Bytes += c.bytes
+		res.Objects += c.objects
+		err := s.Tx.Atomically(ctx, func(ctx context.Context) error {
+			for i := range c.batch.Entries {
+				if err := s.apply(ctx, p, &c.batch.Entries[i], c.objs); err != nil {
 					if errors.As(err, new(*feed.Error)) {
 						return err
 					}
-					return fmt.Errorf("entry %d: %w", b.Entries[i].Seq, err)
+					return fmt.Errorf("entry %d: %w", c.batch.Entries[i].Seq, err)
 				}
 			}
-			return s.Store.KeepEntries(ctx, work.State(), kept)
+			return s.Store.KeepEntries(ctx, c.state.State(), c.kept)
 		})
 		if err != nil {
+			cancel()
+			for range batches {
+			}
 			return err
 		}
-		res.Entries += len(b.Entries)
-		res.Seq = work.Seq
-		if !b.More || len(b.Entries) == 0 {
-			return nil
+		res.Entries += len(c.batch.Entries)
+		res.Seq = c.state.Seq
+	}
+	return readErr
+}
+
+// checked is a batch of a peer's log read, checked whole and with its
+// objects fetched: what keeping it needs.
+type checked struct {
+	batch   *feed.Batch
+	kept    []feed.Kept
+	state   *feed.Follower // the log's state after it
+	objs    *fetched
+	objects int
+	bytes   int64
+	more    bool
+}
+
+// readBatch reads the batch after f's last entry and checks it: every
+// signature, the chain, the checkpoint's root, and the objects its
+// entries name, fetched and hashed (files reach the disk before the
+// store will record them).
+func (s *Service) readBatch(ctx context.Context, p *feed.Peer, f *feed.Follower) (*checked, error) {
+	u := fmt.Sprintf("%s/federation/feed?after=%d&limit=%d", p.URL, f.Seq, BatchSize)
+	body, err := s.get(ctx, u, feed.DefaultLimits.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	c := &checked{bytes: int64(len(body))}
+	b, err := feed.ReadBatch(ctx, strings.NewReader(string(body)), feed.DefaultLimits)
+	if err != nil {
+		return nil, err
+	}
+	work := f.Copy()
+	c.kept = make([]feed.Kept, 0, len(b.Entries))
+	for i := range b.Entries {
+		e := &b.Entries[i]
+		if err := work.Next(e); err != nil {
+			var fe *feed.Error
+			if errors.As(err, &fe) && fe.Field == "prev" && e.Seq == f.Seq+uint64(i)+1 {
+				return nil, s.equivocated(ctx, p, e.Seq-1, err)
+			}
+			return nil, err
+		}
+		eb, _ := e.Bytes()
+		c.kept = append(c.kept, feed.Kept{Seq: e.Seq, Kind: e.Kind, Body: eb, Root: work.Tree.Root()})
+	}
+	if b.Checkpoint == nil {
+		return nil, &feed.Error{Field: "checkpoint", Msg: "the batch has none"}
+	}
+	if err := work.Check(b.Checkpoint); err != nil {
+		if len(b.Entries) == 0 {
+			return nil, s.equivocated(ctx, p, f.Seq, err)
+		}
+		return nil, err
+	}
+	objs, got, n, err := s.fetchObjects(ctx, p, b.Entries)
+	c.bytes += n
+	if err != nil {
+		return nil, err
+	}
+	if u, ok := s.Blobs.(design.UnsyncedBlobs); ok && got > 0 {
+		if err := u.SyncAll(); err != nil {
+			return nil, err
 		}
 	}
+	c.batch, c.state, c.objs, c.objects = b, work, objs, got
+	c.more = b.More && len(b.Entries) > 0
+	return c, nil
 }
 
 // equivocated handles a peer whose log no longer agrees with the entries

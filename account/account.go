@@ -158,6 +158,8 @@ type Store interface {
 	// Roles: maintainers of designs, operators of facilities.
 	AddRole(ctx context.Context, kind, objectID, userID string) error
 	HasRole(ctx context.Context, kind, objectID, userID string) (bool, error)
+	// RemoveRole takes a role back; removing one not held is no error.
+	RemoveRole(ctx context.Context, kind, objectID, userID string) error
 	Holders(ctx context.Context, kind, objectID string) ([]User, error)
 	// Objects lists what a user holds a role of this kind on.
 	Objects(ctx context.Context, kind, userID string) ([]string, error)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -90,6 +91,56 @@ type Machine struct {
 	SetupFee   float64 `json:"setup_fee,omitempty"`
 	// CapacityHours is what the facility offers the network per week.
 	CapacityHours float64 `json:"capacity_hours_per_week,omitempty"`
+	// Name tells identical machines apart on a workshop's calendar
+	// ("Prusa 2"); empty: make and model.
+	Name string `json:"name,omitempty"`
+	// Hours are when the machine is open; nil: by arrangement.
+	Hours *Hours `json:"hours,omitempty"`
+	// Use says who may book the machine themselves; nil: only the
+	// workshop's operators book it.
+	Use *Use `json:"use,omitempty"`
+	// Removed is set when the workshop took the machine off its list; the
+	// machine keeps its id, so that old bookings and jobs still name it.
+	Removed *time.Time `json:"removed,omitempty"`
+}
+
+// Use is a workshop's rule for booking one machine: who, at what price,
+// and how far ahead a booking may be cancelled.
+type Use struct {
+	Rules    []UseRule `json:"rules"`
+	Currency string    `json:"currency,omitempty"` // ISO 4217; empty: EUR
+	// CancelHours is how long before its start a booking may still be
+	// cancelled by the person who made it.
+	CancelHours float64 `json:"cancel_hours,omitempty"`
+	// MaxHours is the longest session one person books at once; 0: 8.
+	MaxHours float64 `json:"max_hours,omitempty"`
+}
+
+// Who may book under a rule.
+const (
+	WhoPublic    = "public"    // anyone with an account
+	WhoMembers   = "members"   // the workshop's members
+	WhoQualified = "qualified" // people the workshop granted Qualification
+)
+
+// UseRule lets a group book a machine at a price an hour. Bookings under
+// it fall within the machine's hours unless Anytime (members with a key).
+type UseRule struct {
+	Who           string  `json:"who"`
+	Qualification string  `json:"qualification,omitempty"` // e.g. "laser safety"
+	PricePerHour  float64 `json:"price_per_hour"`
+	Anytime       bool    `json:"anytime,omitempty"`
+}
+
+// Label names a machine on a calendar.
+func (m *Machine) Label() string {
+	if m.Name != "" {
+		return m.Name
+	}
+	if s := strings.TrimSpace(m.Make + " " + m.Model); s != "" {
+		return s
+	}
+	return string(m.Process)
 }
 
 // Validate checks a facility before it is stored; the error names the
@@ -140,9 +191,58 @@ func (f *Facility) Validate() error {
 		if m.Quantity < 0 || m.Quantity > 1000 {
 			return bad(field+".quantity", "0 to 1000 machines")
 		}
+		if len(m.Name) > 100 {
+			return bad(field+".name", "at most 100 characters")
+		}
+		if m.Hours != nil {
+			if err := m.Hours.Validate(field + ".hours"); err != nil {
+				return err
+			}
+		}
+		if m.Use != nil {
+			if err := m.Use.validate(field + ".use"); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
+
+func (u *Use) validate(field string) error {
+	bad := func(f, format string, args ...any) error {
+		return &dgml.Error{Kind: dgml.Invalid, Op: "facility.Validate", Field: field + f, Msg: fmt.Sprintf(format, args...)}
+	}
+	if len(u.Rules) > 20 {
+		return bad(".rules", "at most 20 rules")
+	}
+	for i, r := range u.Rules {
+		f := fmt.Sprintf(".rules[%d]", i)
+		switch r.Who {
+		case WhoPublic, WhoMembers:
+		case WhoQualified:
+			if q := strings.TrimSpace(r.Qualification); q == "" || len(q) > 60 {
+				return bad(f+".qualification", "name the qualification the workshop grants (up to 60 characters)")
+			}
+		default:
+			return bad(f+".who", "public, members or qualified, got %q", r.Who)
+		}
+		if !(r.PricePerHour >= 0 && r.PricePerHour <= 1e5) {
+			return bad(f+".price_per_hour", "a number from 0 to 100000")
+		}
+	}
+	if u.Currency != "" && !currencyRe.MatchString(u.Currency) {
+		return bad(".currency", "an ISO 4217 code such as EUR, got %q", u.Currency)
+	}
+	if !(u.CancelHours >= 0 && u.CancelHours <= 24*90) {
+		return bad(".cancel_hours", "0 to 2160 hours")
+	}
+	if !(u.MaxHours >= 0 && u.MaxHours <= 24*14) {
+		return bad(".max_hours", "0 to 336 hours")
+	}
+	return nil
+}
+
+var currencyRe = regexp.MustCompile(`^[A-Z]{3}$`)
 
 // Fits reports whether a part of the given size fits the envelope in one
 // of the six axis-aligned orientations: sorting both sizes compares the
@@ -325,4 +425,35 @@ func (f *Facility) Redacted() Facility {
 		r.Machines = []Machine{}
 	}
 	return r
+}
+
+// KeepMachineIDs gives the machines of an updated record that came
+// without ids (an OKW file imported again, a form that does not carry
+// them) the ids of the stored record's machines they match — same name,
+// process, make and model, in order — so that their bookings and jobs
+// still name them. Machines with ids, and those matching none, are left.
+func KeepMachineIDs(old, f *Facility) {
+	key := func(m *Machine) string {
+		return strings.ToLower(strings.Join([]string{m.Name, string(m.Process), m.Make, m.Model}, "\x00"))
+	}
+	taken := map[string]bool{}
+	for _, m := range f.Machines {
+		if m.ID != "" {
+			taken[m.ID] = true
+		}
+	}
+	for i := range f.Machines {
+		m := &f.Machines[i]
+		if m.ID != "" {
+			continue
+		}
+		for j := range old.Machines {
+			o := &old.Machines[j]
+			if !taken[o.ID] && key(o) == key(m) {
+				m.ID = o.ID
+				taken[o.ID] = true
+				break
+			}
+		}
+	}
 }

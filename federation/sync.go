@@ -654,6 +654,13 @@ func (s *Service) apply(ctx context.Context, p *feed.Peer, e *feed.Entry, got *f
 		}
 		r := *fe.Record
 		r.ID, r.Home, r.Demo, r.Disclosure = facility.ReplicaID(p.Node, fe.ID), p.Node, false, nil
+		// Machine ids are the home node's; kept here under that node, so
+		// that they never meet this node's own.
+		for i := range r.Machines {
+			if r.Machines[i].ID != "" {
+				r.Machines[i].ID = facility.ReplicaID(p.Node, r.Machines[i].ID)
+			}
+		}
 		old, err := s.Facilities.Facility(ctx, r.ID)
 		switch {
 		case dgml.KindOf(err) == dgml.NotFound:

@@ -505,6 +505,7 @@ func (s *Service) Import(ctx context.Context, u *account.User, fs []facility.Fac
 						return err
 					}
 					f.ID = old.ID
+					facility.KeepMachineIDs(old, f)
 					if err := s.Store.UpdateFacility(ctx, f); err != nil {
 						return err
 					}
@@ -583,6 +584,7 @@ func (s *Service) Update(ctx context.Context, u *account.User, ref string, f *fa
 			return err
 		}
 		f.ID, f.Home = old.ID, ""
+		facility.KeepMachineIDs(old, f)
 		return s.Store.UpdateFacility(ctx, f)
 	})
 }

@@ -70,10 +70,8 @@ func (db *DB) UpdateFacility(ctx context.Context, f *facility.Facility) error {
 
 func (db *DB) writeFacility(ctx context.Context, f *facility.Facility, insert bool) error {
 	f.Updated = db.now()
-	for i := range f.Machines {
-		if f.Machines[i].ID == "" {
-			f.Machines[i].ID = fmt.Sprintf("%s-m%d", f.Slug, i+1)
-		}
+	if err := db.writeMachines(ctx, f); err != nil {
+		return err
 	}
 	data, err := json.Marshal(f)
 	if err != nil {
@@ -109,6 +107,11 @@ func (db *DB) DeleteFacility(ctx context.Context, ref string) error {
 		}
 		if tag.RowsAffected() == 0 {
 			return notFound("facility", ref)
+		}
+		// Its machines stay, marked removed, for the bookings and jobs
+		// that name them.
+		if _, err := db.q(ctx).Exec(ctx, `UPDATE machines SET removed_at = $1 WHERE removed_at IS NULL AND facility_id NOT IN (SELECT id FROM facilities)`, db.now()); err != nil {
+			return err
 		}
 		_, err = db.q(ctx).Exec(ctx, `UPDATE facilities_version SET version = version + 1 WHERE id = 1`)
 		return err

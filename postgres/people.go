@@ -203,6 +203,15 @@ func (db *DB) AddRole(ctx context.Context, kind, objectID, userID string) error 
 	return err
 }
 
+// RemoveRole takes a role back.
+func (db *DB) RemoveRole(ctx context.Context, kind, objectID, userID string) error {
+	if !isUUID(userID) {
+		return nil
+	}
+	_, err := db.q(ctx).Exec(ctx, `DELETE FROM roles WHERE kind = $1 AND object_id = $2 AND user_id = $3`, kind, objectID, userID)
+	return err
+}
+
 // HasRole checks a role.
 func (db *DB) HasRole(ctx context.Context, kind, objectID, userID string) (bool, error) {
 	if !isUUID(userID) {

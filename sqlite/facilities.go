@@ -72,10 +72,8 @@ func (db *DB) UpdateFacility(ctx context.Context, f *facility.Facility) error {
 // the network snapshot follows.
 func (db *DB) writeFacility(ctx context.Context, f *facility.Facility, insert bool) error {
 	f.Updated = db.now()
-	for i := range f.Machines {
-		if f.Machines[i].ID == "" {
-			f.Machines[i].ID = fmt.Sprintf("%s-m%d", f.Slug, i+1)
-		}
+	if err := db.writeMachines(ctx, f); err != nil {
+		return err
 	}
 	data, err := json.Marshal(f)
 	if err != nil {
@@ -129,6 +127,11 @@ func (db *DB) DeleteFacility(ctx context.Context, ref string) error {
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return notFound("facility", ref)
+		}
+		// Its machines stay, marked removed, for the bookings and jobs
+		// that name them.
+		if _, err := db.q(ctx).ExecContext(ctx, `UPDATE machines SET removed_at = ? WHERE removed_at IS NULL AND facility_id NOT IN (SELECT id FROM facilities)`, timeKey(db.now())); err != nil {
+			return err
 		}
 		_, err = db.q(ctx).ExecContext(ctx, `UPDATE facilities_version SET version = version + 1 WHERE id = 1`)
 		return err

@@ -173,6 +173,12 @@ func (db *DB) AddRole(ctx context.Context, kind, objectID, userID string) error 
 	return err
 }
 
+// RemoveRole takes a role back.
+func (db *DB) RemoveRole(ctx context.Context, kind, objectID, userID string) error {
+	_, err := db.q(ctx).ExecContext(ctx, `DELETE FROM roles WHERE kind = ? AND object_id = ? AND user_id = ?`, kind, objectID, userID)
+	return err
+}
+
 // HasRole checks a role.
 func (db *DB) HasRole(ctx context.Context, kind, objectID, userID string) (bool, error) {
 	var n int

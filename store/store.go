@@ -12,6 +12,7 @@ import (
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/assess"
+	"github.com/dgml/dgml/booking"
 	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/facility"
@@ -32,6 +33,7 @@ type Store interface {
 	account.Failures
 	jobs.Store
 	feed.Store
+	booking.Store
 	// FileSums calls fn for every file the store refers to (the sweep of
 	// unreferenced blobs asks it).
 	FileSums(ctx context.Context, fn func(sum string)) error

@@ -19,8 +19,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/api"
+	"github.com/dgml/dgml/booking"
 	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/demo"
@@ -368,6 +371,14 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	if err := n.db.CreateProposal(ctx, prop); err != nil {
 		t.Fatal(err)
 	}
+	if err := n.db.AddRole(ctx, account.Operator, lab.ID, me.ID); err != nil {
+		t.Fatal(err)
+	}
+	slot := time.Now().UTC().Truncate(time.Hour).Add(48 * time.Hour)
+	bk := &booking.Booking{MachineID: lab.Machines[0].ID, FacilityID: lab.ID, Unit: 1, Kind: booking.Maintenance, Start: slot, End: slot.Add(time.Hour), Person: me.ID}
+	if err := n.db.Book(ctx, bk, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	fill := strings.NewReplacer("{ref}", dsg.Slug, "{id}", dsg.Head, "{other}", dsg.Head, "{sha256}", fileSum, "{name}", "tester", "{node}", "nobody")
 	query := map[string]string{"/api/v1/designs/{ref}/plan": "?near=37.98,23.73", "/api/v1/licenses/check": "?design=CERN-OHL-S-2.0&module=CC-BY-4.0",
 		"/.well-known/webfinger": "?resource=acct:commons@test.node"}
@@ -384,6 +395,10 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 				path = strings.Replace(p, "{id}", task.ID, 1)
 			case strings.HasPrefix(p, "/api/v1/proposals/{id}"):
 				path = strings.Replace(p, "{id}", prop.ID, 1)
+			case strings.HasPrefix(p, "/api/v1/machines/{id}"):
+				path = strings.Replace(p, "{id}", lab.Machines[0].ID, 1)
+			case strings.HasPrefix(p, "/api/v1/bookings/{id}"):
+				path = strings.Replace(p, "{id}", bk.ID, 1)
 			}
 			res, _ := n.do(t, strings.ToUpper(m), path+query[p], "", nil)
 			if _, ok := op.Responses[fmt.Sprint(res.StatusCode)]; !ok {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/booking"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/federation"
 	"github.com/dgml/dgml/guard"
@@ -27,9 +28,11 @@ type Config struct {
 	// Federation, when set, serves the node's log and objects to its
 	// peers and manages whom it follows.
 	Federation *federation.Service
-	TempDir    string // inside the data folder: uploads are unpacked here
-	MaxUpload  int64  // bytes; 0 means DefaultMaxUpload
-	Log        *slog.Logger
+	// Bookings, when set, books machine time.
+	Bookings  *booking.Service
+	TempDir   string // inside the data folder: uploads are unpacked here
+	MaxUpload int64  // bytes; 0 means DefaultMaxUpload
+	Log       *slog.Logger
 }
 
 // DefaultMaxUpload bounds an upload (a manifest folder with its meshes).
@@ -100,6 +103,7 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 	s.peopleRoutes()
 	s.assessRoutes()
 	s.federationRoutes()
+	s.bookingRoutes()
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, dgml.Errorf(dgml.NotFound, "no such endpoint: see /api/v1/openapi.json"))
 	})

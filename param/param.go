@@ -138,3 +138,20 @@ func clip(s string) string {
 	}
 	return s
 }
+
+// Time reads a moment as RFC 3339 ("2027-03-01T10:00:00+02:00"); empty
+// gives def.
+func Time(field, s string, def time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return def, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, bad(field, "a time as 2027-03-01T10:00:00+02:00 (RFC 3339), got %q", clip(s))
+	}
+	if t.Year() < 2000 || t.Year() > 2200 {
+		return time.Time{}, bad(field, "a time between the years 2000 and 2200")
+	}
+	return t.UTC(), nil
+}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/blob"
+	"github.com/dgml/dgml/booking"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/cost"
 	"github.com/dgml/dgml/facility"
@@ -36,6 +37,7 @@ type node struct {
 	network *network.Service
 	people  *people.Service
 	fed     *federation.Service
+	book    *booking.Service
 }
 
 // where says where a node keeps its data: a folder (always: uploads in
@@ -152,7 +154,8 @@ func openNode(ctx context.Context, w *where) (*node, error) {
 	if near, ok := db.(facility.Nearer); ok {
 		netw.Index = near
 	}
-	return &node{dir: w.data, db: db, blobs: blobs, commons: c, network: netw, people: ppl, fed: fed}, nil
+	book := &booking.Service{Store: db, Facilities: db, Roles: db, Tx: db}
+	return &node{dir: w.data, db: db, blobs: blobs, commons: c, network: netw, people: ppl, fed: fed, book: book}, nil
 }
 
 func (n *node) Close() error { return n.db.Close() }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/dgml/dgml/api"
+	"github.com/dgml/dgml/booking"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/federation"
 	"github.com/dgml/dgml/guard"
@@ -26,9 +27,11 @@ type Config struct {
 	People  *people.Service
 	// Federation, when set, serves the node's log to its peers.
 	Federation *federation.Service
-	TempDir    string // inside the data folder, for uploads
-	MaxUpload  int64  // bytes; 0: api.DefaultMaxUpload
-	Log        *slog.Logger
+	// Bookings, when set, books machine time.
+	Bookings  *booking.Service
+	TempDir   string // inside the data folder, for uploads
+	MaxUpload int64  // bytes; 0: api.DefaultMaxUpload
+	Log       *slog.Logger
 }
 
 // New returns the node's handler and its API (whose routes the OpenAPI
@@ -41,7 +44,7 @@ func New(cfg Config) (http.Handler, *api.Server) {
 		cfg.Log = slog.Default()
 	}
 	mux := http.NewServeMux()
-	a := api.New(api.Config{Commons: cfg.Commons, Network: cfg.Network, People: cfg.People, Federation: cfg.Federation, TempDir: cfg.TempDir, MaxUpload: cfg.MaxUpload, Log: cfg.Log}, mux)
+	a := api.New(api.Config{Commons: cfg.Commons, Network: cfg.Network, People: cfg.People, Federation: cfg.Federation, Bookings: cfg.Bookings, TempDir: cfg.TempDir, MaxUpload: cfg.MaxUpload, Log: cfg.Log}, mux)
 	site := web.New(web.Config{Commons: cfg.Commons, Network: cfg.Network, People: cfg.People, Federation: cfg.Federation, TempDir: cfg.TempDir, MaxUpload: cfg.MaxUpload, Log: cfg.Log}, mux)
 	limits := maps.Clone(a.BodyLimits())
 	maps.Copy(limits, site.BodyLimits())

@@ -13,6 +13,7 @@ import (
 	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/blob"
+	"github.com/dgml/dgml/booking"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/cost"
 	"github.com/dgml/dgml/demo"
@@ -33,7 +34,8 @@ type Node struct {
 	Network *network.Service
 	People  *people.Service
 	// Fed is set by Federate.
-	Fed *federation.Service
+	Fed      *federation.Service
+	Bookings *booking.Service
 }
 
 // Federate gives the node an identity and a log, and publishes its
@@ -71,8 +73,9 @@ func New(t testing.TB) *Node {
 		Limits: geometry.Limits{MaxTriangles: commons.NodeTriangles}, Work: commons.NewWork(commons.NodeTriangles)}
 	return &Node{
 		Dir: dir, DB: db, Blobs: blobs, Commons: c,
-		Network: &network.Service{Store: db, Assess: db, Commons: c, Factors: cost.Default(), Roles: db, Tx: db},
-		People:  &people.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: "test.node", Guard: account.NewGuard(db), Tx: db},
+		Network:  &network.Service{Store: db, Assess: db, Commons: c, Factors: cost.Default(), Roles: db, Tx: db},
+		People:   &people.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: "test.node", Guard: account.NewGuard(db), Tx: db},
+		Bookings: &booking.Service{Store: db, Facilities: db, Roles: db, Tx: db},
 	}
 }
 
@@ -84,7 +87,7 @@ func (n *Node) Handler(t testing.TB, maxUpload int64) (http.Handler, *api.Server
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return httpnode.New(httpnode.Config{Commons: n.Commons, Network: n.Network, People: n.People, Federation: n.Fed, TempDir: tmp, MaxUpload: maxUpload})
+	return httpnode.New(httpnode.Config{Commons: n.Commons, Network: n.Network, People: n.People, Federation: n.Fed, Bookings: n.Bookings, TempDir: tmp, MaxUpload: maxUpload})
 }
 
 // Demo commits the first n designs of the demo commons and, with

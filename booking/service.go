@@ -383,3 +383,68 @@ func (s *Service) Grant(ctx context.Context, u *account.User, facilityRef, userI
 	}
 	return s.Roles.AddRole(ctx, role, f.ID, userID)
 }
+
+// PlaceHorizon is how far ahead jobs are placed.
+const PlaceHorizon = 60 * 24 * time.Hour
+
+// PlaceJob books a job (from an order) on the workshop's machine that
+// can finish it soonest, in the machines' free time: w.Machines are the
+// ones able to do it (the planner's match), w.Hours its machine time.
+// Only the workshop's operators place jobs. The booking says when the
+// job will be ready (its End); Late in the placement says it misses the
+// deadline.
+func (s *Service) PlaceJob(ctx context.Context, u *account.User, facilityRef string, w Work) (*Booking, *Placement, error) {
+	f, err := s.Facilities.Facility(ctx, facilityRef)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := account.Permit(ctx, s.Roles, u, account.Operator, f.ID); err != nil {
+		return nil, nil, err
+	}
+	if !(w.Hours > 0 && w.Hours <= 24*30) {
+		return nil, nil, &dgml.Error{Kind: dgml.Invalid, Field: "hours", Msg: "a job takes more than 0 and at most 720 machine hours"}
+	}
+	now := s.now()
+	if w.Earliest.Before(now) {
+		w.Earliest = now
+	}
+	horizon := now.Add(PlaceHorizon)
+	// Racing placements (two operators, two processes) meet in the
+	// store: the loser schedules again around the winner.
+	for attempt := 0; ; attempt++ {
+		var lanes []Lane
+		for _, id := range w.Machines {
+			i := slices.IndexFunc(f.Machines, func(m facility.Machine) bool { return m.ID == id })
+			if i < 0 {
+				return nil, nil, &dgml.Error{Kind: dgml.Invalid, Field: "machines", Msg: fmt.Sprintf("%s lists no machine %s", f.Name, id)}
+			}
+			m := &f.Machines[i]
+			busy, err := s.Store.Bookings(ctx, Filter{Machine: m.ID, From: now, To: horizon})
+			if err != nil {
+				return nil, nil, err
+			}
+			open := m.Hours.Open(now, horizon)
+			for unit := 1; unit <= max(m.Quantity, 1); unit++ {
+				l := Lane{Machine: m.ID, Unit: unit, Open: open, Unattended: Unattended(m.Process)}
+				for _, b := range busy {
+					if b.Unit == unit {
+						l.Busy = append(l.Busy, facility.Span{Start: b.Start, End: b.End})
+					}
+				}
+				lanes = append(lanes, l)
+			}
+		}
+		p := Schedule(lanes, []Work{w}, horizon)[0]
+		if p.Unplaced {
+			return nil, &p, &dgml.Error{Kind: dgml.Conflict, Msg: fmt.Sprintf("no machine has %g free hours in the next %d days", w.Hours, int(PlaceHorizon.Hours()/24))}
+		}
+		b := &Booking{MachineID: p.Machine, FacilityID: f.ID, Unit: p.Unit, Kind: Job, Start: p.Start, End: p.End, Person: u.ID, Job: w.ID}
+		err := s.Store.Book(ctx, b, now)
+		if err == nil {
+			return b, &p, nil
+		}
+		if dgml.KindOf(err) != dgml.Conflict || attempt == 5 {
+			return nil, nil, err
+		}
+	}
+}

@@ -268,3 +268,44 @@ func TestRemovedMachine(t *testing.T) {
 		t.Errorf("booking of a removed machine: %+v %v", got, err)
 	}
 }
+
+func TestPlaceJob(t *testing.T) {
+	l := newLab(t)
+	athens, _ := time.LoadLocation("Europe/Athens")
+	// Both printers are busy Monday 10-14 and 10-12.
+	for _, unit := range []int{1, 2} {
+		r := req(0, 10, 12+2*(2-unit))
+		r.Unit = unit
+		if _, err := l.svc.Book(ctx, l.ana, l.printer, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := booking.Work{ID: "job-1", Hours: 5, Machines: []string{l.printer, l.laser}}
+	if _, _, err := l.svc.PlaceJob(ctx, l.ana, l.f.ID, w); dgml.KindOf(err) != dgml.Forbidden {
+		t.Errorf("a member placing a job: %v", err)
+	}
+	b, p, err := l.svc.PlaceJob(ctx, l.op, l.f.Slug, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The laser is free at 10:00 but a 5-hour cut fits (10-15); the
+	// second printer frees at 12:00 (12-17). The laser ends first.
+	if b.MachineID != l.laser || b.Start.In(athens).Hour() != 10 || b.Kind != booking.Job || b.Job != "job-1" || p.Late {
+		t.Errorf("first job: %+v %+v", b, p)
+	}
+	b2, _, err := l.svc.PlaceJob(ctx, l.op, l.f.Slug, booking.Work{ID: "job-2", Hours: 5, Machines: []string{l.printer, l.laser}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b2.MachineID != l.printer || b2.Unit != 2 || b2.Start.In(athens).Hour() != 12 {
+		t.Errorf("second job: %+v", b2)
+	}
+	// A deadline that cannot be met is said.
+	_, p3, err := l.svc.PlaceJob(ctx, l.op, l.f.Slug, booking.Work{ID: "job-3", Hours: 30, Deadline: local(1, 0, 0), Machines: []string{l.printer}})
+	if err != nil || !p3.Late {
+		t.Errorf("late job: %+v %v", p3, err)
+	}
+	if _, _, err := l.svc.PlaceJob(ctx, l.op, l.f.Slug, booking.Work{ID: "x", Hours: 1, Machines: []string{"nothing"}}); dgml.KindOf(err) != dgml.Invalid {
+		t.Errorf("a machine of no such workshop: %v", err)
+	}
+}

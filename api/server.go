@@ -17,6 +17,7 @@ import (
 	"github.com/dgml/dgml/federation"
 	"github.com/dgml/dgml/guard"
 	"github.com/dgml/dgml/network"
+	"github.com/dgml/dgml/order"
 	"github.com/dgml/dgml/people"
 )
 
@@ -29,7 +30,9 @@ type Config struct {
 	// peers and manages whom it follows.
 	Federation *federation.Service
 	// Bookings, when set, books machine time.
-	Bookings  *booking.Service
+	Bookings *booking.Service
+	// Orders, when set, takes orders to workshops.
+	Orders    *order.Service
 	TempDir   string // inside the data folder: uploads are unpacked here
 	MaxUpload int64  // bytes; 0 means DefaultMaxUpload
 	Log       *slog.Logger

@@ -401,6 +401,13 @@ func (s *Service) PlaceJob(ctx context.Context, u *account.User, facilityRef str
 	if err := account.Permit(ctx, s.Roles, u, account.Operator, f.ID); err != nil {
 		return nil, nil, err
 	}
+	return s.Place(ctx, f, u.ID, w)
+}
+
+// Place is PlaceJob for a caller that checked who may place (the order
+// service, when a person accepts a workshop's quote); by is the user
+// the booking is recorded for.
+func (s *Service) Place(ctx context.Context, f *facility.Facility, by string, w Work) (*Booking, *Placement, error) {
 	if !(w.Hours > 0 && w.Hours <= 24*30) {
 		return nil, nil, &dgml.Error{Kind: dgml.Invalid, Field: "hours", Msg: "a job takes more than 0 and at most 720 machine hours"}
 	}
@@ -438,7 +445,7 @@ func (s *Service) PlaceJob(ctx context.Context, u *account.User, facilityRef str
 		if p.Unplaced {
 			return nil, &p, &dgml.Error{Kind: dgml.Conflict, Msg: fmt.Sprintf("no machine has %g free hours in the next %d days", w.Hours, int(PlaceHorizon.Hours()/24))}
 		}
-		b := &Booking{MachineID: p.Machine, FacilityID: f.ID, Unit: p.Unit, Kind: Job, Start: p.Start, End: p.End, Person: u.ID, Job: w.ID}
+		b := &Booking{MachineID: p.Machine, FacilityID: f.ID, Unit: p.Unit, Kind: Job, Start: p.Start, End: p.End, Person: by, Job: w.ID}
 		err := s.Store.Book(ctx, b, now)
 		if err == nil {
 			return b, &p, nil

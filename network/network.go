@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -193,6 +194,9 @@ type PlanRequest struct {
 	RadiusKm      float64   `json:"radius_km"`
 	DeadlineHours float64   `json:"deadline_hours"`
 	UnitPriceEUR  float64   `json:"unit_price_eur,omitempty"` // of the industrial baseline, per made part
+	// Exclude names facilities the plan must not use (those that
+	// declined the order's parts).
+	Exclude []string `json:"exclude,omitempty"`
 }
 
 // Result is a plan with what it was made for.
@@ -246,6 +250,9 @@ func (s *Service) Plan(ctx context.Context, req PlanRequest) (*Result, error) {
 		f := h.Facility
 		if why := barred(f, conds); why != "" {
 			excluded++
+			continue
+		}
+		if slices.Contains(req.Exclude, f.ID) {
 			continue
 		}
 		preq.Sites = append(preq.Sites, plan.Site{Facility: f, Km: h.Km})
@@ -366,6 +373,32 @@ func (s *Service) jobs(ctx context.Context, rev *design.Revision, qty float64) (
 	}
 	walk(rev.Parts, qty, "")
 	return jobs, bought
+}
+
+// PartFiles gives the files of each made part line of a revision, by
+// the name plans give the line ("Module / Part"): exports (what a
+// machine takes) before sources.
+func PartFiles(rev *design.Revision) map[string][]design.FileRef {
+	out := map[string][]design.FileRef{}
+	var walk func(ps []design.Part, prefix string)
+	walk = func(ps []design.Part, prefix string) {
+		for i := range ps {
+			p := &ps[i]
+			name := p.Name
+			if prefix != "" {
+				name = prefix + " / " + p.Name
+			}
+			switch p.Kind {
+			case design.KindModule:
+				walk(p.Children, name)
+			case design.KindBought:
+			default:
+				out[name] = append(append([]design.FileRef(nil), p.Exports...), p.Sources...)
+			}
+		}
+	}
+	walk(rev.Parts, "")
+	return out
 }
 
 // job estimates one part line: from its mesh when it has one, else from

@@ -18,6 +18,7 @@ import (
 	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/feed"
 	"github.com/dgml/dgml/jobs"
+	"github.com/dgml/dgml/order"
 )
 
 // Store is everything a node keeps.
@@ -34,6 +35,7 @@ type Store interface {
 	jobs.Store
 	feed.Store
 	booking.Store
+	order.Store
 	// FileSums calls fn for every file the store refers to (the sweep of
 	// unreferenced blobs asks it).
 	FileSums(ctx context.Context, fn func(sum string)) error

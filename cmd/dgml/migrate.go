@@ -28,7 +28,7 @@ var migrateTables = []string{
 	"facilities", "users", "sessions", "tokens", "roles", "proposals", "tasks", "task_skills", "comments", "events",
 	"reports", "attestations", "votes", "translations", "settings", "vouches", "auth_failures", "jobs",
 	"node_keys", "logs", "feed_entries", "peers", "feed_conflicts", "followers", "ap_followers",
-	"machines", "bookings",
+	"machines", "bookings", "orders", "order_requests", "order_events", "notifications",
 }
 
 func runMigrate(ctx context.Context, args []string) error {
@@ -255,7 +255,7 @@ func finishCopy(ctx context.Context, src *sql.DB, pg *pgxpool.Pool) error {
 	if _, err := pg.Exec(ctx, `UPDATE facilities_version SET version = $1 WHERE id = 1`, version); err != nil {
 		return err
 	}
-	for _, s := range [][2]string{{"designs", "seq"}, {"facilities", "seq"}, {"comments", "seq"}, {"events", "id"}, {"translations", "seq"}, {"search_changes", "id"}, {"attestations", "seq"}, {"votes", "seq"}, {"jobs", "id"}} {
+	for _, s := range [][2]string{{"designs", "seq"}, {"facilities", "seq"}, {"comments", "seq"}, {"events", "id"}, {"translations", "seq"}, {"search_changes", "id"}, {"attestations", "seq"}, {"votes", "seq"}, {"jobs", "id"}, {"order_events", "seq"}, {"notifications", "id"}} {
 		if _, err := pg.Exec(ctx, fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%[1]s', '%[2]s'), coalesce((SELECT max(%[2]s) FROM %[1]s), 0) + 1, false)`, s[0], s[1])); err != nil {
 			return err
 		}

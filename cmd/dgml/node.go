@@ -21,6 +21,7 @@ import (
 	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/federation"
 	"github.com/dgml/dgml/network"
+	"github.com/dgml/dgml/order"
 	"github.com/dgml/dgml/people"
 	"github.com/dgml/dgml/postgres"
 	"github.com/dgml/dgml/sqlite"
@@ -38,6 +39,7 @@ type node struct {
 	people  *people.Service
 	fed     *federation.Service
 	book    *booking.Service
+	orders  *order.Service
 }
 
 // where says where a node keeps its data: a folder (always: uploads in
@@ -155,7 +157,8 @@ func openNode(ctx context.Context, w *where) (*node, error) {
 		netw.Index = near
 	}
 	book := &booking.Service{Store: db, Facilities: db, Roles: db, Tx: db}
-	return &node{dir: w.data, db: db, blobs: blobs, commons: c, network: netw, people: ppl, fed: fed, book: book}, nil
+	orders := &order.Service{Store: db, Network: netw, Facilities: db, Accounts: db, Bookings: book, Tx: db}
+	return &node{dir: w.data, db: db, blobs: blobs, commons: c, network: netw, people: ppl, fed: fed, book: book, orders: orders}, nil
 }
 
 func (n *node) Close() error { return n.db.Close() }

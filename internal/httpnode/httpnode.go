@@ -16,6 +16,7 @@ import (
 	"github.com/dgml/dgml/federation"
 	"github.com/dgml/dgml/guard"
 	"github.com/dgml/dgml/network"
+	"github.com/dgml/dgml/order"
 	"github.com/dgml/dgml/people"
 	"github.com/dgml/dgml/web"
 )
@@ -28,7 +29,9 @@ type Config struct {
 	// Federation, when set, serves the node's log to its peers.
 	Federation *federation.Service
 	// Bookings, when set, books machine time.
-	Bookings  *booking.Service
+	Bookings *booking.Service
+	// Orders, when set, takes orders to workshops.
+	Orders    *order.Service
 	TempDir   string // inside the data folder, for uploads
 	MaxUpload int64  // bytes; 0: api.DefaultMaxUpload
 	Log       *slog.Logger
@@ -44,7 +47,7 @@ func New(cfg Config) (http.Handler, *api.Server) {
 		cfg.Log = slog.Default()
 	}
 	mux := http.NewServeMux()
-	a := api.New(api.Config{Commons: cfg.Commons, Network: cfg.Network, People: cfg.People, Federation: cfg.Federation, Bookings: cfg.Bookings, TempDir: cfg.TempDir, MaxUpload: cfg.MaxUpload, Log: cfg.Log}, mux)
+	a := api.New(api.Config{Commons: cfg.Commons, Network: cfg.Network, People: cfg.People, Federation: cfg.Federation, Bookings: cfg.Bookings, Orders: cfg.Orders, TempDir: cfg.TempDir, MaxUpload: cfg.MaxUpload, Log: cfg.Log}, mux)
 	site := web.New(web.Config{Commons: cfg.Commons, Network: cfg.Network, People: cfg.People, Federation: cfg.Federation, TempDir: cfg.TempDir, MaxUpload: cfg.MaxUpload, Log: cfg.Log}, mux)
 	limits := maps.Clone(a.BodyLimits())
 	maps.Copy(limits, site.BodyLimits())

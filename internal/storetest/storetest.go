@@ -66,6 +66,8 @@ func Run(t *testing.T, open Open) {
 		{"Machines", machines},
 		{"Bookings", bookings},
 		{"RaceForOneSlot", raceForOneSlot},
+		{"Orders", orders},
+		{"RaceForOneRequest", raceForOneRequest},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/dgml/dgml/geometry"
 	"github.com/dgml/dgml/internal/httpnode"
 	"github.com/dgml/dgml/network"
+	"github.com/dgml/dgml/order"
 	"github.com/dgml/dgml/people"
 	"github.com/dgml/dgml/sqlite"
 )
@@ -36,6 +37,7 @@ type Node struct {
 	// Fed is set by Federate.
 	Fed      *federation.Service
 	Bookings *booking.Service
+	Orders   *order.Service
 }
 
 // Federate gives the node an identity and a log, and publishes its
@@ -71,12 +73,14 @@ func New(t testing.TB) *Node {
 	}
 	c := &commons.Service{Store: db, Blobs: blobs, Cache: db, Tx: db, Jobs: db,
 		Limits: geometry.Limits{MaxTriangles: commons.NodeTriangles}, Work: commons.NewWork(commons.NodeTriangles)}
-	return &Node{
+	n := &Node{
 		Dir: dir, DB: db, Blobs: blobs, Commons: c,
 		Network:  &network.Service{Store: db, Assess: db, Commons: c, Factors: cost.Default(), Roles: db, Tx: db},
 		People:   &people.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: "test.node", Guard: account.NewGuard(db), Tx: db},
 		Bookings: &booking.Service{Store: db, Facilities: db, Roles: db, Tx: db},
 	}
+	n.Orders = &order.Service{Store: db, Network: n.Network, Facilities: db, Accounts: db, Bookings: n.Bookings, Tx: db}
+	return n
 }
 
 // Handler is the node's HTTP handler as `dgml serve` builds it (API,
@@ -87,7 +91,7 @@ func (n *Node) Handler(t testing.TB, maxUpload int64) (http.Handler, *api.Server
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return httpnode.New(httpnode.Config{Commons: n.Commons, Network: n.Network, People: n.People, Federation: n.Fed, Bookings: n.Bookings, TempDir: tmp, MaxUpload: maxUpload})
+	return httpnode.New(httpnode.Config{Commons: n.Commons, Network: n.Network, People: n.People, Federation: n.Fed, Bookings: n.Bookings, Orders: n.Orders, TempDir: tmp, MaxUpload: maxUpload})
 }
 
 // Demo commits the first n designs of the demo commons and, with

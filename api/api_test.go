@@ -28,6 +28,7 @@ import (
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/demo"
 	"github.com/dgml/dgml/internal/testnode"
+	"github.com/dgml/dgml/order"
 	"github.com/dgml/dgml/people"
 	"github.com/dgml/dgml/sqlite"
 )
@@ -379,6 +380,11 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	if err := n.db.Book(ctx, bk, time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	ord := &order.Order{Person: me.ID, PersonName: "tester", DesignID: dsg.ID, Quantity: 1, Deadline: slot.Add(240 * time.Hour),
+		Requests: []order.Request{{FacilityID: lab.ID, FacilityName: lab.Name, State: order.Requested}}}
+	if err := n.db.CreateOrder(ctx, ord); err != nil {
+		t.Fatal(err)
+	}
 	fill := strings.NewReplacer("{ref}", dsg.Slug, "{id}", dsg.Head, "{other}", dsg.Head, "{sha256}", fileSum, "{name}", "tester", "{node}", "nobody")
 	query := map[string]string{"/api/v1/designs/{ref}/plan": "?near=37.98,23.73", "/api/v1/licenses/check": "?design=CERN-OHL-S-2.0&module=CC-BY-4.0",
 		"/.well-known/webfinger": "?resource=acct:commons@test.node"}
@@ -399,6 +405,10 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 				path = strings.Replace(p, "{id}", lab.Machines[0].ID, 1)
 			case strings.HasPrefix(p, "/api/v1/bookings/{id}"):
 				path = strings.Replace(p, "{id}", bk.ID, 1)
+			case strings.HasPrefix(p, "/api/v1/orders/{id}"):
+				path = strings.Replace(p, "{id}", ord.ID, 1)
+			case strings.HasPrefix(p, "/api/v1/order-requests/{id}"):
+				path = strings.Replace(p, "{id}", ord.Requests[0].ID, 1)
 			}
 			res, _ := n.do(t, strings.ToUpper(m), path+query[p], "", nil)
 			if _, ok := op.Responses[fmt.Sprint(res.StatusCode)]; !ok {

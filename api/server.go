@@ -107,6 +107,7 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 	s.assessRoutes()
 	s.federationRoutes()
 	s.bookingRoutes()
+	s.orderRoutes()
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, dgml.Errorf(dgml.NotFound, "no such endpoint: see /api/v1/openapi.json"))
 	})

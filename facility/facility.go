@@ -99,6 +99,13 @@ type Machine struct {
 	// Use says who may book the machine themselves; nil: only the
 	// workshop's operators book it.
 	Use *Use `json:"use,omitempty"`
+	// TimeFactor is how much longer than estimated the machine's jobs
+	// take, learned from its finished runs; the planner multiplies its
+	// machine hours by it. 0 means 1. The node sets it when planning; it
+	// is not part of the workshop's record.
+	TimeFactor float64 `json:"time_factor,omitempty"`
+	// TimeFactorJobs is how many finished runs TimeFactor rests on.
+	TimeFactorJobs int `json:"time_factor_jobs,omitempty"`
 	// Removed is set when the workshop took the machine off its list; the
 	// machine keeps its id, so that old bookings and jobs still name it.
 	Removed *time.Time `json:"removed,omitempty"`

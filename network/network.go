@@ -19,6 +19,7 @@ import (
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/cost"
 	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/dispatch"
 	"github.com/dgml/dgml/estimate"
 	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/geo"
@@ -42,6 +43,9 @@ type Service struct {
 	// Index, when set, answers near queries through the database's own
 	// index (a hub's); otherwise Store does if it can, else the snapshot.
 	Index facility.Nearer
+	// Corrections, when set, gives machines' learned time factors
+	// (dispatch.Service.Corrections); plans use them.
+	Corrections func(ctx context.Context, machineIDs []string) (map[string]dispatch.Correction, error)
 
 	mu      sync.Mutex
 	version int64
@@ -259,6 +263,9 @@ func (s *Service) Plan(ctx context.Context, req PlanRequest) (*Result, error) {
 	}
 	for _, c := range conds {
 		notes = append(notes, fmt.Sprintf("%s asks for %s making (%s); %d facilities within reach left out", rev.Manifest.License, c.Condition, c.Reason, excluded))
+	}
+	if err := s.correct(ctx, preq.Sites); err != nil {
+		return nil, err
 	}
 	p := plan.Make(preq)
 	var lost []*plan.Job
@@ -650,4 +657,33 @@ func Sorted(fs []facility.Facility) []facility.Facility {
 func (s *Service) All(ctx context.Context) ([]facility.Facility, error) {
 	all, _, err := s.snapshot(ctx)
 	return all, err
+}
+
+// correct gives the sites' machines their learned time factors, on
+// copies: the snapshot stays as stored.
+func (s *Service) correct(ctx context.Context, sites []plan.Site) error {
+	if s.Corrections == nil {
+		return nil
+	}
+	var ids []string
+	for _, site := range sites {
+		for _, m := range site.Facility.Machines {
+			ids = append(ids, m.ID)
+		}
+	}
+	cs, err := s.Corrections(ctx, ids)
+	if err != nil || len(cs) == 0 {
+		return err
+	}
+	for i := range sites {
+		f := *sites[i].Facility
+		f.Machines = slices.Clone(f.Machines)
+		for j := range f.Machines {
+			if c, ok := cs[f.Machines[j].ID]; ok {
+				f.Machines[j].TimeFactor, f.Machines[j].TimeFactorJobs = c.Factor, c.Jobs
+			}
+		}
+		sites[i].Facility = &f
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dgml/dgml/cost"
 	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/geo"
 )
 
@@ -99,7 +100,8 @@ func Make(req *Request) *Plan {
 			st = &siteState{hours: map[int]float64{}}
 			sites[op.site] = st
 		}
-		st.hours[op.machine] += job.Hours()
+		hours := job.Hours() * factor(&mc)
+		st.hours[op.machine] += hours
 		weekly := mc.CapacityHours
 		if weekly == 0 {
 			weekly = defaultWeeklyHours
@@ -111,7 +113,7 @@ func Make(req *Request) *Plan {
 		out.Assignments = append(out.Assignments, Assignment{
 			Part: job.Part, Quantity: job.Quantity, Process: job.Process, Material: job.Material,
 			FacilityID: site.Facility.ID, Facility: site.Facility.Name, MachineID: mc.ID, Machine: machineLabel(mc.Make, mc.Model, mc.Process),
-			Km: site.Km, Hours: job.Hours(), Basis: job.Basis, CostEUR: op.cost, CO2eKg: op.co2e, ReadyHours: ready,
+			Km: site.Km, Hours: hours, Basis: basis(job.Basis, &mc), CostEUR: op.cost, CO2eKg: op.co2e, ReadyHours: ready,
 		})
 		out.Totals.CostEUR += op.cost
 		out.Totals.CO2eKg += op.co2e
@@ -271,4 +273,13 @@ func Baseline(f *cost.Factors, jobs []Job, to geo.Point, unitPriceEUR float64) [
 			Km:        gc + last,
 		},
 	}
+}
+
+// basis says where an assignment's hours come from, with the machine's
+// learned factor when it has one.
+func basis(b string, m *facility.Machine) string {
+	if m.TimeFactor > 0 && m.TimeFactor != 1 {
+		return fmt.Sprintf("%s, ×%.2f from %d finished runs on this machine", b, m.TimeFactor, m.TimeFactorJobs)
+	}
+	return b
 }

@@ -117,7 +117,17 @@ func capacityHours(m facility.Machine, deadline float64) float64 {
 		weekly = defaultWeeklyHours
 	}
 	n := float64(max(m.Quantity, 1))
-	return weekly * n * deadline / (7 * 24)
+	// A machine that takes longer than estimated fits fewer estimated
+	// hours before the deadline.
+	return weekly * n * deadline / (7 * 24) / factor(&m)
+}
+
+// factor is a machine's learned time factor (1 when it has none).
+func factor(m *facility.Machine) float64 {
+	if m.TimeFactor > 0 {
+		return m.TimeFactor
+	}
+	return 1
 }
 
 // production is the cost and footprint of making a job on a machine.
@@ -134,8 +144,9 @@ func production(f *cost.Factors, fac *facility.Facility, m *facility.Machine, j 
 		kw = pf.PowerKW.Value
 	}
 	mat, _ := f.Material(j.Material)
-	eur = setup + j.Hours()*rate + j.Kg()*mat.PriceEURPerKg.Value
-	co2e = j.Kg()*mat.CO2ePerKg.Value + j.Hours()*kw*gridKg(f, fac)
+	hours := j.Hours() * factor(m)
+	eur = setup + hours*rate + j.Kg()*mat.PriceEURPerKg.Value
+	co2e = j.Kg()*mat.CO2ePerKg.Value + hours*kw*gridKg(f, fac)
 	return eur, co2e
 }
 

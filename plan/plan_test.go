@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -223,4 +224,24 @@ func BenchmarkPlan500x20k(b *testing.B) {
 	b.ReportMetric(float64(sites), "sites-in-100km")
 	b.ReportMetric(float64(machines), "machines")
 	b.ReportMetric(build.Seconds()*1000, "index-build-ms")
+}
+
+// A machine whose finished runs took longer than estimated costs more
+// hours in the plan, and the plan says so; the other printer wins.
+func TestLearnedTimeFactor(t *testing.T) {
+	f := &facility.Facility{ID: "a", Name: "Lab", Location: geo.Point{Lat: 37.98, Lon: 23.73}, Machines: []facility.Machine{
+		{ID: "slow", Process: design.ProcessFDM, HourlyRate: 3, TimeFactor: 1.5, TimeFactorJobs: 7},
+		{ID: "fast", Process: design.ProcessFDM, HourlyRate: 4},
+	}}
+	job := Job{Part: "bracket", Quantity: 1, Process: design.ProcessFDM, Material: "pla", HoursPerUnit: 10, Basis: "mesh estimate"}
+	p := Make(&Request{Factors: cost.Default(), Sites: []Site{{Facility: f, Km: 1}}, Jobs: []Job{job}})
+	if len(p.Assignments) != 1 || p.Assignments[0].MachineID != "fast" || p.Assignments[0].Hours != 10 {
+		t.Fatalf("10 h at 4/h beats 15 h at 3/h: %+v", p.Assignments)
+	}
+	f.Machines = f.Machines[:1]
+	p = Make(&Request{Factors: cost.Default(), Sites: []Site{{Facility: f, Km: 1}}, Jobs: []Job{job}})
+	a := p.Assignments[0]
+	if a.Hours != 15 || !strings.Contains(a.Basis, "×1.50 from 7 finished runs") {
+		t.Errorf("on the slow printer alone: %+v", a)
+	}
 }

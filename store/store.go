@@ -15,6 +15,7 @@ import (
 	"github.com/dgml/dgml/booking"
 	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/dispatch"
 	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/feed"
 	"github.com/dgml/dgml/jobs"
@@ -36,6 +37,7 @@ type Store interface {
 	feed.Store
 	booking.Store
 	order.Store
+	dispatch.Store
 	// FileSums calls fn for every file the store refers to (the sweep of
 	// unreferenced blobs asks it).
 	FileSums(ctx context.Context, fn func(sum string)) error

@@ -1,0 +1,15 @@
+-- Runs: one part line's job on one booked machine, from queued to done,
+-- with what the machine reported (time, material, energy). Finished runs
+-- per machine give the correction the planner applies to its estimates.
+CREATE TABLE runs (
+	id          UUID PRIMARY KEY,
+	request_id  TEXT NOT NULL,
+	facility_id TEXT NOT NULL,
+	machine_id  TEXT NOT NULL,
+	state       TEXT NOT NULL,
+	updated_at  TIMESTAMPTZ NOT NULL,
+	data        JSONB NOT NULL
+);
+CREATE INDEX runs_machine ON runs (machine_id, state, updated_at);
+CREATE INDEX runs_facility ON runs (facility_id, updated_at);
+CREATE INDEX runs_request ON runs (request_id);

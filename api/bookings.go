@@ -30,7 +30,15 @@ func (s *Server) getMachine(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"machine": t.Machine, "facility": map[string]string{"id": t.Facility.ID, "slug": t.Facility.Slug, "name": t.Facility.Name}})
+	out := map[string]any{"machine": t.Machine, "facility": map[string]string{"id": t.Facility.ID, "slug": t.Facility.Slug, "name": t.Facility.Name}}
+	if s.cfg.Dispatch != nil {
+		c, err := s.cfg.Dispatch.Correction(r.Context(), t.Machine.ID)
+		if err != nil {
+			return err
+		}
+		out["correction"] = c
+	}
+	return writeJSON(w, http.StatusOK, out)
 }
 
 // window reads from and to, a week from now by default.

@@ -14,6 +14,7 @@ import (
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/booking"
 	"github.com/dgml/dgml/commons"
+	"github.com/dgml/dgml/dispatch"
 	"github.com/dgml/dgml/federation"
 	"github.com/dgml/dgml/guard"
 	"github.com/dgml/dgml/network"
@@ -32,7 +33,9 @@ type Config struct {
 	// Bookings, when set, books machine time.
 	Bookings *booking.Service
 	// Orders, when set, takes orders to workshops.
-	Orders    *order.Service
+	Orders *order.Service
+	// Dispatch, when set, follows runs on machines.
+	Dispatch  *dispatch.Service
 	TempDir   string // inside the data folder: uploads are unpacked here
 	MaxUpload int64  // bytes; 0 means DefaultMaxUpload
 	Log       *slog.Logger
@@ -108,6 +111,7 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 	s.federationRoutes()
 	s.bookingRoutes()
 	s.orderRoutes()
+	s.runRoutes()
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, dgml.Errorf(dgml.NotFound, "no such endpoint: see /api/v1/openapi.json"))
 	})

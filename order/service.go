@@ -11,6 +11,7 @@ import (
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/booking"
+	"github.com/dgml/dgml/dispatch"
 	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/geo"
 	"github.com/dgml/dgml/network"
@@ -24,7 +25,10 @@ type Service struct {
 	Facilities facility.Store
 	Accounts   account.Store
 	Bookings   *booking.Service
-	Tx         dgml.Atomic
+	// Runs, when set, gets one run per placed line when production
+	// starts, for the workshop's agent (or its operator) to follow.
+	Runs dispatch.Store
+	Tx   dgml.Atomic
 	// Now is the clock (tests set it); nil: time.Now.
 	Now func() time.Time
 }
@@ -259,6 +263,11 @@ func (s *Service) Act(ctx context.Context, u *account.User, requestID string, a 
 		if err := s.Store.UpdateRequest(ctx, r, from, Event{Kind: "state", State: a.To, By: u.Name, At: now, Text: text}); err != nil {
 			return err
 		}
+		if a.To == InProduction {
+			if err := s.startRuns(ctx, r); err != nil {
+				return err
+			}
+		}
 		msg := fmt.Sprintf("%s: %s is now %s", o.DesignName, r.FacilityName, strings.ReplaceAll(string(a.To), "_", " "))
 		if text != "" {
 			msg += " (" + text + ")"
@@ -282,6 +291,38 @@ func (s *Service) Act(ctx context.Context, u *account.User, requestID string, a 
 		s.releaseBookings(ctx, u, r)
 	}
 	return s.Store.OrderRequest(ctx, r.ID)
+}
+
+// startRuns makes a run for each line that has machine time booked: the
+// booked machine, the line's file (G-code first), its estimate.
+func (s *Service) startRuns(ctx context.Context, r *Request) error {
+	if s.Runs == nil || s.Bookings == nil {
+		return nil
+	}
+	for _, id := range r.Bookings {
+		b, err := s.Bookings.Store.Booking(ctx, id)
+		if err != nil {
+			return err
+		}
+		var line int
+		if _, err := fmt.Sscanf(strings.TrimPrefix(b.Job, r.ID+"/"), "%d", &line); err != nil || line < 1 || line > len(r.Lines) {
+			continue
+		}
+		l := r.Lines[line-1]
+		file, slice := dispatch.PickFile(l.Files)
+		run := &dispatch.Run{RequestID: r.ID, Line: line, Part: l.Part, Quantity: l.Quantity, FacilityID: r.FacilityID, MachineID: b.MachineID, BookingID: b.ID,
+			Process: l.Process, File: file, State: dispatch.Queued, EstimatedHours: l.Hours}
+		switch {
+		case file.SHA256 == "":
+			run.Message = "no file a machine takes; the operator runs it by hand and reports it"
+		case slice:
+			run.Message = "a mesh: the workshop's agent slices it with its own profile"
+		}
+		if err := s.Runs.CreateRun(ctx, run); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // releaseBookings cancels the machine time a request held; a booking

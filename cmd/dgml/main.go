@@ -59,6 +59,7 @@ func init() {
 		{"peers", "the nodes this one follows: dgml peers list|add|sync|remove", runPeers},
 		{"node", "this node's identity and key: dgml node [show] | rotate-key", runNodeCmd},
 		{"migrate", "copy a node's store to PostgreSQL: dgml migrate --from DATA_DIR --to postgres://…", runMigrate},
+		{"agent", "take a workshop's jobs to its machines: dgml agent --node URL --token T --config FILE", runAgent},
 		{"load", "measure requests a second of nodes on this machine: dgml load [--mix search|page] URL...", runLoad},
 		{"version", "print the version", func(context.Context, []string) error { fmt.Println("dgml", version); return nil }},
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/dgml/dgml/booking"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/cost"
+	"github.com/dgml/dgml/dispatch"
 	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/federation"
 	"github.com/dgml/dgml/network"
@@ -40,6 +41,7 @@ type node struct {
 	fed     *federation.Service
 	book    *booking.Service
 	orders  *order.Service
+	runs    *dispatch.Service
 }
 
 // where says where a node keeps its data: a folder (always: uploads in
@@ -157,8 +159,10 @@ func openNode(ctx context.Context, w *where) (*node, error) {
 		netw.Index = near
 	}
 	book := &booking.Service{Store: db, Facilities: db, Roles: db, Tx: db}
-	orders := &order.Service{Store: db, Network: netw, Facilities: db, Accounts: db, Bookings: book, Tx: db}
-	return &node{dir: w.data, db: db, blobs: blobs, commons: c, network: netw, people: ppl, fed: fed, book: book, orders: orders}, nil
+	runs := &dispatch.Service{Store: db, Roles: db}
+	netw.Corrections = runs.Corrections
+	orders := &order.Service{Store: db, Network: netw, Facilities: db, Accounts: db, Bookings: book, Runs: db, Tx: db}
+	return &node{dir: w.data, db: db, blobs: blobs, commons: c, network: netw, people: ppl, fed: fed, book: book, orders: orders, runs: runs}, nil
 }
 
 func (n *node) Close() error { return n.db.Close() }

@@ -13,6 +13,7 @@ import (
 	"github.com/dgml/dgml/api"
 	"github.com/dgml/dgml/booking"
 	"github.com/dgml/dgml/commons"
+	"github.com/dgml/dgml/dispatch"
 	"github.com/dgml/dgml/federation"
 	"github.com/dgml/dgml/guard"
 	"github.com/dgml/dgml/network"
@@ -31,7 +32,9 @@ type Config struct {
 	// Bookings, when set, books machine time.
 	Bookings *booking.Service
 	// Orders, when set, takes orders to workshops.
-	Orders    *order.Service
+	Orders *order.Service
+	// Dispatch, when set, follows runs on machines.
+	Dispatch  *dispatch.Service
 	TempDir   string // inside the data folder, for uploads
 	MaxUpload int64  // bytes; 0: api.DefaultMaxUpload
 	Log       *slog.Logger
@@ -47,7 +50,7 @@ func New(cfg Config) (http.Handler, *api.Server) {
 		cfg.Log = slog.Default()
 	}
 	mux := http.NewServeMux()
-	a := api.New(api.Config{Commons: cfg.Commons, Network: cfg.Network, People: cfg.People, Federation: cfg.Federation, Bookings: cfg.Bookings, Orders: cfg.Orders, TempDir: cfg.TempDir, MaxUpload: cfg.MaxUpload, Log: cfg.Log}, mux)
+	a := api.New(api.Config{Commons: cfg.Commons, Network: cfg.Network, People: cfg.People, Federation: cfg.Federation, Bookings: cfg.Bookings, Orders: cfg.Orders, Dispatch: cfg.Dispatch, TempDir: cfg.TempDir, MaxUpload: cfg.MaxUpload, Log: cfg.Log}, mux)
 	site := web.New(web.Config{Commons: cfg.Commons, Network: cfg.Network, People: cfg.People, Federation: cfg.Federation, TempDir: cfg.TempDir, MaxUpload: cfg.MaxUpload, Log: cfg.Log}, mux)
 	limits := maps.Clone(a.BodyLimits())
 	maps.Copy(limits, site.BodyLimits())

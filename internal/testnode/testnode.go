@@ -17,6 +17,7 @@ import (
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/cost"
 	"github.com/dgml/dgml/demo"
+	"github.com/dgml/dgml/dispatch"
 	"github.com/dgml/dgml/federation"
 	"github.com/dgml/dgml/geometry"
 	"github.com/dgml/dgml/internal/httpnode"
@@ -38,6 +39,7 @@ type Node struct {
 	Fed      *federation.Service
 	Bookings *booking.Service
 	Orders   *order.Service
+	Dispatch *dispatch.Service
 }
 
 // Federate gives the node an identity and a log, and publishes its
@@ -79,7 +81,9 @@ func New(t testing.TB) *Node {
 		People:   &people.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: "test.node", Guard: account.NewGuard(db), Tx: db},
 		Bookings: &booking.Service{Store: db, Facilities: db, Roles: db, Tx: db},
 	}
-	n.Orders = &order.Service{Store: db, Network: n.Network, Facilities: db, Accounts: db, Bookings: n.Bookings, Tx: db}
+	n.Dispatch = &dispatch.Service{Store: db, Roles: db}
+	n.Network.Corrections = n.Dispatch.Corrections
+	n.Orders = &order.Service{Store: db, Network: n.Network, Facilities: db, Accounts: db, Bookings: n.Bookings, Runs: db, Tx: db}
 	return n
 }
 
@@ -91,7 +95,7 @@ func (n *Node) Handler(t testing.TB, maxUpload int64) (http.Handler, *api.Server
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return httpnode.New(httpnode.Config{Commons: n.Commons, Network: n.Network, People: n.People, Federation: n.Fed, Bookings: n.Bookings, Orders: n.Orders, TempDir: tmp, MaxUpload: maxUpload})
+	return httpnode.New(httpnode.Config{Commons: n.Commons, Network: n.Network, People: n.People, Federation: n.Fed, Bookings: n.Bookings, Orders: n.Orders, Dispatch: n.Dispatch, TempDir: tmp, MaxUpload: maxUpload})
 }
 
 // Demo commits the first n designs of the demo commons and, with

@@ -27,6 +27,7 @@ import (
 	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/demo"
+	"github.com/dgml/dgml/dispatch"
 	"github.com/dgml/dgml/internal/testnode"
 	"github.com/dgml/dgml/order"
 	"github.com/dgml/dgml/people"
@@ -385,6 +386,10 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	if err := n.db.CreateOrder(ctx, ord); err != nil {
 		t.Fatal(err)
 	}
+	run := &dispatch.Run{RequestID: ord.Requests[0].ID, Line: 1, FacilityID: lab.ID, MachineID: lab.Machines[0].ID, State: dispatch.Queued}
+	if err := n.db.CreateRun(ctx, run); err != nil {
+		t.Fatal(err)
+	}
 	fill := strings.NewReplacer("{ref}", dsg.Slug, "{id}", dsg.Head, "{other}", dsg.Head, "{sha256}", fileSum, "{name}", "tester", "{node}", "nobody")
 	query := map[string]string{"/api/v1/designs/{ref}/plan": "?near=37.98,23.73", "/api/v1/licenses/check": "?design=CERN-OHL-S-2.0&module=CC-BY-4.0",
 		"/.well-known/webfinger": "?resource=acct:commons@test.node"}
@@ -407,6 +412,8 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 				path = strings.Replace(p, "{id}", bk.ID, 1)
 			case strings.HasPrefix(p, "/api/v1/orders/{id}"):
 				path = strings.Replace(p, "{id}", ord.ID, 1)
+			case strings.HasPrefix(p, "/api/v1/runs/{id}"):
+				path = strings.Replace(p, "{id}", run.ID, 1)
 			case strings.HasPrefix(p, "/api/v1/order-requests/{id}"):
 				path = strings.Replace(p, "{id}", ord.Requests[0].ID, 1)
 			}

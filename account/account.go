@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"net/mail"
 	"regexp"
 	"strings"
 	"sync"
@@ -163,6 +164,10 @@ type Store interface {
 	Holders(ctx context.Context, kind, objectID string) ([]User, error)
 	// Objects lists what a user holds a role of this kind on.
 	Objects(ctx context.Context, kind, userID string) ([]string, error)
+	// SetEmail keeps (or, empty, forgets) the address a user gives for
+	// news; Email reads it ("" when none).
+	SetEmail(ctx context.Context, userID, email string) error
+	Email(ctx context.Context, userID string) (string, error)
 	// Vouches: a member saying a newcomer's reviews may count.
 	AddVouch(ctx context.Context, userID, voucherID, note string) error
 	Vouchers(ctx context.Context, userID string) ([]User, error)
@@ -204,3 +209,13 @@ const (
 	Maintainer = "maintainer" // of a design
 	Operator   = "operator"   // of a facility
 )
+
+// CheckEmail validates an address a person gives: one plain address
+// (name@host), no display name, at most 254 characters.
+func CheckEmail(addr string) error {
+	a, err := mail.ParseAddress(addr)
+	if err != nil || a.Address != addr || len(addr) > 254 || !strings.Contains(addr[strings.LastIndex(addr, "@")+1:], ".") {
+		return &dgml.Error{Kind: dgml.Invalid, Field: "email", Msg: "one address, like ana@example.org"}
+	}
+	return nil
+}

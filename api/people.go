@@ -24,6 +24,7 @@ func (s *Server) peopleRoutes() {
 	s.handlePublic("POST", "/api/v1/users", s.signUp)
 	s.handlePublic("POST", "/api/v1/tokens", s.createToken)
 	s.handle("GET", "/api/v1/me", s.me)
+	s.handle("PUT", "/api/v1/me/email", s.setEmail)
 	s.handle("GET", "/api/v1/tokens", s.listTokens)
 	s.handle("DELETE", "/api/v1/tokens/{id}", s.revokeToken)
 	s.handle("POST", "/api/v1/designs/{ref}/fork", s.fork)
@@ -419,4 +420,30 @@ func writeAtom(w http.ResponseWriter, r *http.Request, title string, es []collab
 	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
 	w.Write([]byte(xml.Header))
 	return xml.NewEncoder(w).Encode(f)
+}
+
+// setEmail keeps the address the caller gives for news of their orders,
+// requests and bookings (sent when the node has an SMTP server); an
+// empty one forgets it.
+func (s *Server) setEmail(w http.ResponseWriter, r *http.Request) error {
+	u := caller(r)
+	if u == nil {
+		return &dgml.Error{Kind: dgml.Unauthorized, Msg: "log in, or send an API token"}
+	}
+	var b struct {
+		Email string `json:"email"`
+	}
+	if err := body(r, &b); err != nil {
+		return err
+	}
+	b.Email = strings.TrimSpace(b.Email)
+	if b.Email != "" {
+		if err := account.CheckEmail(b.Email); err != nil {
+			return err
+		}
+	}
+	if err := s.cfg.People.Accounts.SetEmail(r.Context(), u.ID, b.Email); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]string{"email": b.Email})
 }

@@ -13,15 +13,16 @@ type demoCity struct {
 	name, country string
 	at            geo.Point
 	labs          int
+	zone          string
 }
 
 var demoCities = []demoCity{
-	{"Athens", "GR", geo.Point{Lat: 37.9838, Lon: 23.7275}, 3},
-	{"Barcelona", "ES", geo.Point{Lat: 41.3874, Lon: 2.1686}, 3},
-	{"Detroit", "US", geo.Point{Lat: 42.3314, Lon: -83.0458}, 2},
-	{"Nairobi", "KE", geo.Point{Lat: -1.2921, Lon: 36.8219}, 2},
-	{"Bangalore", "IN", geo.Point{Lat: 12.9716, Lon: 77.5946}, 2},
-	{"Sao Paulo", "BR", geo.Point{Lat: -23.5505, Lon: -46.6333}, 2},
+	{"Athens", "GR", geo.Point{Lat: 37.9838, Lon: 23.7275}, 3, "Europe/Athens"},
+	{"Barcelona", "ES", geo.Point{Lat: 41.3874, Lon: 2.1686}, 3, "Europe/Madrid"},
+	{"Detroit", "US", geo.Point{Lat: 42.3314, Lon: -83.0458}, 2, "America/Detroit"},
+	{"Nairobi", "KE", geo.Point{Lat: -1.2921, Lon: 36.8219}, 2, "Africa/Nairobi"},
+	{"Bangalore", "IN", geo.Point{Lat: 12.9716, Lon: 77.5946}, 2, "Asia/Kolkata"},
+	{"Sao Paulo", "BR", geo.Point{Lat: -23.5505, Lon: -46.6333}, 2, "America/Sao_Paulo"},
 }
 
 // kit is what a typical fab lab has (the Fab Foundation's inventory:
@@ -69,9 +70,35 @@ func Network() []facility.Facility {
 				Status:       "active",
 				Source:       "demo",
 				Demo:         true,
-				Machines:     kit(slug, i),
+				Machines:     withUse(kit(slug, i), c.zone),
 			})
 		}
 	}
 	return out
+}
+
+// withUse gives the demo machines the opening hours of the labs (Monday
+// to Friday 10:00-19:00 in the city's time zone) and booking rules of a
+// typical fab lab: printers for anyone with an account, the laser for
+// people the lab trained ("laser safety"), the CNC router for members,
+// who may also book at any time.
+func withUse(ms []facility.Machine, zone string) []facility.Machine {
+	var week []facility.Window
+	for _, d := range []string{"mo", "tu", "we", "th", "fr"} {
+		week = append(week, facility.Window{Day: d, From: "10:00", To: "19:00"})
+	}
+	for i := range ms {
+		m := &ms[i]
+		m.Hours = &facility.Hours{Zone: zone, Weekly: week}
+		members := facility.UseRule{Who: facility.WhoMembers, PricePerHour: 4, Anytime: true}
+		switch m.Process {
+		case design.ProcessFDM:
+			m.Use = &facility.Use{Currency: "EUR", CancelHours: 2, MaxHours: 8, Rules: []facility.UseRule{{Who: facility.WhoPublic, PricePerHour: 5}, members}}
+		case design.ProcessLaserCutting:
+			m.Use = &facility.Use{Currency: "EUR", CancelHours: 24, MaxHours: 3, Rules: []facility.UseRule{{Who: facility.WhoQualified, Qualification: "laser safety", PricePerHour: 20}, {Who: facility.WhoMembers, PricePerHour: 12}}}
+		case design.ProcessCNCMilling:
+			m.Use = &facility.Use{Currency: "EUR", CancelHours: 24, MaxHours: 4, Rules: []facility.UseRule{members}}
+		}
+	}
+	return ms
 }

@@ -16,6 +16,10 @@ import (
 type Service struct {
 	Store Store
 	Roles account.Roles
+	// Finished, when set, hears of every run that finished, with the
+	// person who reported it (the order service records a build report
+	// from it).
+	Finished func(ctx context.Context, u *account.User, r *Run) error
 	// Now is the clock (tests set it); nil: time.Now.
 	Now func() time.Time
 }
@@ -104,6 +108,11 @@ func (s *Service) Report(ctx context.Context, u *account.User, id string, rep Re
 	}
 	if err := s.Store.UpdateRun(ctx, r, from); err != nil {
 		return nil, err
+	}
+	if rep.State == Done && s.Finished != nil {
+		if err := s.Finished(ctx, u, r); err != nil {
+			return r, fmt.Errorf("the run is done, but its build report was not recorded: %w", err)
+		}
 	}
 	return r, nil
 }

@@ -5,6 +5,9 @@ import (
 	"slices"
 	"strings"
 	"time"
+	// Workshops name their time zones; a node on a machine without the
+	// zone database (a minimal container) still reads them.
+	_ "time/tzdata"
 
 	"github.com/dgml/dgml"
 )

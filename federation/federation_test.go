@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -254,5 +256,55 @@ func TestFollowersOnlyWorkshop(t *testing.T) {
 	}
 	if _, err := a.fed.Private(ctx, b.fed.Node(), "2001-01-01T00:00:00Z", strings.Repeat("A", 86), "/federation/private/x", "x"); dgml.KindOf(err) != dgml.Unauthorized {
 		t.Errorf("an old request: %v", err)
+	}
+}
+
+// cutAfter is a transport that fails every log request after the first
+// n, as a network that drops in the middle of a sync.
+type cutAfter struct {
+	n    int
+	seen int
+}
+
+func (c *cutAfter) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasPrefix(r.URL.Path, "/federation/feed") {
+		c.seen++
+		if c.seen > c.n {
+			return nil, fmt.Errorf("connection reset (cut by the test)")
+		}
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// A sync cut in the middle keeps what it had checked and stored, and the
+// next sync goes on from there: every entry once, nothing twice.
+func TestSyncCutMidwayResumes(t *testing.T) {
+	a, b := newPeer(t, "athens"), newPeer(t, "berlin")
+	n := 2*federation.BatchSize + 150
+	for i := range n {
+		a.commit(t, fmt.Sprint("Design ", i))
+	}
+	follow(t, b, a)
+	normal := b.fed.Client
+	b.fed.Client = &http.Client{Transport: &cutAfter{n: 2}}
+	res, err := b.fed.Sync(ctx, a.fed.Node())
+	if err == nil {
+		t.Fatal("the cut sync reported no error")
+	}
+	kept := status(t, b, a).Seq
+	if kept == 0 || kept >= uint64(n) || res.Entries != int(kept) {
+		t.Fatalf("after the cut: %d entries kept, %+v", kept, res)
+	}
+	b.fed.Client = normal
+	res, err = b.fed.Sync(ctx, a.fed.Node())
+	if err != nil || res.Entries != n-int(kept) {
+		t.Fatalf("resumed: %+v %v, want %d more", res, err, n-int(kept))
+	}
+	got, _ := b.DB.Search(ctx, design.Query{Limit: 1})
+	if got.Total != n || status(t, b, a).Seq != uint64(n) {
+		t.Errorf("%d designs on B at entry %d, want %d", got.Total, status(t, b, a).Seq, n)
+	}
+	if again, err := b.fed.Sync(ctx, a.fed.Node()); err != nil || again.Entries != 0 {
+		t.Errorf("a third sync: %+v %v", again, err)
 	}
 }

@@ -10,10 +10,13 @@ import (
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/account"
+	"github.com/dgml/dgml/assess"
 	"github.com/dgml/dgml/booking"
 	"github.com/dgml/dgml/dispatch"
 	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/geo"
+	"github.com/dgml/dgml/jobs"
+	"github.com/dgml/dgml/mail"
 	"github.com/dgml/dgml/network"
 )
 
@@ -28,7 +31,15 @@ type Service struct {
 	// Runs, when set, gets one run per placed line when production
 	// starts, for the workshop's agent (or its operator) to follow.
 	Runs dispatch.Store
-	Tx   dgml.Atomic
+	// Report, when set, records a build report (people.Service.Report);
+	// every finished run becomes one.
+	Report func(ctx context.Context, u *account.User, designID string, r *assess.Report) error
+	// Mail, when set (the node has an SMTP server), gets an e-mail for
+	// every notification of a person who gave an address, queued in the
+	// same transaction; BaseURL makes its link absolute.
+	Mail    jobs.Store
+	BaseURL string
+	Tx      dgml.Atomic
 	// Now is the clock (tests set it); nil: time.Now.
 	Now func() time.Time
 }
@@ -273,7 +284,7 @@ func (s *Service) Act(ctx context.Context, u *account.User, requestID string, a 
 			msg += " (" + text + ")"
 		}
 		if side == Workshop {
-			if err := s.Store.Notify(ctx, Notification{UserID: o.Person, At: now, Text: msg, Link: "/orders/" + o.ID}); err != nil {
+			if err := s.notify(ctx, Notification{UserID: o.Person, At: now, Text: msg, Link: "/orders/" + o.ID}); err != nil {
 				return err
 			}
 		} else if err := s.notifyWorkshop(ctx, r, msg); err != nil {
@@ -402,11 +413,28 @@ func (s *Service) notifyWorkshop(ctx context.Context, r *Request, text string) e
 		return err
 	}
 	for _, op := range ops {
-		if err := s.Store.Notify(ctx, Notification{UserID: op.ID, At: s.now(), Text: text, Link: "/requests/" + r.ID}); err != nil {
+		if err := s.notify(ctx, Notification{UserID: op.ID, At: s.now(), Text: text, Link: "/requests/" + r.ID}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// notify puts a line in a person's inbox and, when the node sends mail
+// and the person gave an address, queues it as an e-mail.
+func (s *Service) notify(ctx context.Context, n Notification) error {
+	if err := s.Store.Notify(ctx, n); err != nil {
+		return err
+	}
+	if s.Mail == nil {
+		return nil
+	}
+	to, err := s.Accounts.Email(ctx, n.UserID)
+	if err != nil || to == "" {
+		return err
+	}
+	return mail.Queue(ctx, s.Mail, mail.Message{To: to, Subject: n.Text,
+		Body: n.Text + "\n\n" + strings.TrimRight(s.BaseURL, "/") + n.Link + "\n\n(Your inbox on the node lists every change; remove your address there to stop these e-mails.)\n"})
 }
 
 // Message adds a message to a request, from either side.
@@ -436,7 +464,7 @@ func (s *Service) Message(ctx context.Context, u *account.User, requestID, text 
 		}
 		msg := fmt.Sprintf("%s wrote about %s at %s", u.Name, o.DesignName, r.FacilityName)
 		if side == Workshop {
-			return s.Store.Notify(ctx, Notification{UserID: o.Person, Text: msg, Link: "/orders/" + o.ID})
+			return s.notify(ctx, Notification{UserID: o.Person, Text: msg, Link: "/orders/" + o.ID})
 		}
 		return s.notifyWorkshop(ctx, r, msg)
 	})
@@ -512,4 +540,43 @@ func (s *Service) Queue(ctx context.Context, u *account.User, facilityRef string
 	}
 	list, err := s.Store.RequestsAt(ctx, f.ID, open, 500)
 	return f, list, err
+}
+
+// RunFinished records what a finished run measured as a build report of
+// its part (real machine time and material, at the workshop), so that
+// the design's figures and the planner's estimates learn from made
+// things, not only from what people type.
+func (s *Service) RunFinished(ctx context.Context, u *account.User, run *dispatch.Run) error {
+	if s.Report == nil {
+		return nil
+	}
+	r, err := s.Store.OrderRequest(ctx, run.RequestID)
+	if err != nil {
+		return err
+	}
+	o, err := s.Store.Order(ctx, r.OrderID)
+	if err != nil {
+		return err
+	}
+	f, err := s.Facilities.Facility(ctx, run.FacilityID)
+	if err != nil {
+		return err
+	}
+	place := strings.TrimSpace(strings.Trim(f.City+", "+f.Country, ", "))
+	if place == "" {
+		place = f.Name
+	}
+	var machine string
+	for _, m := range f.Machines {
+		if m.ID == run.MachineID {
+			machine = m.Label()
+		}
+	}
+	rep := &assess.Report{Revision: o.Revision, Part: run.Part, Process: run.Process, Place: place, Facility: f.Name, Quantity: run.Quantity,
+		Hours: run.ActualHours, MaterialG: run.FilamentG, Success: true,
+		Notes: fmt.Sprintf("recorded from a finished job (run %s, order %s)", run.ID, o.ID)}
+	if machine != "" {
+		rep.Machines = []string{machine}
+	}
+	return s.Report(ctx, u, o.DesignID, rep)
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/dgml/dgml/booking"
 	"github.com/dgml/dgml/geo"
 	"github.com/dgml/dgml/internal/testnode"
+	"github.com/dgml/dgml/mail"
+	"github.com/dgml/dgml/mail/mailtest"
 	"github.com/dgml/dgml/order"
 )
 
@@ -174,5 +176,43 @@ func TestDeclinedIsPlannedAgain(t *testing.T) {
 	}
 	if len(o.Unplaced) == 0 || !strings.Contains(o.Unplaced[0].Reason, "declined by") {
 		t.Errorf("after every workshop declined: unplaced %+v", o.Unplaced)
+	}
+}
+
+// With an SMTP server, a person who gave an address also gets each
+// notification by e-mail, queued with the change and sent by the job.
+func TestNotificationsByMail(t *testing.T) {
+	s := newShop(t)
+	srv, err := mailtest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	s.n.Orders.Mail, s.n.Orders.BaseURL = s.n.DB, "https://athens.example"
+	if err := s.n.DB.SetEmail(ctx, s.ana.ID, "ana@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	o := s.place(t)
+	r := o.Requests[0]
+	if _, err := s.n.Orders.Act(ctx, s.ops[r.FacilityID], r.ID, order.Action{To: order.Quoted, Quote: &order.Quote{Price: 1200, Ready: time.Now().Add(72 * time.Hour)}}); err != nil {
+		t.Fatal(err)
+	}
+	queued, err := s.n.DB.Jobs(ctx, mail.Kind, 10)
+	if err != nil || len(queued) != 1 {
+		t.Fatalf("mails queued: %d %v (only ana gave an address)", len(queued), err)
+	}
+	sender := &mail.SMTP{Addr: srv.Addr, From: "node@athens.example"}
+	if err := sender.Job(ctx, queued[0]); err != nil {
+		t.Fatal(err)
+	}
+	got := srv.Received()
+	if len(got) != 1 || got[0].To[0] != "ana@example.org" || !strings.Contains(got[0].Data, "https://athens.example/orders/"+o.ID) || !strings.Contains(got[0].Data, "EUR 12.00") {
+		t.Errorf("mail: %+v", got)
+	}
+	if err := s.n.DB.SetEmail(ctx, s.ana.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := s.n.DB.Email(ctx, s.ana.ID); e != "" {
+		t.Errorf("forgotten address: %q", e)
 	}
 }

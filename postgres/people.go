@@ -203,6 +203,33 @@ func (db *DB) AddRole(ctx context.Context, kind, objectID, userID string) error 
 	return err
 }
 
+// SetEmail keeps or forgets a user's address.
+func (db *DB) SetEmail(ctx context.Context, userID, email string) error {
+	if !isUUID(userID) {
+		return notFound("user", userID)
+	}
+	if email == "" {
+		_, err := db.q(ctx).Exec(ctx, `DELETE FROM user_emails WHERE user_id = $1`, userID)
+		return err
+	}
+	_, err := db.q(ctx).Exec(ctx, `INSERT INTO user_emails (user_id, email, updated_at) VALUES ($1, $2, $3)
+		ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, updated_at = excluded.updated_at`, userID, email, db.now())
+	return err
+}
+
+// Email reads a user's address; "" when none.
+func (db *DB) Email(ctx context.Context, userID string) (string, error) {
+	if !isUUID(userID) {
+		return "", nil
+	}
+	var e string
+	err := db.q(ctx).QueryRow(ctx, `SELECT email FROM user_emails WHERE user_id = $1`, userID).Scan(&e)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return e, err
+}
+
 // RemoveRole takes a role back.
 func (db *DB) RemoveRole(ctx context.Context, kind, objectID, userID string) error {
 	if !isUUID(userID) {

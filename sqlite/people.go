@@ -213,6 +213,27 @@ func (db *DB) Objects(ctx context.Context, kind, userID string) ([]string, error
 	return out, rows.Err()
 }
 
+// SetEmail keeps or forgets a user's address.
+func (db *DB) SetEmail(ctx context.Context, userID, email string) error {
+	if email == "" {
+		_, err := db.q(ctx).ExecContext(ctx, `DELETE FROM user_emails WHERE user_id = ?`, userID)
+		return err
+	}
+	_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO user_emails (user_id, email, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, updated_at = excluded.updated_at`, userID, email, timeText(db.now()))
+	return err
+}
+
+// Email reads a user's address; "" when none.
+func (db *DB) Email(ctx context.Context, userID string) (string, error) {
+	var e string
+	err := db.q(ctx).QueryRowContext(ctx, `SELECT email FROM user_emails WHERE user_id = ?`, userID).Scan(&e)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return e, err
+}
+
 // AddVouch records (or renews) a vouch.
 func (db *DB) AddVouch(ctx context.Context, userID, voucherID, note string) error {
 	_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO vouches (user_id, voucher_id, note, created_at) VALUES (?, ?, ?, ?)

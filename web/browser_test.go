@@ -297,9 +297,78 @@ func TestPagesInChromium(t *testing.T) {
 	}
 	accessible("attribution")
 
+	// Order the printer near Athens from its plan: a wrong date comes
+	// back beside its field, with what was typed; a right one opens the
+	// order, one request per workshop.
+	do(chromedp.Navigate(base+slug+"/plan?place=Athens"), chromedp.WaitVisible(chromedp.CSS("#deadline")),
+		chromedp.SetValue(chromedp.CSS("#quantity"), "2"), chromedp.SetValue(chromedp.CSS("#deadline"), "soon"),
+		chromedp.Submit(chromedp.CSS("#deadline")), chromedp.WaitVisible(chromedp.CSS("#deadline-err")))
+	if q, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("quantity").value`)); q != "2" {
+		t.Errorf("the quantity typed was lost: %q", q)
+	}
+	accessible("order error")
+	do(chromedp.SetValue(chromedp.CSS("#deadline"), time.Now().AddDate(0, 0, 21).Format(time.DateOnly)),
+		chromedp.Submit(chromedp.CSS("#deadline")), chromedp.WaitVisible(chromedp.CSS(".request")))
+	if h := text("h1"); !strings.HasPrefix(h, "2 × RepRap") {
+		t.Errorf("order page: %q", h)
+	}
+	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("section.request").length`)); n < 1 {
+		t.Error("the order has no requests")
+	}
+	accessible("order")
+	shot("order")
+	orderURL, _ := chromedp.Run(ctx, chromedp.Location())
+	do(chromedp.Navigate(base+"/orders"), chromedp.WaitVisible(chromedp.CSS("table")))
+	accessible("orders")
+
+	// Ana runs Makers of Piraeus: its queue, its calendar, its printer.
+	do(chromedp.Navigate(base+"/facilities/makers-of-piraeus/queue"), chromedp.WaitVisible(chromedp.CSS("h1")))
+	accessible("queue")
+	shot("queue")
+	var piraeus struct {
+		Machines []struct{ ID string }
+	}
+	getJSON(t, base+"/api/v1/facilities/makers-of-piraeus", &piraeus)
+	machine := "/machines/" + piraeus.Machines[0].ID
+	// A start that is not a time comes back with what was typed.
+	do(chromedp.Navigate(base+machine), chromedp.WaitVisible(chromedp.CSS("#start")),
+		chromedp.SetValue(chromedp.CSS("#start"), "tomorrow"), chromedp.SetValue(chromedp.CSS("#hours"), "2"),
+		chromedp.Submit(chromedp.CSS("#start")), chromedp.WaitVisible(chromedp.CSS("#start-err")))
+	if v, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("hours").value`)); v != "2" {
+		t.Errorf("the hours typed were lost: %q", v)
+	}
+	accessible("machine")
+	tomorrow := time.Now().UTC().AddDate(0, 0, 1).Format("2006-01-02") + "T10:00"
+	do(chromedp.SetValue(chromedp.CSS("#start"), tomorrow), chromedp.Submit(chromedp.CSS("#start")), chromedp.WaitVisible(chromedp.CSS(".notice")))
+	if n := text(".notice"); !strings.HasPrefix(n, "Booked") {
+		t.Errorf("booking: %q", n)
+	}
+	shot("machine")
+	do(chromedp.Navigate(base+"/facilities/makers-of-piraeus/calendar"), chromedp.WaitVisible(chromedp.CSS("#calendar")))
+	if b := text("#calendar"); !strings.Contains(b, "session") {
+		t.Errorf("the calendar does not show the booking: %q", b)
+	}
+	accessible("calendar")
+	shot("calendar")
+	do(chromedp.Navigate(base+"/bookings"), chromedp.WaitVisible(chromedp.CSS("#bookings")))
+	accessible("bookings")
+	do(chromedp.Navigate(base+"/inbox"), chromedp.WaitVisible(chromedp.CSS("h1")))
+	accessible("inbox")
+	// A demo printer: anyone may book it in open hours, at its price.
+	var athens struct {
+		Machines []struct{ ID string }
+	}
+	getJSON(t, base+"/api/v1/facilities/demo-athens-1", &athens)
+	do(chromedp.Navigate(base+"/machines/"+athens.Machines[0].ID), chromedp.WaitVisible(chromedp.CSS("#start")))
+	if p := text("main"); !strings.Contains(p, "Anyone with an account: 5.00 EUR an hour") {
+		t.Errorf("demo printer's rules: %q", p)
+	}
+	accessible("demo machine")
+
 	// Phone width: no page scrolls sideways.
 	do(chromedp.EmulateViewport(390, 844))
-	for _, p := range []string{"/", "/designs/reprap-mendel-style-3d-printer-demo", "/facilities", "/designs/reprap-mendel-style-3d-printer-demo/maturity", "/designs/reprap-mendel-style-3d-printer-demo/reports", "/licenses?design=CERN-OHL-P-2.0&module=CERN-OHL-S-2.0"} {
+	for _, p := range []string{"/", "/designs/reprap-mendel-style-3d-printer-demo", "/facilities", "/designs/reprap-mendel-style-3d-printer-demo/maturity", "/designs/reprap-mendel-style-3d-printer-demo/reports", "/licenses?design=CERN-OHL-P-2.0&module=CERN-OHL-S-2.0",
+		strings.TrimPrefix(orderURL, base), "/facilities/makers-of-piraeus/queue", "/facilities/makers-of-piraeus/calendar", machine, "/bookings"} {
 		do(chromedp.Navigate(base+p), chromedp.WaitVisible(chromedp.CSS("h1")))
 		if w, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 400 {
 			t.Errorf("%s is %d px wide at phone width", p, w)

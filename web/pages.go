@@ -3,7 +3,9 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/commons"
@@ -74,6 +76,9 @@ func (s *Site) plan(w http.ResponseWriter, r *http.Request) (*view, error) {
 		"Plan": res, "Place": placeName, "Map": drawMap(pts, true, "Map of you and the chosen facilities"),
 		"Chart": barChart("Totals beside the industrial baseline", groups, []string{"Cost, EUR", "kg CO2e", "Lead time"}),
 		"Why":   network.Why,
+		// The order form starts from the plan's quantity, two weeks out.
+		"OrderForm":   map[string]string{"quantity": strconv.Itoa(max(1, int(res.Request.Quantity))), "deadline": time.Now().AddDate(0, 0, 14).Format(time.DateOnly)},
+		"OrderErrors": map[string]string{},
 	}), nil
 }
 

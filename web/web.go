@@ -13,16 +13,20 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/account"
+	"github.com/dgml/dgml/booking"
 	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/dispatch"
 	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/federation"
 	"github.com/dgml/dgml/geometry"
 	"github.com/dgml/dgml/network"
+	"github.com/dgml/dgml/order"
 	"github.com/dgml/dgml/param"
 	"github.com/dgml/dgml/people"
 )
@@ -42,7 +46,12 @@ type Config struct {
 	// Federation, when set, names the nodes designs live at and serves
 	// the admins' page of followed nodes.
 	Federation *federation.Service
-	TempDir    string
+	// Bookings, Orders and Runs, when set, serve machine time, orders
+	// and the runs on machines.
+	Bookings *booking.Service
+	Orders   *order.Service
+	Runs     *dispatch.Service
+	TempDir  string
 	// MaxUpload bounds an uploaded design, in bytes.
 	MaxUpload int64
 	Log       *slog.Logger
@@ -54,6 +63,9 @@ type Site struct {
 	network   *network.Service
 	people    *people.Service
 	fed       *federation.Service
+	bookings  *booking.Service
+	orders    *order.Service
+	runs      *dispatch.Service
 	homes     homes
 	tmpDir    string
 	maxUpload int64
@@ -86,6 +98,10 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 			return []facility.Access{facility.AccessPublic, facility.AccessMembers, facility.AccessCommercial, facility.AccessRestricted}
 		},
 		"errfor":   func(errs map[string]string, field string) string { return errs[field] },
+		"state":    stateText,
+		"minor":    minor,
+		"in":       func(t time.Time, loc *time.Location) time.Time { return t.In(loc) },
+		"states":   func(ss []order.State) []order.State { return ss },
 		"langname": langName,
 		"dict3": func(id, label string, values, errs map[string]string) map[string]string {
 			return map[string]string{"ID": id, "Label": label, "Value": values[id], "Err": errs[id]}
@@ -94,7 +110,7 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 	if cfg.MaxUpload == 0 {
 		cfg.MaxUpload = 256 << 20
 	}
-	s := &Site{commons: c, network: n, people: cfg.People, fed: cfg.Federation, tmpDir: tmpDir, maxUpload: cfg.MaxUpload, log: log, tmpl: template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))}
+	s := &Site{commons: c, network: n, people: cfg.People, fed: cfg.Federation, bookings: cfg.Bookings, orders: cfg.Orders, runs: cfg.Runs, tmpDir: tmpDir, maxUpload: cfg.MaxUpload, log: log, tmpl: template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))}
 	mux.Handle("GET /static/", http.FileServerFS(staticFS))
 	mux.HandleFunc("GET /{$}", s.page(s.home))
 	mux.HandleFunc("GET /designs", s.page(s.designs))
@@ -110,6 +126,7 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 	s.peoplePages(mux)
 	s.assessPages(mux)
 	s.federationPages(mux)
+	s.productionPages(mux)
 	mux.HandleFunc("/", s.page(func(w http.ResponseWriter, r *http.Request) (*view, error) {
 		return nil, &dgml.Error{Kind: dgml.NotFound, Msg: "There is no page at " + r.URL.Path + " on this node."}
 	}))

@@ -20,7 +20,9 @@ import (
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/dispatch"
+	"github.com/dgml/dgml/moonraker"
 	"github.com/dgml/dgml/octoprint"
+	"github.com/dgml/dgml/prusalink"
 )
 
 // agentConfig is the workshop agent's file: which machines of which
@@ -37,7 +39,7 @@ type agentConfig struct {
 
 type agentMachine struct {
 	ID     string `json:"id"`     // the machine's id on the node
-	Driver string `json:"driver"` // octoprint
+	Driver string `json:"driver"` // octoprint, moonraker or prusalink
 	URL    string `json:"url"`
 	APIKey string `json:"api_key"`
 }
@@ -60,7 +62,8 @@ The config file (JSON) names the workshop and its machines:
                  "url": "http://octopi.local", "api_key": "..."}],
    "slicer": "prusa-slicer", "profile": "mk4-0.2mm-pla.ini"}
 
-Drivers: octoprint (REST API). Machines without a network API need no
+Drivers: octoprint (REST API), moonraker (Klipper), prusalink (Prusa
+MK4, XL, MINI). Machines without a network API need no
 agent: their operator reports runs on the node.`)
 	node := fs.String("node", os.Getenv("DGML_NODE"), "the node's base URL (or $DGML_NODE)")
 	token := fs.String("token", os.Getenv("DGML_TOKEN"), "an API token of one of the workshop's operators (or $DGML_TOKEN)")
@@ -89,8 +92,12 @@ agent: their operator reports runs on the node.`)
 		switch m.Driver {
 		case "octoprint":
 			a.drivers[m.ID] = &octoprint.Client{URL: m.URL, APIKey: m.APIKey}
+		case "moonraker":
+			a.drivers[m.ID] = &moonraker.Client{URL: m.URL, APIKey: m.APIKey}
+		case "prusalink":
+			a.drivers[m.ID] = &prusalink.Client{URL: m.URL, APIKey: m.APIKey}
 		default:
-			return fmt.Errorf("%s: machines[%d].driver: %q is not a driver this agent has (octoprint)", *config, i, m.Driver)
+			return fmt.Errorf("%s: machines[%d].driver: %q is not a driver this agent has (octoprint, moonraker, prusalink)", *config, i, m.Driver)
 		}
 	}
 	if cfg.Facility == "" || len(a.drivers) == 0 {

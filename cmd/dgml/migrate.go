@@ -28,7 +28,7 @@ var migrateTables = []string{
 	"facilities", "users", "sessions", "tokens", "roles", "proposals", "tasks", "task_skills", "comments", "events",
 	"reports", "attestations", "votes", "translations", "settings", "vouches", "auth_failures", "jobs",
 	"node_keys", "logs", "feed_entries", "peers", "feed_conflicts", "followers", "ap_followers",
-	"machines", "bookings", "orders", "order_requests", "order_events", "notifications", "runs",
+	"machines", "bookings", "orders", "order_requests", "order_events", "notifications", "runs", "user_emails",
 }
 
 func runMigrate(ctx context.Context, args []string) error {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dgml/dgml/account"
+	"github.com/dgml/dgml/assess"
 	"github.com/dgml/dgml/blob"
 	"github.com/dgml/dgml/booking"
 	"github.com/dgml/dgml/commons"
@@ -161,7 +162,11 @@ func openNode(ctx context.Context, w *where) (*node, error) {
 	book := &booking.Service{Store: db, Facilities: db, Roles: db, Tx: db}
 	runs := &dispatch.Service{Store: db, Roles: db}
 	netw.Corrections = runs.Corrections
-	orders := &order.Service{Store: db, Network: netw, Facilities: db, Accounts: db, Bookings: book, Runs: db, Tx: db}
+	orders := &order.Service{Store: db, Network: netw, Facilities: db, Accounts: db, Bookings: book, Runs: db, Tx: db,
+		Report: func(ctx context.Context, u *account.User, designID string, r *assess.Report) error {
+			return ppl.Report(ctx, u, designID, r, nil)
+		}}
+	runs.Finished = orders.RunFinished
 	return &node{dir: w.data, db: db, blobs: blobs, commons: c, network: netw, people: ppl, fed: fed, book: book, orders: orders, runs: runs}, nil
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/dgml/dgml/guard"
 	"github.com/dgml/dgml/internal/httpnode"
 	"github.com/dgml/dgml/jobs"
+	"github.com/dgml/dgml/mail"
 )
 
 func runServe(ctx context.Context, args []string) error {
@@ -38,6 +39,9 @@ SIGTERM, finishing the requests under way.`)
 	memLimit := fs.Int64("memory-limit", 448<<20, "soft limit of the node's memory in bytes, past which it collects garbage harder ($GOMEMLIMIT wins)")
 	public := fs.String("url", os.Getenv("DGML_URL"), "the node's public base URL, as its peers reach it (default: http:// and --addr); $DGML_URL")
 	syncEvery := fs.Duration("sync-every", 10*time.Minute, "how often to read the logs of the nodes this one follows (0: only when asked)")
+	smtpAddr := fs.String("smtp", os.Getenv("DGML_SMTP"), "an SMTP server (host:port) to e-mail people news of their orders and requests; $DGML_SMTP (password in $DGML_SMTP_PASSWORD)")
+	smtpFrom := fs.String("smtp-from", os.Getenv("DGML_SMTP_FROM"), "the address the node's e-mails come from; $DGML_SMTP_FROM")
+	smtpUser := fs.String("smtp-user", os.Getenv("DGML_SMTP_USER"), "the SMTP login, when the server asks for one; $DGML_SMTP_USER")
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return err
 	}
@@ -103,6 +107,15 @@ SIGTERM, finishing the requests under way.`)
 		n.fed.SyncAll(ctx)
 		return nil
 	})
+	if *smtpAddr != "" {
+		if *smtpFrom == "" {
+			return usageError{"--smtp needs --smtp-from (the address the node's e-mails come from)"}
+		}
+		sender := &mail.SMTP{Addr: *smtpAddr, From: *smtpFrom, Username: *smtpUser, Password: os.Getenv("DGML_SMTP_PASSWORD"), Host: host}
+		runner.Handle(mail.Kind, sender.Job)
+		n.orders.Mail, n.orders.BaseURL = n.db, n.fed.URL
+		log.Info("e-mail on", "smtp", *smtpAddr, "from", *smtpFrom)
+	}
 	go runner.Run(ctx)
 	if *syncEvery > 0 {
 		go federation.Schedule(ctx, n.db, runner, *syncEvery, log)

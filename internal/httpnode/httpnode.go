@@ -51,7 +51,7 @@ func New(cfg Config) (http.Handler, *api.Server) {
 	}
 	mux := http.NewServeMux()
 	a := api.New(api.Config{Commons: cfg.Commons, Network: cfg.Network, People: cfg.People, Federation: cfg.Federation, Bookings: cfg.Bookings, Orders: cfg.Orders, Dispatch: cfg.Dispatch, TempDir: cfg.TempDir, MaxUpload: cfg.MaxUpload, Log: cfg.Log}, mux)
-	site := web.New(web.Config{Commons: cfg.Commons, Network: cfg.Network, People: cfg.People, Federation: cfg.Federation, TempDir: cfg.TempDir, MaxUpload: cfg.MaxUpload, Log: cfg.Log}, mux)
+	site := web.New(web.Config{Commons: cfg.Commons, Network: cfg.Network, People: cfg.People, Federation: cfg.Federation, Bookings: cfg.Bookings, Orders: cfg.Orders, Runs: cfg.Dispatch, TempDir: cfg.TempDir, MaxUpload: cfg.MaxUpload, Log: cfg.Log}, mux)
 	limits := maps.Clone(a.BodyLimits())
 	maps.Copy(limits, site.BodyLimits())
 	return guard.Handler(guard.Config{Mux: mux, Limits: limits, Fail: func(w http.ResponseWriter, r *http.Request, err error) {

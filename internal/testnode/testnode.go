@@ -12,6 +12,7 @@ import (
 
 	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/api"
+	"github.com/dgml/dgml/assess"
 	"github.com/dgml/dgml/blob"
 	"github.com/dgml/dgml/booking"
 	"github.com/dgml/dgml/commons"
@@ -83,7 +84,11 @@ func New(t testing.TB) *Node {
 	}
 	n.Dispatch = &dispatch.Service{Store: db, Roles: db}
 	n.Network.Corrections = n.Dispatch.Corrections
-	n.Orders = &order.Service{Store: db, Network: n.Network, Facilities: db, Accounts: db, Bookings: n.Bookings, Runs: db, Tx: db}
+	n.Orders = &order.Service{Store: db, Network: n.Network, Facilities: db, Accounts: db, Bookings: n.Bookings, Runs: db, Tx: db,
+		Report: func(ctx context.Context, u *account.User, designID string, r *assess.Report) error {
+			return n.People.Report(ctx, u, designID, r, nil)
+		}}
+	n.Dispatch.Finished = n.Orders.RunFinished
 	return n
 }
 

@@ -47,6 +47,8 @@ t0=$(date +%s.%N)
 t1=$(date +%s.%N)
 echo "migrate of $N designs: $(echo "$t1 - $t0" | bc) s"
 
+# Every process of a hub opens the node's sealed key with one passphrase.
+export DGML_NODE_PASSPHRASE="hub-bench-$$"
 serve() { # port
 	"$work/dgml" serve --db "$HUB" --data "$work/hub-$1" --addr "127.0.0.1:$1" >"$work/serve-$1.log" 2>&1 &
 	pids="$pids $!"

@@ -28,6 +28,7 @@ var migrations embed.FS
 // DB is an open store.
 type DB struct {
 	db      *sql.DB
+	stmts   *prepared
 	now     func() time.Time
 	search  searchIndex
 	oneShot bool
@@ -46,7 +47,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	sdb.SetMaxOpenConns(8)
-	db := &DB{db: sdb, now: func() time.Time { return time.Now().UTC() }}
+	db := &DB{db: sdb, stmts: &prepared{db: sdb}, now: func() time.Time { return time.Now().UTC() }}
 	if err := db.migrate(ctx); err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("migrating %s: %w", path, err)
@@ -72,9 +73,9 @@ type txState struct {
 // Atomically opened for ctx, else on the pool.
 func (db *DB) q(ctx context.Context) conn {
 	if st, ok := ctx.Value(txKey{}).(*txState); ok && st.db == db {
-		return st.tx
+		return cached{p: db.stmts, tx: st.tx}
 	}
-	return db.db
+	return cached{p: db.stmts}
 }
 
 // Atomically runs fn in one transaction: every call fn makes to this
@@ -99,7 +100,10 @@ func (db *DB) Atomically(ctx context.Context, fn func(ctx context.Context) error
 }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.db.Close() }
+func (db *DB) Close() error {
+	db.stmts.close()
+	return db.db.Close()
+}
 
 func (db *DB) migrate(ctx context.Context) error {
 	if _, err := db.q(ctx).ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {

@@ -330,16 +330,17 @@ func TestPagesInChromium(t *testing.T) {
 	}
 	getJSON(t, base+"/api/v1/facilities/makers-of-piraeus", &piraeus)
 	machine := "/machines/" + piraeus.Machines[0].ID
-	// A start that is not a time comes back with what was typed.
+	// Hours that are not a length come back beside their field, with the
+	// start that was typed.
+	tomorrow := time.Now().UTC().AddDate(0, 0, 1).Format("2006-01-02") + "T10:00"
 	do(chromedp.Navigate(base+machine), chromedp.WaitVisible(chromedp.CSS("#start")),
-		chromedp.SetValue(chromedp.CSS("#start"), "tomorrow"), chromedp.SetValue(chromedp.CSS("#hours"), "2"),
-		chromedp.Submit(chromedp.CSS("#start")), chromedp.WaitVisible(chromedp.CSS("#start-err")))
-	if v, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("hours").value`)); v != "2" {
-		t.Errorf("the hours typed were lost: %q", v)
+		chromedp.SetValue(chromedp.CSS("#start"), tomorrow), chromedp.SetValue(chromedp.CSS("#hours"), "a while"),
+		chromedp.Submit(chromedp.CSS("#start")), chromedp.WaitVisible(chromedp.CSS("#hours-err")))
+	if v, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("start").value`)); v != tomorrow {
+		t.Errorf("the start typed was lost: %q", v)
 	}
 	accessible("machine")
-	tomorrow := time.Now().UTC().AddDate(0, 0, 1).Format("2006-01-02") + "T10:00"
-	do(chromedp.SetValue(chromedp.CSS("#start"), tomorrow), chromedp.Submit(chromedp.CSS("#start")), chromedp.WaitVisible(chromedp.CSS(".notice")))
+	do(chromedp.SetValue(chromedp.CSS("#hours"), "2"), chromedp.Submit(chromedp.CSS("#start")), chromedp.WaitVisible(chromedp.CSS(".notice")))
 	if n := text(".notice"); !strings.HasPrefix(n, "Booked") {
 		t.Errorf("booking: %q", n)
 	}
@@ -358,7 +359,7 @@ func TestPagesInChromium(t *testing.T) {
 	var athens struct {
 		Machines []struct{ ID string }
 	}
-	getJSON(t, base+"/api/v1/facilities/demo-athens-1", &athens)
+	getJSON(t, base+"/api/v1/facilities/demo-fab-lab-athens-1", &athens)
 	do(chromedp.Navigate(base+"/machines/"+athens.Machines[0].ID), chromedp.WaitVisible(chromedp.CSS("#start")))
 	if p := text("main"); !strings.Contains(p, "Anyone with an account: 5.00 EUR an hour") {
 		t.Errorf("demo printer's rules: %q", p)

@@ -65,8 +65,9 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		}
 		o, e, code := runDGML(t, c.name, "--help")
 		// mesh works on files, not on a node; facilities groups commands;
-		// migrate takes --from; load measures nodes by their URLs.
-		needsData := c.name != "version" && c.name != "mesh" && c.name != "facilities" && c.name != "license" && c.name != "migrate" && c.name != "load"
+		// migrate takes --from; load measures nodes by their URLs; the
+		// agent talks to a node by its URL.
+		needsData := c.name != "version" && c.name != "mesh" && c.name != "facilities" && c.name != "license" && c.name != "migrate" && c.name != "load" && c.name != "agent"
 		if code != 0 || !strings.Contains(o+e, "Usage: dgml "+c.name) || (needsData && !strings.Contains(o+e, "-data")) {
 			t.Errorf("dgml %s --help: exit %d\n%s%s", c.name, code, o, e)
 		}

@@ -3,9 +3,9 @@ package moonraker_test
 import (
 	"bytes"
 	"context"
-	"math"
 	"crypto/sha256"
 	"encoding/hex"
+	"math"
 	"testing"
 	"time"
 

@@ -253,7 +253,9 @@ func (s *Service) Act(ctx context.Context, u *account.User, requestID string, a 
 				return err
 			}
 			// Each line's machine time goes into the free time of the
-			// machines of its process, before the order's deadline.
+			// machines of its process, before the order's deadline. The
+			// booking is the workshop's (no person): only its operators,
+			// or the order's own cancellation, release it.
 			for i, l := range r.Lines {
 				var ms []string
 				for _, m := range f.Machines {
@@ -264,7 +266,7 @@ func (s *Service) Act(ctx context.Context, u *account.User, requestID string, a 
 				if len(ms) == 0 || l.Hours <= 0 {
 					continue
 				}
-				b, _, err := s.Bookings.Place(ctx, f, u.ID, booking.Work{ID: fmt.Sprintf("%s/%d", r.ID, i+1), Hours: l.Hours, Deadline: o.Deadline, Machines: ms})
+				b, _, err := s.Bookings.Place(ctx, f, "", booking.Work{ID: fmt.Sprintf("%s/%d", r.ID, i+1), Hours: l.Hours, Deadline: o.Deadline, Machines: ms})
 				if err != nil {
 					return err
 				}

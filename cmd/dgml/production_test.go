@@ -233,3 +233,78 @@ func TestOrderToPrintedPart(t *testing.T) {
 }
 
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// The same loop from the command line: order, the workshop's queue, a
+// quote, acceptance, the order shown with its machine time; booking a
+// machine the workshop books only itself is refused with why.
+func TestOrderCommands(t *testing.T) {
+	data, dir := t.TempDir(), t.TempDir()
+	pw := "a long enough password\n"
+	for _, name := range []string{"eleni", "nikos"} {
+		if _, e, code := runIn(t, pw, "admin", "create-user", "--data", data, name); code != 0 {
+			t.Fatal(e)
+		}
+	}
+	mesh, _ := geometry.Extrude(geometry.LBracket(40, 40, 6), 20)
+	var stl bytes.Buffer
+	geometry.WriteSTL(&stl, mesh, "bracket")
+	os.WriteFile(filepath.Join(dir, "bracket.stl"), stl.Bytes(), 0o644)
+	os.WriteFile(filepath.Join(dir, "okh.toml"), []byte("name = \"Shelf bracket\"\nlicense = \"CERN-OHL-P-2.0\"\n[[part]]\nname = \"Bracket\"\nmaterial = \"PLA\"\nprocess = \"3d-printing-fdm\"\nexport = \"bracket.stl\"\n"), 0o644)
+	if _, e, code := runDGML(t, "import", "okh", "--data", data, dir); code != 0 {
+		t.Fatal(e)
+	}
+	lab := filepath.Join(dir, "lab.json")
+	os.WriteFile(lab, []byte(`{"name": "Fab Lab Athens", "location": {"gps_coordinates": "37.98,23.73", "city": "Athens", "country": "GR"},
+		"x-dgml-machines": [{"process": "3d-printing-fdm", "make": "Prusa", "model": "MK4", "materials": ["pla"]}]}`), 0o644)
+	if _, e, code := runIn(t, pw, "facilities", "import", "--data", data, "--as", "eleni", lab); code != 0 {
+		t.Fatal(e)
+	}
+	due := time.Now().AddDate(0, 0, 14).Format(time.DateOnly)
+	out, e, code := runIn(t, pw, "order", "--data", data, "--as", "nikos", "--near", "37.98,23.73", "--by", due, "--json", "shelf-bracket")
+	if code != 0 {
+		t.Fatalf("order: %s", e)
+	}
+	var o struct {
+		ID       string
+		Requests []struct{ ID string }
+	}
+	if err := json.Unmarshal([]byte(out), &o); err != nil || len(o.Requests) != 1 {
+		t.Fatalf("order: %v %s", err, out)
+	}
+	rid := o.Requests[0].ID
+	if out, e, code = runIn(t, pw, "orders", "--data", data, "--as", "eleni", "queue", "fab-lab-athens"); code != 0 || !strings.Contains(out, rid) {
+		t.Errorf("queue: %d %s %s", code, out, e)
+	}
+	if _, e, code = runIn(t, pw, "orders", "--data", data, "--as", "nikos", "act", rid, "quoted", "--price", "900", "--ready", due); code == 0 || !strings.Contains(e, "only the workshop") {
+		t.Errorf("the buyer quoting: %d %s", code, e)
+	}
+	if out, e, code = runIn(t, pw, "orders", "--data", data, "--as", "eleni", "act", rid, "quoted", "--price", "900", "--ready", due); code != 0 || !strings.Contains(out, "is now quoted") {
+		t.Fatalf("quote: %d %s %s", code, out, e)
+	}
+	if _, e, code = runIn(t, pw, "orders", "--data", data, "--as", "nikos", "act", rid, "accepted"); code != 0 {
+		t.Fatalf("accept: %s", e)
+	}
+	if out, e, code = runIn(t, pw, "orders", "--data", data, "--as", "nikos", "show", o.ID); code != 0 || !strings.Contains(out, "accepted") || !strings.Contains(out, "EUR 9.00") {
+		t.Errorf("show: %d %s %s", code, out, e)
+	}
+	var f struct{ Machines []struct{ ID string } }
+	out, _, _ = runDGML(t, "facilities", "show", "--data", data, "fab-lab-athens")
+	json.Unmarshal([]byte(out), &f)
+	if len(f.Machines) != 1 {
+		t.Fatalf("workshop: %s", out)
+	}
+	at := time.Now().AddDate(0, 0, 2).Format("2006-01-02") + "T10:00"
+	if _, e, code = runIn(t, pw, "book", "--data", data, "--as", "nikos", "--at", at, "--hours", "1", f.Machines[0].ID); code == 0 || !strings.Contains(e, "booked by the workshop only") {
+		t.Errorf("booking a workshop-only machine: %d %s", code, e)
+	}
+	if out, e, code = runIn(t, pw, "book", "--data", data, "--as", "eleni", "--at", at, "--hours", "1", f.Machines[0].ID); code != 0 || !strings.HasPrefix(out, "booked Prusa MK4 at Fab Lab Athens") {
+		t.Errorf("the operator booking: %d %s %s", code, out, e)
+	}
+	if out, _, code = runIn(t, pw, "bookings", "--data", data, "--as", "eleni"); code != 0 || !strings.Contains(out, "session") {
+		t.Errorf("eleni's bookings: %s", out)
+	}
+	// The job's machine time is the workshop's, not the buyer's to cancel.
+	if out, _, _ = runIn(t, pw, "bookings", "--data", data, "--as", "nikos"); strings.Contains(out, "job") {
+		t.Errorf("the buyer holds the workshop's job booking: %s", out)
+	}
+}

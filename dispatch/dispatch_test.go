@@ -54,3 +54,32 @@ func TestPickFile(t *testing.T) {
 		t.Errorf("nothing a machine takes: %+v", f)
 	}
 }
+
+func TestSlicerEstimate(t *testing.T) {
+	for _, c := range []struct {
+		g      string
+		s, mm  float64
+		stated bool
+	}{
+		{"; estimated printing time (normal mode) = 1d 2h 3m 4s\n; filament used [mm] = 1234.5\n", 93784, 1234.5, true},
+		{";FLAVOR:Marlin\n;TIME:6130\nG28\n", 6130, 0, true},
+		{"G28\nG1 X1\n", 0, 0, false},
+	} {
+		s, mm, ok := SlicerEstimate([]byte(c.g))
+		if s != c.s || mm != c.mm || ok != c.stated {
+			t.Errorf("%q: %v %v %v", c.g, s, mm, ok)
+		}
+	}
+}
+
+// G-code comes with designs from anywhere: whatever it holds, reading
+// its slicer's figures ends, and never gives a negative time.
+func FuzzSlicerEstimate(f *testing.F) {
+	f.Add([]byte("; estimated printing time (normal mode) = 1h 2m 3s\n"))
+	f.Add([]byte(";TIME:99999999999999999999\n"))
+	f.Fuzz(func(t *testing.T, g []byte) {
+		if s, mm, _ := SlicerEstimate(g); s < 0 || mm < 0 {
+			t.Fatalf("%v %v", s, mm)
+		}
+	})
+}

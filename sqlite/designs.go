@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"time"
 
@@ -57,7 +58,7 @@ func (db *DB) commit(ctx context.Context, tx conn, req design.CommitRequest) (*d
 		d.ID, d.Revisions, rev.ID, req.Message, req.Author, timeText(now)); err != nil {
 		return nil, nil, err
 	}
-	if err := index(ctx, tx, d.ID, &rev.Content); err != nil {
+	if err := index(ctx, tx, d.ID, &rev.Content, d.Revisions == 1); err != nil {
 		return nil, nil, err
 	}
 	return d, rev, nil
@@ -156,7 +157,9 @@ func freeSlug(ctx context.Context, tx conn, base string) (string, error) {
 
 // index refreshes a design's summary columns, filter facets and full-text
 // row from its head revision.
-func index(ctx context.Context, tx conn, id string, c *design.Content) error {
+// index writes a design's search text and facets; fresh (its first
+// revision) has none to remove first.
+func index(ctx context.Context, tx conn, id string, c *design.Content, fresh bool) error {
 	var seq int64
 	if err := tx.QueryRowContext(ctx, `SELECT seq FROM designs WHERE id = ?`, id).Scan(&seq); err != nil {
 		return err
@@ -166,16 +169,27 @@ func index(ctx context.Context, tx conn, id string, c *design.Content) error {
 		ix.Function, ix.License, ix.Version, ix.OTRL, ix.ODRL, ix.Languages, ix.Parts, ix.Thumb, seq); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM design_facets WHERE design_seq = ?`, seq); err != nil {
-		return err
-	}
-	for _, f := range ix.Facets {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO design_facets (facet, value, design_seq) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, f[0], f[1], seq); err != nil {
+	if !fresh {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM design_facets WHERE design_seq = ?`, seq); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM design_fts WHERE rowid = ?`, seq); err != nil {
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM design_fts WHERE rowid = ?`, seq); err != nil {
-		return err
+	// All facets in one statement: each statement costs more than the
+	// rows it writes.
+	for rest := ix.Facets; len(rest) > 0; {
+		n := min(len(rest), 50)
+		args := make([]any, 0, 3*n)
+		for _, f := range rest[:n] {
+			args = append(args, f[0], f[1], seq)
+		}
+		q := `INSERT INTO design_facets (facet, value, design_seq) VALUES (?, ?, ?)` + strings.Repeat(`, (?, ?, ?)`, n-1) + ` ON CONFLICT DO NOTHING`
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+		rest = rest[n:]
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO design_fts (rowid, name, function, keywords, parts, steps) VALUES (?, ?, ?, ?, ?, ?)`,
 		seq, ix.Text[0], ix.Text[1], ix.Text[2], ix.Text[3], ix.Text[4]); err != nil {

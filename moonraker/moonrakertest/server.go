@@ -9,8 +9,6 @@
 package moonrakertest
 
 import (
-	"bufio"
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -18,10 +16,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path"
-	"regexp"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/dgml/dgml/dispatch"
 )
 
 // Server is one simulated Klipper printer behind Moonraker.
@@ -199,27 +198,10 @@ func (s *Server) historyList(w http.ResponseWriter, r *http.Request) {
 	result(w, map[string]any{"count": len(s.history), "jobs": jobs})
 }
 
-var (
-	prusaTime  = regexp.MustCompile(`^; estimated printing time \(normal mode\) = (.*)$`)
-	prusaMM    = regexp.MustCompile(`^; filament used \[mm\] = ([\d.]+)`)
-	prusaParts = regexp.MustCompile(`(\d+)([dhms])`)
-)
-
 func estimate(g []byte) (seconds, mm float64) {
-	seconds = 1800
-	sc := bufio.NewScanner(bytes.NewReader(g))
-	for sc.Scan() {
-		if m := prusaTime.FindStringSubmatch(sc.Text()); m != nil {
-			t := 0.0
-			for _, p := range prusaParts.FindAllStringSubmatch(m[1], -1) {
-				n, _ := strconv.ParseFloat(p[1], 64)
-				t += n * map[string]float64{"d": 86400, "h": 3600, "m": 60, "s": 1}[p[2]]
-			}
-			seconds = t
-		}
-		if m := prusaMM.FindStringSubmatch(sc.Text()); m != nil {
-			mm, _ = strconv.ParseFloat(m[1], 64)
-		}
+	seconds, mm, ok := dispatch.SlicerEstimate(g)
+	if !ok {
+		seconds = 1800
 	}
 	return seconds, mm
 }

@@ -9,8 +9,6 @@
 package octoprinttest
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,11 +16,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path"
-	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/dgml/dgml/dispatch"
 )
 
 // Server is one simulated printer behind OctoPrint.
@@ -281,35 +279,12 @@ func (s *Server) jobCommand(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-var (
-	curaTime   = regexp.MustCompile(`^;TIME:(\d+)`)
-	prusaTime  = regexp.MustCompile(`^; estimated printing time \(normal mode\) = (.*)$`)
-	prusaMM    = regexp.MustCompile(`^; filament used \[mm\] = ([\d.]+)`)
-	prusaParts = regexp.MustCompile(`(\d+)([dhms])`)
-)
-
-// estimate reads the slicer's time and filament from G-code comments
-// (Cura's ;TIME:, PrusaSlicer's "estimated printing time"); half an
-// hour and no filament when it says nothing.
+// estimate is the print's time from the slicer's comment (half an hour
+// when it has none) and its filament.
 func estimate(g []byte) (seconds, mm float64) {
-	seconds = 1800
-	sc := bufio.NewScanner(bytes.NewReader(g))
-	for sc.Scan() {
-		line := sc.Text()
-		if m := curaTime.FindStringSubmatch(line); m != nil {
-			seconds, _ = strconv.ParseFloat(m[1], 64)
-		}
-		if m := prusaTime.FindStringSubmatch(line); m != nil {
-			t := 0.0
-			for _, p := range prusaParts.FindAllStringSubmatch(m[1], -1) {
-				n, _ := strconv.ParseFloat(p[1], 64)
-				t += n * map[string]float64{"d": 86400, "h": 3600, "m": 60, "s": 1}[p[2]]
-			}
-			seconds = t
-		}
-		if m := prusaMM.FindStringSubmatch(line); m != nil {
-			mm, _ = strconv.ParseFloat(m[1], 64)
-		}
+	seconds, mm, ok := dispatch.SlicerEstimate(g)
+	if !ok {
+		seconds = 1800
 	}
 	return seconds, mm
 }

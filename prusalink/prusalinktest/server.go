@@ -8,16 +8,16 @@
 package prusalinktest
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/dgml/dgml/dispatch"
 )
 
 // Server is one simulated Prusa printer.
@@ -189,23 +189,10 @@ func (s *Server) stop(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-var (
-	prusaTime  = regexp.MustCompile(`^; estimated printing time \(normal mode\) = (.*)$`)
-	prusaParts = regexp.MustCompile(`(\d+)([dhms])`)
-)
-
 func estimate(g []byte) float64 {
-	seconds := 1800.0
-	sc := bufio.NewScanner(bytes.NewReader(g))
-	for sc.Scan() {
-		if m := prusaTime.FindStringSubmatch(sc.Text()); m != nil {
-			t := 0.0
-			for _, p := range prusaParts.FindAllStringSubmatch(m[1], -1) {
-				n, _ := strconv.ParseFloat(p[1], 64)
-				t += n * map[string]float64{"d": 86400, "h": 3600, "m": 60, "s": 1}[p[2]]
-			}
-			seconds = t
-		}
+	seconds, _, ok := dispatch.SlicerEstimate(g)
+	if !ok {
+		seconds = 1800
 	}
 	return seconds
 }

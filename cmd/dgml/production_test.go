@@ -308,3 +308,55 @@ func TestOrderCommands(t *testing.T) {
 		t.Errorf("the buyer holds the workshop's job booking: %s", out)
 	}
 }
+
+// A machine without a network API: no agent, the operator reports the
+// run started and done by hand, and its real hours still become a build
+// report.
+func TestManualRun(t *testing.T) {
+	ctx := context.Background()
+	n := testnode.New(t)
+	d, err := n.Commons.Commit(ctx, design.Content{Manifest: design.Manifest{Name: "Plywood stool", License: "CERN-OHL-P-2.0", Languages: []string{"en"}},
+		Parts: []design.Part{{Name: "Seat", Kind: design.KindPart, Quantity: 1, Material: "plywood", Process: design.ProcessCNCMilling,
+			Dimensions: &design.Dimensions{X: 350, Y: 350, Z: 18}, MassG: 1200}}}, nil, commons.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, opToken := token(t, n, "eleni")
+	lab := &facility.Facility{Name: "Wood Lab", Location: geo.Point{Lat: 37.98, Lon: 23.73}, City: "Athens", Country: "GR",
+		Machines: []facility.Machine{{Process: design.ProcessCNCMilling, Make: "ShopBot", Envelope: design.Dimensions{X: 2400, Y: 1200, Z: 150}}}}
+	if err := n.Network.Register(ctx, op, lab); err != nil {
+		t.Fatal(err)
+	}
+	_, buyerToken := token(t, n, "nikos")
+	h, _ := n.Handler(t, 0)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	buyer, shop := apiClient{t, srv.URL, buyerToken}, apiClient{t, srv.URL, opToken}
+	due := time.Now().Add(10 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	o := buyer.do("POST", "/api/v1/orders", map[string]any{"design": d.Slug, "quantity": 1, "near": "37.98,23.73", "deadline": due}, 201)
+	rid := o["requests"].([]any)[0].(map[string]any)["id"].(string)
+	shop.do("POST", "/api/v1/order-requests/"+rid+"/state", map[string]any{"state": "quoted", "quote": map[string]any{"price": 4000, "ready": due}}, 200)
+	buyer.do("POST", "/api/v1/order-requests/"+rid+"/state", map[string]any{"state": "accepted"}, 200)
+	shop.do("POST", "/api/v1/order-requests/"+rid+"/state", map[string]any{"state": "in_production"}, 200)
+	runs := shop.do("GET", "/api/v1/facilities/"+lab.Slug+"/runs", nil, 200)["items"].([]any)
+	if len(runs) != 1 {
+		t.Fatalf("runs: %v", runs)
+	}
+	run := runs[0].(map[string]any)
+	if run["state"] != "queued" || !strings.Contains(run["message"].(string), "by hand") {
+		t.Fatalf("a run with no file: %v", run)
+	}
+	id := run["id"].(string)
+	buyer.do("POST", "/api/v1/runs/"+id+"/report", map[string]any{"state": "printing"}, 404)
+	shop.do("POST", "/api/v1/runs/"+id+"/report", map[string]any{"state": "done"}, 409) // not started yet
+	shop.do("POST", "/api/v1/runs/"+id+"/report", map[string]any{"state": "printing"}, 200)
+	shop.do("POST", "/api/v1/runs/"+id+"/report", map[string]any{"state": "done"}, 422) // how long did it take?
+	done := shop.do("POST", "/api/v1/runs/"+id+"/report", map[string]any{"state": "done", "actual_hours": 1.5}, 200)
+	if done["actual_hours"].(float64) != 1.5 || done["started"] == nil || done["ended"] == nil {
+		t.Errorf("done: %v", done)
+	}
+	reports := buyer.do("GET", "/api/v1/designs/"+d.Slug+"/reports", nil, 200)["items"].([]any)
+	if len(reports) != 1 || reports[0].(map[string]any)["hours"].(float64) != 1.5 || reports[0].(map[string]any)["place"] != "Athens, GR" {
+		t.Errorf("build report: %v", reports)
+	}
+}

@@ -38,7 +38,13 @@ type DB struct {
 // schema up to date.
 func Open(ctx context.Context, path string) (*DB, error) {
 	q := url.Values{}
-	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
+	// A transaction that stores a batch of designs (an import, a sync)
+	// touches more pages than SQLite's default 2 MiB page cache holds,
+	// which made it spill pages to the WAL mid-transaction; and every
+	// statement under foreign keys keeps a statement journal, which
+	// went to a temporary file. 32 MiB of cache per connection and
+	// temporary data in memory keep both off the disk.
+	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "cache_size(-32768)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")

@@ -38,7 +38,6 @@ type Service struct {
 	Store      Store
 	Facilities facility.Store
 	Roles      Roles
-	Tx         dgml.Atomic
 	// Now is the clock (tests set it); nil: time.Now.
 	Now func() time.Time
 	// HoldFor is how long a hold lasts; zero: ten minutes.

@@ -31,7 +31,7 @@ type lab struct {
 func newLab(t *testing.T) *lab {
 	db := storetest.SQLite(t)
 	l := &lab{clock: monday}
-	l.svc = &booking.Service{Store: db, Facilities: db, Roles: db, Tx: db, Now: func() time.Time { return l.clock }}
+	l.svc = &booking.Service{Store: db, Facilities: db, Roles: db, Now: func() time.Time { return l.clock }}
 	weekdays := func(from, to string) []facility.Window {
 		var w []facility.Window
 		for _, d := range []string{"mo", "tu", "we", "th", "fr"} {

@@ -124,6 +124,9 @@ type Store interface {
 	UpdateRun(ctx context.Context, r *Run, from string) error
 	// Finished lists a machine's done runs, newest first.
 	Finished(ctx context.Context, machineID string, limit int) ([]Run, error)
+	// Worked lists those of the machines that have done runs, so that a
+	// plan over many machines reads the runs of only those.
+	Worked(ctx context.Context, machineIDs []string) ([]string, error)
 }
 
 // Correction is how a machine's real times compare with the planner's:

@@ -150,7 +150,11 @@ func (s *Service) Correction(ctx context.Context, machineID string) (Correction,
 // (three finished runs or more), for the planner.
 func (s *Service) Corrections(ctx context.Context, machineIDs []string) (map[string]Correction, error) {
 	out := map[string]Correction{}
-	for _, id := range machineIDs {
+	worked, err := s.Store.Worked(ctx, machineIDs)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range worked {
 		c, err := s.Correction(ctx, id)
 		if err != nil {
 			return nil, err

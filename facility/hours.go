@@ -132,6 +132,16 @@ func (h *Hours) location() (*time.Location, error) {
 	return time.LoadLocation(h.Zone)
 }
 
+// Location is the time zone the hours are in (UTC when none is named,
+// or for a zone Validate would refuse).
+func (h *Hours) Location() *time.Location {
+	loc, err := h.location()
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
 // Open lists the spans within [from, to) when the machine is open, in
 // order, joined where one window ends as the next begins (a night across
 // midnight is one span). Nil hours are always open.

@@ -61,15 +61,6 @@ func Move(from, to State, side Side) error {
 	return nil
 }
 
-// Open says whether a request still waits on someone.
-func (s State) Open() bool {
-	switch s {
-	case Collected, Declined, Cancelled:
-		return false
-	}
-	return true
-}
-
 // Order is what a person asked for.
 type Order struct {
 	ID         string    `json:"id"`

@@ -344,13 +344,12 @@ func (s *Service) releaseBookings(ctx context.Context, u *account.User, r *Reque
 	if s.Bookings == nil {
 		return
 	}
-	list, err := s.Bookings.Store.Bookings(ctx, booking.Filter{Facility: r.FacilityID, From: s.now()})
-	if err != nil {
-		return
-	}
-	for _, b := range list {
-		if strings.HasPrefix(b.Job, r.ID+"/") {
-			s.Bookings.Store.CancelBooking(ctx, b.ID, u.ID, s.now())
+	// The request names its bookings; one already over is left as it
+	// is, and the store refuses one already cancelled.
+	now := s.now()
+	for _, id := range r.Bookings {
+		if b, err := s.Bookings.Store.Booking(ctx, id); err == nil && b.End.After(now) {
+			s.Bookings.Store.CancelBooking(ctx, id, u.ID, now)
 		}
 	}
 }

@@ -92,6 +92,11 @@ func (db *DB) UpdateRun(ctx context.Context, r *dispatch.Run, from string) error
 	})
 }
 
+// Worked lists those of the machines that have done runs.
+func (db *DB) Worked(ctx context.Context, machineIDs []string) ([]string, error) {
+	return strs(ctx, db, `SELECT DISTINCT machine_id FROM runs WHERE state = 'done' AND machine_id = ANY($1)`, machineIDs)
+}
+
 // Finished lists a machine's done runs, newest first.
 func (db *DB) Finished(ctx context.Context, machineID string, limit int) ([]dispatch.Run, error) {
 	return records[dispatch.Run](ctx, db, `SELECT data FROM runs WHERE machine_id = $1 AND state = 'done' ORDER BY updated_at DESC LIMIT $2`, machineID, limit)

@@ -91,6 +91,30 @@ func (db *DB) UpdateRun(ctx context.Context, r *dispatch.Run, from string) error
 	})
 }
 
+// Worked lists those of the machines that have done runs. The ids go
+// as one JSON array, so that the statement's text (and its prepared
+// form) is the same however many there are.
+func (db *DB) Worked(ctx context.Context, machineIDs []string) ([]string, error) {
+	ids, err := json.Marshal(machineIDs)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.q(ctx).QueryContext(ctx, `SELECT DISTINCT machine_id FROM runs WHERE state = 'done' AND machine_id IN (SELECT value FROM json_each(?))`, string(ids))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
 // Finished lists a machine's done runs, newest first.
 func (db *DB) Finished(ctx context.Context, machineID string, limit int) ([]dispatch.Run, error) {
 	return records[dispatch.Run](ctx, db, `SELECT data FROM runs WHERE machine_id = ? AND state = 'done' ORDER BY updated_at DESC LIMIT ?`, machineID, limit)

@@ -87,7 +87,7 @@ func (s *Site) placeOrder(w http.ResponseWriter, r *http.Request) (*view, error)
 		switch {
 		case err == nil:
 			return &view{redirect: "/orders/" + o.ID}, nil
-		case dgml.KindOf(err) == dgml.Invalid && asErr(err, &de) && de.Field != "":
+		case dgml.KindOf(err) == dgml.Invalid && errors.As(err, &de) && de.Field != "":
 			errs[de.Field] = de.Msg
 		case dgml.KindOf(err) == dgml.Conflict:
 			errs["near"] = err.Error()
@@ -271,10 +271,8 @@ func (s *Site) calendar(w http.ResponseWriter, r *http.Request) (*view, error) {
 	loc := time.UTC
 	for _, m := range f.Machines {
 		if m.Hours != nil && m.Hours.Zone != "" {
-			if l, err := time.LoadLocation(m.Hours.Zone); err == nil {
-				loc = l
-				break
-			}
+			loc = m.Hours.Location()
+			break
 		}
 	}
 	q := r.URL.Query()
@@ -339,12 +337,7 @@ func (s *Site) machineView(r *http.Request, form, errs map[string]string, done s
 		return nil, err
 	}
 	u := me(r)
-	loc := time.UTC
-	if t.Machine.Hours != nil && t.Machine.Hours.Zone != "" {
-		if l, err := time.LoadLocation(t.Machine.Hours.Zone); err == nil {
-			loc = l
-		}
-	}
+	loc := t.Machine.Hours.Location()
 	now := time.Now().In(loc)
 	from := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	free, err := s.bookings.Slots(ctx, t.Machine.ID, from, from.AddDate(0, 0, 7))
@@ -355,6 +348,7 @@ func (s *Site) machineView(r *http.Request, form, errs map[string]string, done s
 	if u != nil {
 		rule, err := s.bookings.Rule(ctx, u, t)
 		op := account.Permit(ctx, s.people.Accounts, u, account.Operator, t.Facility.ID) == nil
+		data["Operator"] = op
 		switch {
 		case op:
 			data["Rule"] = &facility.UseRule{} // the workshop books its own machines at no charge
@@ -363,8 +357,7 @@ func (s *Site) machineView(r *http.Request, form, errs map[string]string, done s
 		default:
 			data["NoRule"] = err.Error()
 		}
-		if op := account.Permit(ctx, s.people.Accounts, u, account.Operator, t.Facility.ID) == nil; op && s.runs != nil {
-			data["Operator"] = true
+		if op && s.runs != nil {
 			runs, err := s.runs.List(ctx, u, t.Facility.ID, dispatch.Filter{Machine: t.Machine.ID, Limit: 20})
 			if err != nil {
 				return nil, err
@@ -432,12 +425,7 @@ func (s *Site) machineAction(w http.ResponseWriter, r *http.Request) (*view, err
 	if err != nil {
 		return nil, err
 	}
-	loc := time.UTC
-	if t.Machine.Hours != nil && t.Machine.Hours.Zone != "" {
-		if l, err := time.LoadLocation(t.Machine.Hours.Zone); err == nil {
-			loc = l
-		}
-	}
+	loc := t.Machine.Hours.Location()
 	start, err := time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(form["start"]), loc)
 	if err != nil {
 		errs["start"] = "a date and time, e.g. " + time.Now().In(loc).Add(24*time.Hour).Format("2006-01-02T15:00")
@@ -452,7 +440,7 @@ func (s *Site) machineAction(w http.ResponseWriter, r *http.Request) (*view, err
 		switch {
 		case err == nil:
 			return s.machineView(r, map[string]string{}, map[string]string{}, fmt.Sprintf("Booked %s to %s.", b.Start.In(loc).Format("Mon 2 Jan 15:04"), b.End.In(loc).Format("15:04")))
-		case (dgml.KindOf(err) == dgml.Invalid || dgml.KindOf(err) == dgml.Conflict) && asErr(err, &de):
+		case (dgml.KindOf(err) == dgml.Invalid || dgml.KindOf(err) == dgml.Conflict) && errors.As(err, &de):
 			field := de.Field
 			if field != "hours" && field != "note" {
 				field = "start"
@@ -497,8 +485,6 @@ func (s *Site) cancelBooking(w http.ResponseWriter, r *http.Request) (*view, err
 	}
 	return &view{redirect: "/bookings"}, nil
 }
-
-func asErr(err error, e **dgml.Error) bool { return errors.As(err, e) }
 
 // minor writes an amount in minor units with its currency.
 func minor(amount int64, currency string) string {

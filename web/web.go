@@ -101,7 +101,6 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 		"state":    stateText,
 		"minor":    minor,
 		"in":       func(t time.Time, loc *time.Location) time.Time { return t.In(loc) },
-		"states":   func(ss []order.State) []order.State { return ss },
 		"langname": langName,
 		"dict3": func(id, label string, values, errs map[string]string) map[string]string {
 			return map[string]string{"ID": id, "Label": label, "Value": values[id], "Err": errs[id]}

@@ -159,7 +159,7 @@ func openNode(ctx context.Context, w *where) (*node, error) {
 	if near, ok := db.(facility.Nearer); ok {
 		netw.Index = near
 	}
-	book := &booking.Service{Store: db, Facilities: db, Roles: db, Tx: db}
+	book := &booking.Service{Store: db, Facilities: db, Roles: db}
 	runs := &dispatch.Service{Store: db, Roles: db}
 	netw.Corrections = runs.Corrections
 	orders := &order.Service{Store: db, Network: netw, Facilities: db, Accounts: db, Bookings: book, Runs: db, Tx: db,

@@ -148,12 +148,7 @@ machine's time zone. "dgml bookings" lists yours.`)
 		if err != nil {
 			return err
 		}
-		loc := time.UTC
-		if t.Machine.Hours != nil && t.Machine.Hours.Zone != "" {
-			if l, err := time.LoadLocation(t.Machine.Hours.Zone); err == nil {
-				loc = l
-			}
-		}
+		loc := t.Machine.Hours.Location()
 		start, err := time.ParseInLocation("2006-01-02T15:04", *at, loc)
 		if err != nil {
 			return usageError{"--at: a time as 2027-03-01T10:00"}

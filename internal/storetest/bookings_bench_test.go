@@ -68,7 +68,7 @@ func BenchmarkBookings(b *testing.B) {
 				users[i] = u
 			}
 			day0 := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
-			svc := &booking.Service{Store: db, Facilities: db, Roles: db, Tx: db, Now: func() time.Time { return day0 }}
+			svc := &booking.Service{Store: db, Facilities: db, Roles: db, Now: func() time.Time { return day0 }}
 			var booked, refused atomic.Int64
 			var next atomic.Int64
 			var wg sync.WaitGroup

@@ -2,11 +2,13 @@ package storetest
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/dispatch"
 	"github.com/dgml/dgml/geo"
 	"github.com/dgml/dgml/order"
 	"github.com/dgml/dgml/store"
@@ -112,5 +114,82 @@ func raceForOneRequest(t *testing.T, db store.Store) {
 	r, _ := db.OrderRequest(ctx, o.Requests[0].ID)
 	if len(r.Events) != 1 || r.Events[0].By != fmt.Sprint("op", r.Quote.Price) {
 		t.Errorf("the winner's change and event must land together: %+v", r)
+	}
+}
+
+// Runs: conditional moves, a machine's finished runs, and which of many
+// machines have any.
+func runs(t *testing.T, db store.Store) {
+	mk := func(machine string, est, act float64) *dispatch.Run {
+		r := &dispatch.Run{RequestID: "r1", Line: 1, FacilityID: "f1", MachineID: machine, State: dispatch.Queued, EstimatedHours: est}
+		if err := db.CreateRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		if act > 0 {
+			from := r.State
+			r.State, r.ActualHours = dispatch.Done, act
+			if err := db.UpdateRun(ctx, r, from); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return r
+	}
+	mk("m1", 1, 1.2)
+	mk("m1", 2, 2.2)
+	open := mk("m2", 1, 0)
+	mk("m3", 1, 0.9)
+	stale := *open
+	stale.State = dispatch.Printing
+	if err := db.UpdateRun(ctx, &stale, dispatch.WaitBed); dgml.KindOf(err) != dgml.Conflict {
+		t.Errorf("a move from a state the run is not in: %v", err)
+	}
+	done, err := db.Finished(ctx, "m1", 10)
+	if err != nil || len(done) != 2 {
+		t.Errorf("m1 finished: %d %v", len(done), err)
+	}
+	worked, err := db.Worked(ctx, []string{"m1", "m2", "m3", "m4"})
+	slices.Sort(worked)
+	if err != nil || fmt.Sprint(worked) != "[m1 m3]" {
+		t.Errorf("machines with done runs: %v %v", worked, err)
+	}
+	if got, _ := db.Runs(ctx, dispatch.Filter{Facility: "f1", Open: true}); len(got) != 1 || got[0].ID != open.ID {
+		t.Errorf("open runs: %+v", got)
+	}
+}
+
+// Roles taken back and e-mail addresses kept and forgotten.
+func rolesAndEmails(t *testing.T, db store.Store) {
+	u, err := db.CreateUser(ctx, "mail-user", "hash", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AddRole(ctx, "member", "f1", u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RemoveRole(ctx, "member", "f1", u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := db.HasRole(ctx, "member", "f1", u.ID); ok {
+		t.Error("a removed role is still held")
+	}
+	if err := db.RemoveRole(ctx, "member", "f1", u.ID); err != nil {
+		t.Errorf("removing a role not held: %v", err)
+	}
+	if e, err := db.Email(ctx, u.ID); err != nil || e != "" {
+		t.Errorf("no address yet: %q %v", e, err)
+	}
+	for _, addr := range []string{"ana@example.org", "ana@fablab.example"} {
+		if err := db.SetEmail(ctx, u.ID, addr); err != nil {
+			t.Fatal(err)
+		}
+		if e, _ := db.Email(ctx, u.ID); e != addr {
+			t.Errorf("address %q, want %q", e, addr)
+		}
+	}
+	if err := db.SetEmail(ctx, u.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := db.Email(ctx, u.ID); e != "" {
+		t.Errorf("forgotten address: %q", e)
 	}
 }

@@ -68,6 +68,8 @@ func Run(t *testing.T, open Open) {
 		{"RaceForOneSlot", raceForOneSlot},
 		{"Orders", orders},
 		{"RaceForOneRequest", raceForOneRequest},
+		{"Runs", runs},
+		{"RolesAndEmails", rolesAndEmails},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
 	}

@@ -80,7 +80,7 @@ func New(t testing.TB) *Node {
 		Dir: dir, DB: db, Blobs: blobs, Commons: c,
 		Network:  &network.Service{Store: db, Assess: db, Commons: c, Factors: cost.Default(), Roles: db, Tx: db},
 		People:   &people.Service{Accounts: db, Store: db, Assess: db, Texts: db, Commons: c, Node: "test.node", Guard: account.NewGuard(db), Tx: db},
-		Bookings: &booking.Service{Store: db, Facilities: db, Roles: db, Tx: db},
+		Bookings: &booking.Service{Store: db, Facilities: db, Roles: db},
 	}
 	n.Dispatch = &dispatch.Service{Store: db, Roles: db}
 	n.Network.Corrections = n.Dispatch.Corrections

@@ -17,6 +17,7 @@ import (
 	"github.com/dgml/dgml/dispatch"
 	"github.com/dgml/dgml/federation"
 	"github.com/dgml/dgml/guard"
+	"github.com/dgml/dgml/ledger"
 	"github.com/dgml/dgml/network"
 	"github.com/dgml/dgml/order"
 	"github.com/dgml/dgml/people"
@@ -35,7 +36,9 @@ type Config struct {
 	// Orders, when set, takes orders to workshops.
 	Orders *order.Service
 	// Dispatch, when set, follows runs on machines.
-	Dispatch  *dispatch.Service
+	Dispatch *dispatch.Service
+	// Ledger, when set, keeps the commons' value accounting.
+	Ledger    *ledger.Service
 	TempDir   string // inside the data folder: uploads are unpacked here
 	MaxUpload int64  // bytes; 0 means DefaultMaxUpload
 	Log       *slog.Logger
@@ -112,6 +115,7 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 	s.bookingRoutes()
 	s.orderRoutes()
 	s.runRoutes()
+	s.ledgerRoutes()
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, dgml.Errorf(dgml.NotFound, "no such endpoint: see /api/v1/openapi.json"))
 	})

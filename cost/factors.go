@@ -51,6 +51,10 @@ type Factors struct {
 	SeaDetour Figure `json:"sea_detour"`
 	// Handling is the time and cost of one pick-up at a facility.
 	HandlingHours Figure `json:"handling_hours"`
+	// OperatorHours is a person's time on one job (prepare, load, start,
+	// clear, check), credited to the operator in the ledger when the
+	// job reports none.
+	OperatorHours Figure `json:"operator_hours_per_job"`
 	HandlingEUR   Figure `json:"handling_eur"`
 	// FacilityPenaltyEUR is added for each facility beyond the first, so
 	// the planner prefers fewer pick-ups when it costs little.
@@ -140,6 +144,7 @@ func Default() *Factors {
 		RoadDetour:         f(1.3, "circuity factor of road networks, about 1.2-1.4 (Ballou et al. 2002, secondary)"),
 		SeaDetour:          f(1.3, "shipping lanes against great-circle distance (secondary)"),
 		HandlingHours:      f(2, "pick-up and packing at a facility, assumption"),
+		OperatorHours:      f(0.25, "an operator's time per job (prepare, load, clear, check), assumption"),
 		HandlingEUR:        f(3, "packing at a facility, assumption"),
 		FacilityPenaltyEUR: f(5, "preference for fewer pick-ups, assumption"),
 		DefaultMaterialKg:  f(0.05, "mass assumed for a part with no mass and no mesh, assumption"),

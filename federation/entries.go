@@ -19,6 +19,10 @@ type DesignEntry struct {
 	ForkedFrom *design.Origin    `json:"forked_from,omitempty"`
 	Files      []design.FileInfo `json:"files,omitempty"`
 	Created    string            `json:"created"`
+	// Events are the economic events the commit recorded (the author's
+	// work, a fork's citation): carried in the design's own entry so a
+	// commit stays one entry of the log.
+	Events []EventEntry `json:"events,omitempty"`
 }
 
 // FacilityEntry is a feed entry's object for a workshop's record: the

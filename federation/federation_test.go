@@ -37,6 +37,7 @@ func newPeerB(t testing.TB, name string) *peer {
 	n := testnode.New(t)
 	fed := n.Federate(t, name)
 	fed.Domain = name + ".test"
+	n.Ledger.Node = fed.Domain // events are recorded by the node its feed names
 	h, _ := n.Handler(t, 1<<20)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

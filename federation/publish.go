@@ -35,8 +35,9 @@ func (d Designs) Commit(ctx context.Context, req design.CommitRequest) (*design.
 	var out *design.Design
 	var rev *design.Revision
 	err := d.Fed.Tx.Atomically(ctx, func(ctx context.Context) error {
+		sink := &eventSink{}
 		var err error
-		out, rev, err = d.Store.Commit(ctx, req)
+		out, rev, err = d.Store.Commit(context.WithValue(ctx, sinkKey{}, sink), req)
 		if err != nil {
 			return err
 		}
@@ -50,7 +51,7 @@ func (d Designs) Commit(ctx context.Context, req design.CommitRequest) (*design.
 		}
 		e, err := d.Fed.publish(ctx, feed.KindDesign, DesignEntry{
 			ID: out.ID, Slug: out.Slug, Name: out.Name, Revision: rev.ID, Number: out.Revisions,
-			Message: req.Message, Author: req.Author, ForkedFrom: out.ForkedFrom, Files: files, Created: feed.Now(),
+			Message: req.Message, Author: req.Author, ForkedFrom: out.ForkedFrom, Files: files, Created: feed.Now(), Events: sink.events,
 		})
 		if err != nil {
 			return err

@@ -28,6 +28,7 @@ import (
 	"github.com/dgml/dgml/feed"
 	"github.com/dgml/dgml/identity"
 	"github.com/dgml/dgml/jobs"
+	"github.com/dgml/dgml/ledger"
 )
 
 // Service is a node's federation: its identity and log, and the peers it
@@ -42,10 +43,12 @@ type Service struct {
 	Domain     string // the node part of its people's handles (user@domain)
 	Assess     assess.Store
 	Texts      design.Translations
-	URL        string // the node's public base URL, without a trailing slash
-	Version    string // the software's
-	Client     *http.Client
-	Log        *slog.Logger
+	// Ledger keeps the economic events peers recorded.
+	Ledger  ledger.Store
+	URL     string // the node's public base URL, without a trailing slash
+	Version string // the software's
+	Client  *http.Client
+	Log     *slog.Logger
 	// MaxFile bounds a file fetched from a peer.
 	MaxFile int64
 	// Jobs queues deliveries to other nodes; People takes proposals

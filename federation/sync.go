@@ -12,7 +12,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/assess"
@@ -195,29 +198,55 @@ func (s *Service) sync(ctx context.Context, p *feed.Peer, res *SyncResult) error
 	if f.Seq == 0 && p.Status == feed.PeerEquivocation {
 		return &equivocation{msg: "the peer showed two versions of its log: an operator must decide"}
 	}
-	// The next batch is read and checked while this one is kept: the
-	// network and the signatures on one side, the store on the other.
+	// Three stages run at once, each a batch ahead of the next: reading
+	// and checking a batch's entries (the network and the signatures),
+	// fetching the objects they name (the peer's store and disk, and
+	// hashing here), and keeping them (this node's store).
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan *checked, 1)
-	var readErr error
+	// A batch whose objects fail stops the reading at once, while the
+	// batches before it are still kept.
+	readCtx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+	read := make(chan *checked, 1)
+	var readErr, fetchErr error
 	go func() {
-		defer close(batches)
+		defer close(read)
 		for {
-			c, err := s.readBatch(ctx, p, f)
+			c, err := s.readBatch(readCtx, p, f)
 			if err != nil {
 				readErr = err
 				return
 			}
 			select {
-			case batches <- c:
-			case <-ctx.Done():
+			case read <- c:
+			case <-readCtx.Done():
 				return
 			}
 			if !c.more {
 				return
 			}
 			f = c.state
+		}
+	}()
+	batches := make(chan *checked, 1)
+	go func() {
+		defer close(batches)
+		for c := range read {
+			if err := s.fetchBatch(ctx, p, c); err != nil {
+				fetchErr = err
+				stopReading()
+				for range read {
+				}
+				return
+			}
+			select {
+			case batches <- c:
+			case <-ctx.Done():
+				for range read {
+				}
+				return
+			}
 		}
 	}()
 	for c := range batches {
@@ -242,6 +271,9 @@ func (s *Service) sync(ctx context.Context, p *feed.Peer, res *SyncResult) error
 		}
 		res.Entries += len(c.batch.Entries)
 		res.Seq = c.state.Seq
+	}
+	if fetchErr != nil {
+		return fetchErr
 	}
 	return readErr
 }
@@ -296,19 +328,26 @@ func (s *Service) readBatch(ctx context.Context, p *feed.Peer, f *feed.Follower)
 		}
 		return nil, err
 	}
-	objs, got, n, err := s.fetchObjects(ctx, p, b.Entries)
+	c.batch, c.state = b, work
+	c.more = b.More && len(b.Entries) > 0
+	return c, nil
+}
+
+// fetchBatch fetches and checks the objects a checked batch names;
+// files reach the disk before the store will record them.
+func (s *Service) fetchBatch(ctx context.Context, p *feed.Peer, c *checked) error {
+	objs, got, n, err := s.fetchObjects(ctx, p, c.batch.Entries)
 	c.bytes += n
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if u, ok := s.Blobs.(design.UnsyncedBlobs); ok && got > 0 {
 		if err := u.SyncAll(); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	c.batch, c.state, c.objs, c.objects = b, work, objs, got
-	c.more = b.More && len(b.Entries) > 0
-	return c, nil
+	c.objs, c.objects = objs, got
+	return nil
 }
 
 // equivocated handles a peer whose log no longer agrees with the entries
@@ -436,13 +475,19 @@ func (s *Service) fetchObjects(ctx context.Context, p *feed.Peer, entries []feed
 			}
 		}
 	}
+	// Revisions and files come in two requests at once: the peer reads
+	// its store for the one while its disk serves the other, and this
+	// node parses revisions while it writes files.
+	var mu sync.Mutex
 	got, bytes := 0, int64(0)
 	fetch := func(want []string, take func(sum string, r io.Reader) error) error {
 		for len(want) > 0 {
 			chunk := want[:min(len(want), maxObjects)]
 			n, fetched, err := s.fetchMany(ctx, p, chunk, take)
+			mu.Lock()
 			bytes += n
 			got += fetched
+			mu.Unlock()
 			if err != nil {
 				return err
 			}
@@ -453,17 +498,20 @@ func (s *Service) fetchObjects(ctx context.Context, p *feed.Peer, entries []feed
 		}
 		return nil
 	}
-	err := fetch(wantRevs, func(sum string, r io.Reader) error {
-		rev, err := s.readRevision(sum, r)
-		if err == nil {
-			revs[sum] = rev
-		}
-		return err
+	var g errgroup.Group
+	g.Go(func() error {
+		return fetch(wantRevs, func(sum string, r io.Reader) error {
+			rev, err := s.readRevision(sum, r)
+			if err == nil {
+				mu.Lock()
+				revs[sum] = rev
+				mu.Unlock()
+			}
+			return err
+		})
 	})
-	if err == nil {
-		err = fetch(wantFiles, s.putFile)
-	}
-	if err != nil {
+	g.Go(func() error { return fetch(wantFiles, s.putFile) })
+	if err := g.Wait(); err != nil {
 		return nil, got, bytes, err
 	}
 	return out, got, bytes, nil
@@ -636,11 +684,13 @@ func (s *Service) apply(ctx context.Context, p *feed.Peer, e *feed.Entry, got *f
 			fo.Node = ""
 			de.ForkedFrom = &fo
 		}
-		_, _, err := s.Designs.Commit(ctx, design.CommitRequest{
+		if _, _, err := s.Designs.Commit(ctx, design.CommitRequest{
 			Content: rev.Content, Slug: de.Slug, ForkedFrom: de.ForkedFrom, Message: de.Message, Author: de.Author, Files: de.Files,
 			Replica: &design.Replica{ID: de.ID, Home: p.Node, Revision: de.Number},
-		})
-		return err
+		}); err != nil {
+			return err
+		}
+		return s.keepEvents(ctx, p, e.Seq, "object.events", de.Events)
 	case feed.KindFacility:
 		var fe FacilityEntry
 		if err := strictJSON(e.Object, &fe); err != nil {
@@ -762,6 +812,8 @@ func (s *Service) apply(ctx context.Context, p *feed.Peer, e *feed.Entry, got *f
 			return nil
 		}
 		return err
+	case feed.KindEvent:
+		return s.applyEvent(ctx, p, e)
 	case feed.KindTombstone:
 		var t Tombstone
 		if err := strictJSON(e.Object, &t); err != nil {

@@ -46,10 +46,11 @@ const (
 	KindProposal    Kind = "proposal"    // a change proposed to another node's design
 	KindDecision    Kind = "decision"    // a proposal to one of this node's designs accepted or declined
 	KindKey         Kind = "key"         // the log's key rotated: signed by the old key, naming the new
+	KindEvent       Kind = "event"       // a Valueflows economic event recorded here
 )
 
 // Kinds lists every kind an entry may have.
-var Kinds = []Kind{KindDesign, KindFacility, KindTombstone, KindReport, KindAttestation, KindVote, KindTranslation, KindProposal, KindDecision, KindKey}
+var Kinds = []Kind{KindDesign, KindFacility, KindTombstone, KindReport, KindAttestation, KindVote, KindTranslation, KindProposal, KindDecision, KindKey, KindEvent}
 
 func (k Kind) valid() bool {
 	for _, v := range Kinds {

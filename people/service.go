@@ -31,7 +31,20 @@ type Service struct {
 	// Federation, when set, carries proposals to designs that live on
 	// other nodes, and decisions back to where proposals came from.
 	Federation Federation
-	now        func() time.Time
+	// Economy, when set, records what people do as economic events and
+	// releases a task's money when it is done.
+	Economy Economy
+	now     func() time.Time
+}
+
+// Economy is what the commons' ledger needs to hear from people's work.
+type Economy interface {
+	// Activity records the economic event an activity is, if any, in
+	// the transaction of ctx.
+	Activity(ctx context.Context, e collab.Event) error
+	// TaskDone releases what was pledged to a task to who did it,
+	// pending the maintainers' confirmation.
+	TaskDone(ctx context.Context, t *collab.Task, doer string) error
 }
 
 // Federation is what proposals across nodes need of the federation.
@@ -175,7 +188,13 @@ func (s *Service) May(ctx context.Context, u *account.User, role, objectID strin
 // event records activity. It runs inside the change's transaction, so a
 // failure to record it undoes the change rather than leaving it untold.
 func (s *Service) event(ctx context.Context, e collab.Event) error {
-	return s.Store.AddEvent(ctx, e)
+	if err := s.Store.AddEvent(ctx, e); err != nil {
+		return err
+	}
+	if s.Economy != nil {
+		return s.Economy.Activity(ctx, e)
+	}
+	return nil
 }
 
 // Import imports one manifest or manifest folder for u: a new design u

@@ -111,6 +111,11 @@ func (s *Service) Close(ctx context.Context, u *account.User, id, resolution str
 		if err := s.Store.UpdateTask(ctx, t); err != nil {
 			return err
 		}
+		if s.Economy != nil {
+			if err := s.Economy.TaskDone(ctx, t, s.Handle(u)); err != nil {
+				return err
+			}
+		}
 		return s.event(ctx, collab.Event{DesignID: t.DesignID, Actor: s.Handle(u), Kind: "task-done", Summary: "done: " + t.Title, Link: resolution})
 	})
 	if err != nil {

@@ -44,7 +44,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// statement under foreign keys keeps a statement journal, which
 	// went to a temporary file. 32 MiB of cache per connection and
 	// temporary data in memory keep both off the disk.
-	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "cache_size(-32768)", "temp_store(MEMORY)"} {
+	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "cache_size(-32768)", "temp_store(MEMORY)", "mmap_size(268435456)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -71,8 +71,9 @@ type conn interface {
 type txKey struct{}
 
 type txState struct {
-	db *DB
-	tx *sql.Tx
+	db     *DB
+	tx     *sql.Tx
+	search searchRows // written just before the commit
 }
 
 // q is where a statement of ctx runs: inside the transaction that
@@ -98,7 +99,11 @@ func (db *DB) Atomically(ctx context.Context, fn func(ctx context.Context) error
 		return err
 	}
 	defer tx.Rollback()
-	if err := fn(context.WithValue(ctx, txKey{}, &txState{db: db, tx: tx})); err != nil {
+	st := &txState{db: db, tx: tx}
+	if err := fn(context.WithValue(ctx, txKey{}, st)); err != nil {
+		return err
+	}
+	if err := st.search.write(ctx, cached{p: db.stmts, tx: tx}); err != nil {
 		return err
 	}
 	crashpoint.Here("tx:before-commit")

@@ -155,10 +155,13 @@ func freeSlug(ctx context.Context, tx conn, base string) (string, error) {
 	}
 }
 
-// index refreshes a design's summary columns, filter facets and full-text
-// row from its head revision.
-// index writes a design's search text and facets; fresh (its first
-// revision) has none to remove first.
+// index refreshes a design's summary columns from its head revision and
+// queues its filter facets and full-text row for the end of the
+// transaction. fresh (its first revision) means there are no old rows to
+// remove first. Writing the search rows of a whole transaction at once
+// matters when a follower keeps a batch of hundreds of designs: FTS5
+// flushes its pending terms at every statement, and one statement per
+// design made that most of a sync's time.
 func index(ctx context.Context, tx conn, id string, c *design.Content, fresh bool) error {
 	var seq int64
 	if err := tx.QueryRowContext(ctx, `SELECT seq FROM designs WHERE id = ?`, id).Scan(&seq); err != nil {
@@ -169,34 +172,102 @@ func index(ctx context.Context, tx conn, id string, c *design.Content, fresh boo
 		ix.Function, ix.License, ix.Version, ix.OTRL, ix.ODRL, ix.Languages, ix.Parts, ix.Thumb, seq); err != nil {
 		return err
 	}
+	st, ok := ctx.Value(txKey{}).(*txState)
+	if !ok {
+		// Every caller runs inside Atomically; without its state the
+		// rows would have no transaction to end with.
+		return fmt.Errorf("sqlite: design %s indexed outside a transaction", id)
+	}
+	st.search.add(seq, ix, fresh)
+	return nil
+}
+
+// searchRows are the search rows a transaction has still to write, in
+// the order their designs were indexed; a design indexed twice keeps its
+// last rows.
+type searchRows struct {
+	seqs  []int64
+	rows  map[int64]design.Indexed
+	stale map[int64]bool // designs whose old rows must go first
+}
+
+func (s *searchRows) add(seq int64, ix design.Indexed, fresh bool) {
+	if s.rows == nil {
+		s.rows, s.stale = map[int64]design.Indexed{}, map[int64]bool{}
+	}
+	if _, ok := s.rows[seq]; !ok {
+		s.seqs = append(s.seqs, seq)
+	}
+	s.rows[seq] = ix
 	if !fresh {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM design_facets WHERE design_seq = ?`, seq); err != nil {
-			return err
+		s.stale[seq] = true
+	}
+}
+
+// write stores the queued rows in a few multi-row statements.
+func (s *searchRows) write(ctx context.Context, tx conn) error {
+	if len(s.seqs) == 0 {
+		return nil
+	}
+	var stale []int64
+	for _, seq := range s.seqs {
+		if s.stale[seq] {
+			stale = append(stale, seq)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM design_fts WHERE rowid = ?`, seq); err != nil {
+	}
+	for _, table := range []string{`design_facets WHERE design_seq`, `design_fts WHERE rowid`} {
+		if err := inChunks(len(stale), 500, func(i, j int) error {
+			_, err := tx.ExecContext(ctx, `DELETE FROM `+table+` IN (?`+strings.Repeat(`, ?`, j-i-1)+`)`, int64Args(stale[i:j])...)
+			return err
+		}); err != nil {
 			return err
 		}
 	}
-	// All facets in one statement: each statement costs more than the
-	// rows it writes.
-	for rest := ix.Facets; len(rest) > 0; {
-		n := min(len(rest), 50)
-		args := make([]any, 0, 3*n)
-		for _, f := range rest[:n] {
-			args = append(args, f[0], f[1], seq)
+	var facets []any
+	fts := make([]any, 0, 6*len(s.seqs))
+	for _, seq := range s.seqs {
+		ix := s.rows[seq]
+		for _, f := range ix.Facets {
+			facets = append(facets, f[0], f[1], seq)
 		}
-		q := `INSERT INTO design_facets (facet, value, design_seq) VALUES (?, ?, ?)` + strings.Repeat(`, (?, ?, ?)`, n-1) + ` ON CONFLICT DO NOTHING`
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return err
-		}
-		rest = rest[n:]
+		fts = append(fts, seq, ix.Text[0], ix.Text[1], ix.Text[2], ix.Text[3], ix.Text[4])
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO design_fts (rowid, name, function, keywords, parts, steps) VALUES (?, ?, ?, ?, ?, ?)`,
-		seq, ix.Text[0], ix.Text[1], ix.Text[2], ix.Text[3], ix.Text[4]); err != nil {
+	if err := inChunks(len(facets)/3, 300, func(i, j int) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO design_facets (facet, value, design_seq) VALUES (?, ?, ?)`+strings.Repeat(`, (?, ?, ?)`, j-i-1)+` ON CONFLICT DO NOTHING`, facets[3*i:3*j]...)
+		return err
+	}); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO search_changes (design_seq) VALUES (?)`, seq)
+	if err := inChunks(len(s.seqs), 150, func(i, j int) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO design_fts (rowid, name, function, keywords, parts, steps) VALUES (?, ?, ?, ?, ?, ?)`+strings.Repeat(`, (?, ?, ?, ?, ?, ?)`, j-i-1), fts[6*i:6*j]...)
+		return err
+	}); err != nil {
+		return err
+	}
+	err := inChunks(len(s.seqs), 500, func(i, j int) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO search_changes (design_seq) VALUES (?)`+strings.Repeat(`, (?)`, j-i-1), int64Args(s.seqs[i:j])...)
+		return err
+	})
+	*s = searchRows{}
 	return err
+}
+
+// inChunks calls fn on [i, j) ranges of at most size covering [0, n).
+func inChunks(n, size int, fn func(i, j int) error) error {
+	for i := 0; i < n; i += size {
+		if err := fn(i, min(n, i+size)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func int64Args(v []int64) []any {
+	args := make([]any, len(v))
+	for i, x := range v {
+		args[i] = x
+	}
+	return args
 }
 
 const designColumns = `d.id, d.slug, d.name, d.head, coalesce(d.forked_design, ''), coalesce(d.forked_revision, ''), d.forked_node, d.home, d.created_at, d.updated_at,

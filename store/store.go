@@ -19,6 +19,7 @@ import (
 	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/feed"
 	"github.com/dgml/dgml/jobs"
+	"github.com/dgml/dgml/ledger"
 	"github.com/dgml/dgml/order"
 )
 
@@ -38,6 +39,7 @@ type Store interface {
 	booking.Store
 	order.Store
 	dispatch.Store
+	ledger.Store
 	// FileSums calls fn for every file the store refers to (the sweep of
 	// unreferenced blobs asks it).
 	FileSums(ctx context.Context, fn func(sum string)) error

@@ -255,7 +255,8 @@ func (s *Site) task(w http.ResponseWriter, r *http.Request) (*view, error) {
 	}
 	u := me(r)
 	mine := u != nil && t.ClaimedBy == s.people.Handle(u) && t.Status == "claimed"
-	return page("task.html", t.Title, map[string]any{"T": t, "D": d, "Open": t.Open(time.Now()), "Mine": mine}), nil
+	return page("task.html", t.Title, map[string]any{"T": t, "D": d, "Open": t.Open(time.Now()), "Mine": mine, "Money": s.taskMoney(r, t.ID),
+		"PledgeForm": map[string]string{"currency": "EUR"}, "PledgeErrs": map[string]string{}}), nil
 }
 
 func (s *Site) taskAction(w http.ResponseWriter, r *http.Request) (*view, error) {

@@ -114,7 +114,7 @@ func (s *Site) orderPage(w http.ResponseWriter, r *http.Request) (*view, error) 
 	if err != nil {
 		return nil, err
 	}
-	return page("order.html", "Order of "+o.DesignName, map[string]any{"O": orderView{o, o.Person == u.ID}, "Moves": s.moves(r, u, o)}), nil
+	return page("order.html", "Order of "+o.DesignName, map[string]any{"O": orderView{o, o.Person == u.ID}, "Moves": s.moves(r, u, o), "Pay": s.payments(r, u, o)}), nil
 }
 
 // requestPage sends to the order page, at the request.

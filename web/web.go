@@ -11,6 +11,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -25,6 +26,7 @@ import (
 	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/federation"
 	"github.com/dgml/dgml/geometry"
+	"github.com/dgml/dgml/ledger"
 	"github.com/dgml/dgml/network"
 	"github.com/dgml/dgml/order"
 	"github.com/dgml/dgml/param"
@@ -51,7 +53,9 @@ type Config struct {
 	Bookings *booking.Service
 	Orders   *order.Service
 	Runs     *dispatch.Service
-	TempDir  string
+	// Ledger, when set, serves the commons' value accounting.
+	Ledger  *ledger.Service
+	TempDir string
 	// MaxUpload bounds an uploaded design, in bytes.
 	MaxUpload int64
 	Log       *slog.Logger
@@ -66,6 +70,7 @@ type Site struct {
 	bookings  *booking.Service
 	orders    *order.Service
 	runs      *dispatch.Service
+	ledger    *ledger.Service
 	homes     homes
 	tmpDir    string
 	maxUpload int64
@@ -93,6 +98,8 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 		"num":   num,
 		"add":   func(a, b int) int { return a + b },
 		"pct":   func(f float64) float64 { return f * 100 },
+		"pct1":  func(bp int) float64 { return float64(bp) / 100 },
+		"neg":   func(n int64) int64 { return -n },
 		"procs": func() any { return design.Processes },
 		"access": func() []facility.Access {
 			return []facility.Access{facility.AccessPublic, facility.AccessMembers, facility.AccessCommercial, facility.AccessRestricted}
@@ -100,6 +107,8 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 		"errfor":   func(errs map[string]string, field string) string { return errs[field] },
 		"state":    stateText,
 		"minor":    minor,
+		"money":    ledger.Format,
+		"pathesc":  url.PathEscape,
 		"in":       func(t time.Time, loc *time.Location) time.Time { return t.In(loc) },
 		"langname": langName,
 		"dict3": func(id, label string, values, errs map[string]string) map[string]string {
@@ -109,7 +118,7 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 	if cfg.MaxUpload == 0 {
 		cfg.MaxUpload = 256 << 20
 	}
-	s := &Site{commons: c, network: n, people: cfg.People, fed: cfg.Federation, bookings: cfg.Bookings, orders: cfg.Orders, runs: cfg.Runs, tmpDir: tmpDir, maxUpload: cfg.MaxUpload, log: log, tmpl: template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))}
+	s := &Site{commons: c, network: n, people: cfg.People, fed: cfg.Federation, bookings: cfg.Bookings, orders: cfg.Orders, runs: cfg.Runs, ledger: cfg.Ledger, tmpDir: tmpDir, maxUpload: cfg.MaxUpload, log: log, tmpl: template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))}
 	mux.Handle("GET /static/", http.FileServerFS(staticFS))
 	mux.HandleFunc("GET /{$}", s.page(s.home))
 	mux.HandleFunc("GET /designs", s.page(s.designs))
@@ -126,6 +135,7 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 	s.assessPages(mux)
 	s.federationPages(mux)
 	s.productionPages(mux)
+	s.ledgerPages(mux)
 	mux.HandleFunc("/", s.page(func(w http.ResponseWriter, r *http.Request) (*view, error) {
 		return nil, &dgml.Error{Kind: dgml.NotFound, Msg: "There is no page at " + r.URL.Path + " on this node."}
 	}))

@@ -63,6 +63,7 @@ func init() {
 		{"orders", "your orders, and a workshop's requests: dgml orders [show ID | act REQUEST STATE | queue WORKSHOP]", runOrders},
 		{"book", "book machine time: dgml book --as USER --at TIME --hours H MACHINE", runBook},
 		{"bookings", "your machine bookings: dgml bookings [cancel ID]", runBookings},
+		{"ledger", "the commons' value accounting: dgml ledger export|events|balances|contributors", runLedger},
 		{"agent", "take a workshop's jobs to its machines: dgml agent --node URL --token T --config FILE", runAgent},
 		{"load", "measure requests a second of nodes on this machine: dgml load [--mix search|page] URL...", runLoad},
 		{"version", "print the version", func(context.Context, []string) error { fmt.Println("dgml", version); return nil }},

@@ -29,6 +29,7 @@ var migrateTables = []string{
 	"reports", "attestations", "votes", "translations", "settings", "vouches", "auth_failures", "jobs",
 	"node_keys", "logs", "feed_entries", "peers", "feed_conflicts", "followers", "ap_followers",
 	"machines", "bookings", "orders", "order_requests", "order_events", "notifications", "runs", "user_emails",
+	"ledger_events", "value_policies", "distributions", "money_groups", "money_rows",
 }
 
 func runMigrate(ctx context.Context, args []string) error {
@@ -255,7 +256,7 @@ func finishCopy(ctx context.Context, src *sql.DB, pg *pgxpool.Pool) error {
 	if _, err := pg.Exec(ctx, `UPDATE facilities_version SET version = $1 WHERE id = 1`, version); err != nil {
 		return err
 	}
-	for _, s := range [][2]string{{"designs", "seq"}, {"facilities", "seq"}, {"comments", "seq"}, {"events", "id"}, {"translations", "seq"}, {"search_changes", "id"}, {"attestations", "seq"}, {"votes", "seq"}, {"jobs", "id"}, {"order_events", "seq"}, {"notifications", "id"}} {
+	for _, s := range [][2]string{{"designs", "seq"}, {"facilities", "seq"}, {"comments", "seq"}, {"events", "id"}, {"translations", "seq"}, {"search_changes", "id"}, {"attestations", "seq"}, {"votes", "seq"}, {"jobs", "id"}, {"order_events", "seq"}, {"notifications", "id"}, {"ledger_events", "seq"}, {"value_policies", "seq"}} {
 		if _, err := pg.Exec(ctx, fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%[1]s', '%[2]s'), coalesce((SELECT max(%[2]s) FROM %[1]s), 0) + 1, false)`, s[0], s[1])); err != nil {
 			return err
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/dgml/dgml/dispatch"
 	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/federation"
+	"github.com/dgml/dgml/ledger"
 	"github.com/dgml/dgml/network"
 	"github.com/dgml/dgml/order"
 	"github.com/dgml/dgml/people"
@@ -43,6 +44,7 @@ type node struct {
 	book    *booking.Service
 	orders  *order.Service
 	runs    *dispatch.Service
+	ledger  *ledger.Service
 }
 
 // where says where a node keeps its data: a folder (always: uploads in
@@ -141,7 +143,9 @@ func openNode(ctx context.Context, w *where) (*node, error) {
 		return nil, err
 	}
 	// Every change made here reaches the node's log through these.
-	designs := federation.Designs{Store: db, Fed: fed}
+	econ := &ledger.Service{Store: db, Tx: db, Roles: db, Orders: db, Tasks: db, Designs: db, Node: host, Publish: fed.PublishEvent}
+	fed.Ledger = db
+	designs := federation.Designs{Store: ledger.Designs{Store: db, Ledger: econ}, Fed: fed}
 	facilities := federation.Facilities{Store: db, Fed: fed}
 	c := &commons.Service{Store: designs, Blobs: blobs, Cache: db, Node: host, Tx: db, Jobs: db}
 	factors := cost.Default()
@@ -166,8 +170,15 @@ func openNode(ctx context.Context, w *where) (*node, error) {
 		Report: func(ctx context.Context, u *account.User, designID string, r *assess.Report) error {
 			return ppl.Report(ctx, u, designID, r, nil)
 		}}
-	runs.Finished = orders.RunFinished
-	return &node{dir: w.data, db: db, blobs: blobs, commons: c, network: netw, people: ppl, fed: fed, book: book, orders: orders, runs: runs}, nil
+	econ.OperatorHours = factors.OperatorHours.Value
+	runs.Finished = func(ctx context.Context, u *account.User, r *dispatch.Run) error {
+		if err := orders.RunFinished(ctx, u, r); err != nil {
+			return err
+		}
+		return econ.RunFinished(ctx, u, r)
+	}
+	ppl.Economy = econ
+	return &node{ledger: econ, dir: w.data, db: db, blobs: blobs, commons: c, network: netw, people: ppl, fed: fed, book: book, orders: orders, runs: runs}, nil
 }
 
 func (n *node) Close() error { return n.db.Close() }

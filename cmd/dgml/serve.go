@@ -83,7 +83,7 @@ SIGTERM, finishing the requests under way.`)
 		n.fed.URL = "http://" + ln.Addr().String()
 	}
 	n.fed.Log = log
-	handler, _ := httpnode.New(httpnode.Config{Commons: n.commons, Network: n.network, People: n.people, Federation: n.fed, Bookings: n.book, Orders: n.orders, Dispatch: n.runs, TempDir: tmp, MaxUpload: *maxUpload, Log: log})
+	handler, _ := httpnode.New(httpnode.Config{Commons: n.commons, Network: n.network, People: n.people, Federation: n.fed, Bookings: n.book, Orders: n.orders, Dispatch: n.runs, Ledger: n.ledger, TempDir: tmp, MaxUpload: *maxUpload, Log: log})
 	srv := &http.Server{
 		Handler: handler,
 		// Whole-request deadlines are set per route by the guard (a form

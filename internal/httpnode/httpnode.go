@@ -16,6 +16,7 @@ import (
 	"github.com/dgml/dgml/dispatch"
 	"github.com/dgml/dgml/federation"
 	"github.com/dgml/dgml/guard"
+	"github.com/dgml/dgml/ledger"
 	"github.com/dgml/dgml/network"
 	"github.com/dgml/dgml/order"
 	"github.com/dgml/dgml/people"
@@ -34,7 +35,9 @@ type Config struct {
 	// Orders, when set, takes orders to workshops.
 	Orders *order.Service
 	// Dispatch, when set, follows runs on machines.
-	Dispatch  *dispatch.Service
+	Dispatch *dispatch.Service
+	// Ledger, when set, serves the commons' value accounting.
+	Ledger    *ledger.Service
 	TempDir   string // inside the data folder, for uploads
 	MaxUpload int64  // bytes; 0: api.DefaultMaxUpload
 	Log       *slog.Logger
@@ -50,8 +53,8 @@ func New(cfg Config) (http.Handler, *api.Server) {
 		cfg.Log = slog.Default()
 	}
 	mux := http.NewServeMux()
-	a := api.New(api.Config{Commons: cfg.Commons, Network: cfg.Network, People: cfg.People, Federation: cfg.Federation, Bookings: cfg.Bookings, Orders: cfg.Orders, Dispatch: cfg.Dispatch, TempDir: cfg.TempDir, MaxUpload: cfg.MaxUpload, Log: cfg.Log}, mux)
-	site := web.New(web.Config{Commons: cfg.Commons, Network: cfg.Network, People: cfg.People, Federation: cfg.Federation, Bookings: cfg.Bookings, Orders: cfg.Orders, Runs: cfg.Dispatch, TempDir: cfg.TempDir, MaxUpload: cfg.MaxUpload, Log: cfg.Log}, mux)
+	a := api.New(api.Config{Commons: cfg.Commons, Network: cfg.Network, People: cfg.People, Federation: cfg.Federation, Bookings: cfg.Bookings, Orders: cfg.Orders, Dispatch: cfg.Dispatch, Ledger: cfg.Ledger, TempDir: cfg.TempDir, MaxUpload: cfg.MaxUpload, Log: cfg.Log}, mux)
+	site := web.New(web.Config{Commons: cfg.Commons, Network: cfg.Network, People: cfg.People, Federation: cfg.Federation, Bookings: cfg.Bookings, Orders: cfg.Orders, Runs: cfg.Dispatch, Ledger: cfg.Ledger, TempDir: cfg.TempDir, MaxUpload: cfg.MaxUpload, Log: cfg.Log}, mux)
 	limits := maps.Clone(a.BodyLimits())
 	maps.Copy(limits, site.BodyLimits())
 	return guard.Handler(guard.Config{Mux: mux, Limits: limits, Fail: func(w http.ResponseWriter, r *http.Request, err error) {

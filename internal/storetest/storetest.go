@@ -70,6 +70,9 @@ func Run(t *testing.T, open Open) {
 		{"RaceForOneRequest", raceForOneRequest},
 		{"Runs", runs},
 		{"RolesAndEmails", rolesAndEmails},
+		{"LedgerEvents", ledgerEvents},
+		{"LedgerMoney", ledgerMoney},
+		{"RaceForOneConfirmation", raceForOneConfirmation},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
 	}

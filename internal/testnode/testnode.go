@@ -22,6 +22,7 @@ import (
 	"github.com/dgml/dgml/federation"
 	"github.com/dgml/dgml/geometry"
 	"github.com/dgml/dgml/internal/httpnode"
+	"github.com/dgml/dgml/ledger"
 	"github.com/dgml/dgml/network"
 	"github.com/dgml/dgml/order"
 	"github.com/dgml/dgml/people"
@@ -41,6 +42,7 @@ type Node struct {
 	Bookings *booking.Service
 	Orders   *order.Service
 	Dispatch *dispatch.Service
+	Ledger   *ledger.Service
 }
 
 // Federate gives the node an identity and a log, and publishes its
@@ -52,7 +54,8 @@ func (n *Node) Federate(t testing.TB, name string) *federation.Service {
 	if err := fed.Open(context.Background(), []byte("test passphrase")); err != nil {
 		t.Fatal(err)
 	}
-	n.Commons.Store = federation.Designs{Store: n.DB, Fed: fed}
+	n.Commons.Store = federation.Designs{Store: ledger.Designs{Store: n.DB, Ledger: n.Ledger}, Fed: fed}
+	n.Ledger.Publish, fed.Ledger, n.Ledger.Node = fed.PublishEvent, n.DB, fed.Domain
 	n.Network.Store = federation.Facilities{Store: n.DB, Fed: fed}
 	n.People.Assess = federation.Assess{Store: n.DB, Designs: n.DB, Fed: fed}
 	n.People.Texts = federation.Translations{Store: n.DB, Fed: fed}
@@ -88,7 +91,15 @@ func New(t testing.TB) *Node {
 		Report: func(ctx context.Context, u *account.User, designID string, r *assess.Report) error {
 			return n.People.Report(ctx, u, designID, r, nil)
 		}}
-	n.Dispatch.Finished = n.Orders.RunFinished
+	n.Ledger = &ledger.Service{Store: db, Tx: db, Roles: db, Orders: db, Tasks: db, Designs: db, Node: "test.node", OperatorHours: cost.Default().OperatorHours.Value}
+	c.Store = ledger.Designs{Store: db, Ledger: n.Ledger}
+	n.People.Economy = n.Ledger
+	n.Dispatch.Finished = func(ctx context.Context, u *account.User, r *dispatch.Run) error {
+		if err := n.Orders.RunFinished(ctx, u, r); err != nil {
+			return err
+		}
+		return n.Ledger.RunFinished(ctx, u, r)
+	}
 	return n
 }
 
@@ -100,7 +111,7 @@ func (n *Node) Handler(t testing.TB, maxUpload int64) (http.Handler, *api.Server
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return httpnode.New(httpnode.Config{Commons: n.Commons, Network: n.Network, People: n.People, Federation: n.Fed, Bookings: n.Bookings, Orders: n.Orders, Dispatch: n.Dispatch, TempDir: tmp, MaxUpload: maxUpload})
+	return httpnode.New(httpnode.Config{Commons: n.Commons, Network: n.Network, People: n.People, Federation: n.Fed, Bookings: n.Bookings, Orders: n.Orders, Dispatch: n.Dispatch, Ledger: n.Ledger, TempDir: tmp, MaxUpload: maxUpload})
 }
 
 // Demo commits the first n designs of the demo commons and, with

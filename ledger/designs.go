@@ -1,0 +1,33 @@
+package ledger
+
+import (
+	"context"
+
+	"github.com/dgml/dgml/design"
+)
+
+// Designs is a design store whose commits made here are recorded in the
+// ledger: the author's work and, for a fork, the citation of its parent.
+// Every local path that commits goes through it; replicas are not
+// recorded again (their events come from their own node's feed).
+type Designs struct {
+	design.Store
+	Ledger *Service
+}
+
+// Commit stores the revision and records it, in one transaction.
+func (d Designs) Commit(ctx context.Context, req design.CommitRequest) (*design.Design, *design.Revision, error) {
+	if req.Replica != nil {
+		return d.Store.Commit(ctx, req)
+	}
+	var out *design.Design
+	var rev *design.Revision
+	err := d.Ledger.Tx.Atomically(ctx, func(ctx context.Context) error {
+		var err error
+		if out, rev, err = d.Store.Commit(ctx, req); err != nil {
+			return err
+		}
+		return d.Ledger.Commit(ctx, out, rev, req.Author, req.Message)
+	})
+	return out, rev, err
+}

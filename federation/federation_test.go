@@ -19,6 +19,7 @@ import (
 	"github.com/dgml/dgml/feed"
 	"github.com/dgml/dgml/geo"
 	"github.com/dgml/dgml/internal/testnode"
+	"github.com/dgml/dgml/ledger"
 )
 
 var ctx = context.Background()
@@ -307,5 +308,44 @@ func TestSyncCutMidwayResumes(t *testing.T) {
 	}
 	if again, err := b.fed.Sync(ctx, a.fed.Node()); err != nil || again.Entries != 0 {
 		t.Errorf("a third sync: %+v %v", again, err)
+	}
+}
+
+// Economic events travel: a commit's work rides in its design entry, a
+// translation's service in an entry of its own; the follower keeps them
+// under the same ids. An event a node claims another node recorded is
+// refused with the whole batch.
+func TestEventsTravel(t *testing.T) {
+	a, b := newPeer(t, "athens"), newPeer(t, "berlin")
+	d := a.commit(t, "Clamp")
+	if err := a.Ledger.Record(ctx, ledger.Event{Action: "deliverService", Provider: "ana@athens.test", Design: "design:" + d.ID, Note: "review: clear steps"}); err != nil {
+		t.Fatal(err)
+	}
+	want, err := a.DB.LedgerEvents(ctx, ledger.Filter{})
+	if err != nil || len(want) != 2 {
+		t.Fatalf("events on A: %+v %v", want, err)
+	}
+	follow(t, b, a)
+	res, err := b.fed.Sync(ctx, a.fed.Node())
+	if err != nil || res.Entries != 2 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	got, _ := b.DB.LedgerEvents(ctx, ledger.Filter{})
+	if len(got) != 2 || got[0].ID != want[0].ID || got[1].ID != want[1].ID || got[0].Node != "athens.test" {
+		t.Errorf("events on B: %+v", got)
+	}
+
+	// Athens starts speaking for another node's ledger.
+	a.Ledger.Node = "cusco.test"
+	a.commit(t, "Vice")
+	a.commit(t, "Saw")
+	if _, err := b.fed.Sync(ctx, a.fed.Node()); err == nil || !strings.Contains(err.Error(), "recorded by cusco.test") {
+		t.Errorf("events in another node's name: %v", err)
+	}
+	if got, _ := b.DB.LedgerEvents(ctx, ledger.Filter{}); len(got) != 2 {
+		t.Errorf("%d events kept after the refused batch", len(got))
+	}
+	if res, _ := b.DB.Search(ctx, design.Query{Text: "vice"}); res.Total != 0 {
+		t.Error("the refused batch's design was kept")
 	}
 }

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gowebpki/jcs"
-
 	"github.com/dgml/dgml"
 )
 
@@ -67,17 +65,7 @@ func Time(t time.Time) string { return t.UTC().Truncate(time.Second).Format(time
 
 // Canonical is the event's RFC 8785 JSON, without its id: what the id
 // hashes and what a feed entry carries.
-func (e *Event) Canonical() []byte {
-	raw, err := json.Marshal(e)
-	if err != nil {
-		panic(err) // only strings and finite numbers: Validate refuses the rest
-	}
-	out, err := jcs.Transform(raw)
-	if err != nil {
-		panic(err)
-	}
-	return out
-}
+func (e *Event) Canonical() []byte { return e.canonical() }
 
 // Seal validates e and sets its id: "sha256:" and the hash of its
 // canonical JSON, so that the same event has the same id on every node.

@@ -3,9 +3,13 @@ package ledger
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/gowebpki/jcs"
 )
 
 // An export read back gives every event, the same, by the same id.
@@ -91,4 +95,30 @@ func FuzzParseEvent(f *testing.F) {
 			t.Fatalf("a parsed event does not read back: %v", err)
 		}
 	})
+}
+
+// The event's own canonical writer agrees with the general RFC 8785
+// canonicaliser on generated events with awkward strings and numbers.
+func TestCanonicalIsRFC8785(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	strs := []string{"", "a", "ü€𝄞", "\"\\/\b\f\n\r\t\x01\x1f\x7f", "<&>", "\u2028\u2029", "\xff\xfe bad", "e\u0301"}
+	nums := []float64{0, 1, -1, 0.1, 1e-7, 1.5e-7, 1e-6, 123456789012345678, 1e20, 1e21, 1.7976931348623157e308, 5e-324, 3.75, -0.0000012}
+	for i := range 5000 {
+		e := Event{Action: "use", At: at, Node: strs[r.IntN(len(strs))], Note: strs[r.IntN(len(strs))], Provider: strs[r.IntN(len(strs))],
+			Resource: strs[r.IntN(len(strs))], Effort: &Measure{Value: nums[r.IntN(len(nums))] * []float64{1, -1}[r.IntN(2)] / []float64{1, 7}[r.IntN(2)], Unit: strs[r.IntN(len(strs))]}}
+		if r.IntN(2) == 0 {
+			e.Effort = nil
+		}
+		raw, err := json.Marshal(&e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := jcs.Transform(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := e.Canonical(); !bytes.Equal(got, want) {
+			t.Fatalf("case %d:\n got %s\nwant %s", i, got, want)
+		}
+	}
 }

@@ -25,6 +25,20 @@ func (s *Site) ledgerPages(mux *http.ServeMux) {
 	mux.HandleFunc("GET /fund", s.page(func(w http.ResponseWriter, r *http.Request) (*view, error) {
 		return &view{redirect: "/ledger/" + url.PathEscape(s.ledger.Fund())}, nil
 	}))
+	mux.HandleFunc("GET /facilities/{ref}/ledger", s.page(func(w http.ResponseWriter, r *http.Request) (*view, error) {
+		f, err := s.network.Store.Facility(r.Context(), r.PathValue("ref"))
+		if err != nil {
+			return nil, err
+		}
+		return &view{redirect: "/ledger/" + url.PathEscape(s.ledger.Workshop(f.ID))}, nil
+	}))
+	mux.HandleFunc("GET /my/ledger", s.page(func(w http.ResponseWriter, r *http.Request) (*view, error) {
+		u := me(r)
+		if u == nil {
+			return &view{redirect: "/login?next=/my/ledger"}, nil
+		}
+		return &view{redirect: "/ledger/" + url.PathEscape(s.people.Handle(u))}, nil
+	}))
 	mux.HandleFunc("POST /requests/{id}/payments", s.page(s.recordPayment))
 	mux.HandleFunc("POST /tasks/{id}/pledges", s.page(s.pledge))
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/internal/crashpoint"
+	"github.com/dgml/dgml/ledger"
 )
 
 //go:embed migrations/*.sql
@@ -43,7 +44,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// which made it spill pages to the WAL mid-transaction; and every
 	// statement under foreign keys keeps a statement journal, which
 	// went to a temporary file. 32 MiB of cache per connection and
-	// temporary data in memory keep both off the disk.
+	// temporary data in memory keep both off the disk. Reading pages
+	// through a 256 MiB memory map instead of a read call each cut a
+	// 100,000-design sync from 90 to 82 s (one run each).
 	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "cache_size(-32768)", "temp_store(MEMORY)", "mmap_size(268435456)"} {
 		q.Add("_pragma", p)
 	}
@@ -74,6 +77,7 @@ type txState struct {
 	db     *DB
 	tx     *sql.Tx
 	search searchRows // written just before the commit
+	events []ledger.Event
 }
 
 // q is where a statement of ctx runs: inside the transaction that
@@ -101,6 +105,9 @@ func (db *DB) Atomically(ctx context.Context, fn func(ctx context.Context) error
 	defer tx.Rollback()
 	st := &txState{db: db, tx: tx}
 	if err := fn(context.WithValue(ctx, txKey{}, st)); err != nil {
+		return err
+	}
+	if err := st.flushEvents(ctx); err != nil {
 		return err
 	}
 	if err := st.search.write(ctx, cached{p: db.stmts, tx: tx}); err != nil {

@@ -14,25 +14,55 @@ import (
 
 var _ ledger.Store = (*DB)(nil)
 
-// AddLedgerEvents stores events not stored yet.
+// AddLedgerEvents stores events not stored yet. Inside a transaction
+// they are written together when it ends (or before the transaction
+// reads events): a follower keeping a batch of designs records one
+// event per design, and a statement each cost more than the rows.
 func (db *DB) AddLedgerEvents(ctx context.Context, events ...ledger.Event) error {
-	return db.Atomically(ctx, func(ctx context.Context) error {
-		q := db.q(ctx)
-		for _, e := range events {
-			if e.ID == "" {
-				return &dgml.Error{Kind: dgml.Invalid, Msg: "an event must be sealed before it is stored"}
-			}
-			if _, err := q.ExecContext(ctx, `INSERT INTO ledger_events (id, action, provider, receiver, design, realization, corrects, node, at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-				e.ID, e.Action, e.Provider, e.Receiver, e.Design, e.RealizationOf, e.Corrects, e.Node, e.At, string(e.Canonical())); err != nil {
-				return err
-			}
+	for _, e := range events {
+		if e.ID == "" {
+			return &dgml.Error{Kind: dgml.Invalid, Msg: "an event must be sealed before it is stored"}
 		}
+	}
+	return db.Atomically(ctx, func(ctx context.Context) error {
+		st := ctx.Value(txKey{}).(*txState)
+		st.events = append(st.events, events...)
 		return nil
 	})
 }
 
+// flushEvents writes the transaction's queued events.
+func (st *txState) flushEvents(ctx context.Context) error {
+	if len(st.events) == 0 {
+		return nil
+	}
+	q := cached{p: st.db.stmts, tx: st.tx}
+	err := inChunks(len(st.events), 100, func(i, j int) error {
+		args := make([]any, 0, 10*(j-i))
+		for _, e := range st.events[i:j] {
+			args = append(args, e.ID, e.Action, e.Provider, e.Receiver, e.Design, e.RealizationOf, e.Corrects, e.Node, e.At, string(e.Canonical()))
+		}
+		_, err := q.ExecContext(ctx, `INSERT INTO ledger_events (id, action, provider, receiver, design, realization, corrects, node, at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`+
+			strings.Repeat(`, (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, j-i-1)+` ON CONFLICT (id) DO NOTHING`, args...)
+		return err
+	})
+	st.events = nil
+	return err
+}
+
+// flushed writes what the transaction of ctx queued before it reads.
+func (db *DB) flushed(ctx context.Context) error {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok && st.db == db {
+		return st.flushEvents(ctx)
+	}
+	return nil
+}
+
 // LedgerEvents lists the events f selects, oldest first.
 func (db *DB) LedgerEvents(ctx context.Context, f ledger.Filter) ([]ledger.Stored, error) {
+	if err := db.flushed(ctx); err != nil {
+		return nil, err
+	}
 	where, args := []string{`seq > ?`}, []any{f.After}
 	if len(f.Designs) > 0 {
 		where = append(where, `design IN (?`+strings.Repeat(`, ?`, len(f.Designs)-1)+`)`)

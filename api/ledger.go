@@ -14,6 +14,7 @@ func (s *Server) ledgerRoutes() {
 		return
 	}
 	s.handle("GET", "/api/v1/ledger/events", s.ledgerEvents)
+	s.handle("POST", "/api/v1/ledger/events", s.submitEvent)
 	s.handle("GET", "/api/v1/ledger/resources", s.ledgerResources)
 	s.handle("GET", "/api/v1/ledger/accounts/{account}", s.ledgerAccount)
 	s.handle("GET", "/api/v1/ledger/balances", s.ledgerBalances)
@@ -309,4 +310,19 @@ func (s *Server) previewDistribution(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	return writeJSON(w, http.StatusOK, dist)
+}
+
+// submitEvent records an event the caller provides (their work with its
+// hours, a workshop's event by its operator) or a correction of one.
+func (s *Server) submitEvent(w http.ResponseWriter, r *http.Request) error {
+	var e ledger.Event
+	if err := body(r, &e, "hasPointInTime", "dgml:node"); err != nil {
+		return err
+	}
+	out, err := s.cfg.Ledger.Submit(r.Context(), caller(r), e)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/ledger/events?agent="+out.Provider)
+	return writeJSON(w, http.StatusCreated, map[string]any{"id": out.ID, "event": out})
 }

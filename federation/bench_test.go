@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"testing"
@@ -36,10 +37,22 @@ func BenchmarkSync(b *testing.B) {
 		if _, err := f.fed.AddPeer(ctx, a.srv.URL); err != nil {
 			b.Fatal(err)
 		}
+		// $DGML_SYNC_PROFILE names a file for a CPU profile of the full
+		// sync alone (the fill before it is left out).
+		if path := os.Getenv("DGML_SYNC_PROFILE"); path != "" {
+			pf, err := os.Create(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := pprof.StartCPUProfile(pf); err != nil {
+				b.Fatal(err)
+			}
+		}
 		b.StartTimer()
 		t0 = time.Now()
 		res, err := f.fed.Sync(ctx, a.fed.Node())
 		full := time.Since(t0)
+		pprof.StopCPUProfile()
 		if err != nil || res.Entries != n {
 			b.Fatalf("%+v %v", res, err)
 		}

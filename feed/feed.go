@@ -22,9 +22,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/gowebpki/jcs"
+
+	"github.com/dgml/dgml/internal/canon"
 )
 
 // Kind says what an entry is about.
@@ -71,6 +74,11 @@ type Entry struct {
 	Created string          `json:"created"` // RFC 3339, UTC
 	Key     string          `json:"key"`     // the signing key, EncodeKey
 	Sig     string          `json:"sig,omitempty"`
+
+	// The object's canonical form, kept with the bytes it was made from:
+	// checking an entry canonicalises it four times (signature, bytes,
+	// hash, Merkle leaf), and the object is nearly all of it.
+	objFrom, objCanon []byte
 }
 
 // Checkpoint is a node's signed statement of its log's size and Merkle
@@ -117,15 +125,55 @@ func Canonical(v any) ([]byte, error) {
 
 // signed is the bytes a signature covers: the canonical JSON without
 // the signature.
-func (e *Entry) signed() ([]byte, error) {
-	c := *e
-	c.Sig = ""
-	return Canonical(&c)
+func (e *Entry) signed() ([]byte, error) { return e.canonical(false) }
+
+// canonical writes the entry's RFC 8785 JSON from its fields (members
+// in code-unit order: created, key, kind, node, object, prev, seq, sig)
+// and its object made canonical once. An entry the fixed form cannot
+// say exactly (no object, a sequence number past 2^53) goes through the
+// general canonicaliser; a test holds the two to the same bytes.
+func (e *Entry) canonical(withSig bool) ([]byte, error) {
+	if len(bytes.TrimSpace(e.Object)) == 0 || e.Seq > 1<<53 {
+		c := *e
+		if !withSig {
+			c.Sig = ""
+		}
+		return Canonical(&c)
+	}
+	if e.objCanon == nil || !bytes.Equal(e.objFrom, e.Object) {
+		obj, err := canonicalRaw(e.Object)
+		if err != nil {
+			return nil, err
+		}
+		e.objFrom, e.objCanon = bytes.Clone(e.Object), obj
+	}
+	var b bytes.Buffer
+	b.Grow(len(e.objCanon) + 256)
+	b.WriteString(`{"created":`)
+	b.WriteString(canon.Quote(e.Created))
+	b.WriteString(`,"key":`)
+	b.WriteString(canon.Quote(e.Key))
+	b.WriteString(`,"kind":`)
+	b.WriteString(canon.Quote(string(e.Kind)))
+	b.WriteString(`,"node":`)
+	b.WriteString(canon.Quote(e.Node))
+	b.WriteString(`,"object":`)
+	b.Write(e.objCanon)
+	b.WriteString(`,"prev":`)
+	b.WriteString(canon.Quote(e.Prev))
+	b.WriteString(`,"seq":`)
+	b.WriteString(strconv.FormatUint(e.Seq, 10))
+	if withSig && e.Sig != "" {
+		b.WriteString(`,"sig":`)
+		b.WriteString(canon.Quote(e.Sig))
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
 
 // Bytes is the entry's canonical JSON with its signature: what its hash
 // and its Merkle leaf are made of, and what is sent.
-func (e *Entry) Bytes() ([]byte, error) { return Canonical(e) }
+func (e *Entry) Bytes() ([]byte, error) { return e.canonical(true) }
 
 // Hash is the SHA-256 of Bytes, hex: the next entry's Prev.
 func (e *Entry) Hash() (string, error) {

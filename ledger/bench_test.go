@@ -22,6 +22,7 @@ func genEvents(n int) []ledger.Event {
 	r := rand.New(rand.NewPCG(7, 11))
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	out := make([]ledger.Event, 0, n)
+	seen := make(map[string]bool, n)
 	for len(out) < n {
 		at = at.Add(time.Duration(r.IntN(60)) * time.Second)
 		person := fmt.Sprintf("p%d@node%d", r.IntN(2000), r.IntN(20))
@@ -51,6 +52,10 @@ func genEvents(n int) []ledger.Event {
 		if err := e.Seal(); err != nil {
 			panic(err)
 		}
+		if seen[e.ID] {
+			continue // the same event twice is one event
+		}
+		seen[e.ID] = true
 		out = append(out, e)
 	}
 	return out

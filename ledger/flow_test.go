@@ -319,3 +319,35 @@ func TestBountyOnATask(t *testing.T) {
 		t.Errorf("tom's work: %+v", evs)
 	}
 }
+
+// People state their own hours, and correct them; nobody states or
+// corrects another's.
+func TestSubmitAndCorrect(t *testing.T) {
+	w := newWorld(t)
+	n := w.n
+	e, err := n.Ledger.Submit(ctx, w.tom, ledger.Event{Action: "work", Design: w.d2.ID, Effort: &ledger.Measure{Value: 3, Unit: ledger.Hour}, Note: "revision: tested the slots"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Provider != "tom@test.node" || e.Node != "test.node" || e.At == "" {
+		t.Errorf("submitted %+v", e)
+	}
+	if _, err := n.Ledger.Submit(ctx, w.cara, ledger.Event{Action: "work", Provider: "tom@test.node", Design: w.d2.ID, Effort: &ledger.Measure{Value: 9, Unit: ledger.Hour}}); dgml.KindOf(err) != dgml.Forbidden {
+		t.Errorf("cara stating tom's work: %v", err)
+	}
+	if _, err := n.Ledger.Submit(ctx, w.cara, ledger.Event{Action: "work", Design: w.d2.ID, Effort: &ledger.Measure{Value: 1, Unit: ledger.Hour}, Corrects: e.ID}); dgml.KindOf(err) != dgml.Invalid {
+		t.Errorf("cara correcting tom's work: %v", err)
+	}
+	if _, err := n.Ledger.Submit(ctx, w.tom, ledger.Event{Action: "work", Design: "nope", Effort: &ledger.Measure{Value: 1, Unit: ledger.Hour}}); dgml.KindOf(err) != dgml.NotFound {
+		t.Errorf("work on no design: %v", err)
+	}
+	if _, err := n.Ledger.Submit(ctx, w.tom, ledger.Event{Action: "work", Design: w.d2.ID, Effort: &ledger.Measure{Value: 2.5, Unit: ledger.Hour}, Note: "revision: tested the slots", Corrects: e.ID}); err != nil {
+		t.Fatal(err)
+	}
+	cs, _ := n.Ledger.Contributors(ctx, w.d2.ID)
+	for _, c := range cs {
+		if c.Agent == "tom@test.node" && (c.Hours != 2.5 || c.Translations != 1 || c.Revisions != 1) {
+			t.Errorf("tom after the correction: %+v", c)
+		}
+	}
+}

@@ -708,3 +708,57 @@ func (s *Service) AccountView(ctx context.Context, account string) (*Account, er
 	}
 	return &Account{Account: account, Balances: bs, Money: gs, Events: evs}, nil
 }
+
+// Submit records an event a person states: their own work on a design
+// (with its hours), or a workshop's event by one of its operators, or a
+// correction of such an event. The provider must be the person or a
+// workshop they operate; a correction must correct an event of the same
+// provider recorded here.
+func (s *Service) Submit(ctx context.Context, u *account.User, e Event) (*Event, error) {
+	if u == nil {
+		return nil, &dgml.Error{Kind: dgml.Unauthorized, Msg: "log in first"}
+	}
+	if e.Provider == "" {
+		e.Provider = account.Handle(u.Name, s.Node)
+	}
+	if err := s.May(ctx, u, e.Provider); err != nil || strings.HasPrefix(e.Provider, "design:") || e.Provider == "node" {
+		return nil, &dgml.Error{Kind: dgml.Forbidden, Field: "provider", Msg: "you record events you provide: as yourself, or for a workshop you operate"}
+	}
+	if e.Node != "" && e.Node != s.Node {
+		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "dgml:node", Msg: "events are recorded by this node (" + s.Node + ")"}
+	}
+	if e.Design != "" && !strings.HasPrefix(e.Design, "design:") {
+		e.Design = "design:" + e.Design
+	}
+	if e.Design != "" && s.Designs != nil {
+		if _, err := s.Designs.Design(ctx, strings.TrimPrefix(e.Design, "design:")); err != nil {
+			return nil, err
+		}
+	}
+	err := s.Tx.Atomically(ctx, func(ctx context.Context) error {
+		if e.Corrects != "" {
+			old, err := s.Store.LedgerEvents(ctx, Filter{Agent: e.Provider, Limit: 100000})
+			if err != nil {
+				return err
+			}
+			found := false
+			for _, o := range old {
+				found = found || (o.ID == e.Corrects && o.Provider == e.Provider && o.Node == s.Node)
+			}
+			if !found {
+				return &dgml.Error{Kind: dgml.Invalid, Field: "corrects", Msg: "names no event of " + e.Provider + " recorded here"}
+			}
+		}
+		e.At = ""
+		evs := []Event{e}
+		if err := s.Record(ctx, evs...); err != nil {
+			return err
+		}
+		e = evs[0] // sealed: its id and time
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &e, nil
+}

@@ -14,7 +14,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // the driver
@@ -34,11 +33,6 @@ type DB struct {
 	now     func() time.Time
 	search  searchIndex
 	oneShot bool
-	// commits counts committed transactions; the checkpointer copies
-	// the write-ahead log into the database when it has grown.
-	commits atomic.Int64
-	stop    chan struct{}
-	done    chan struct{}
 }
 
 // Open opens (creating when missing) the database at path and brings its
@@ -52,11 +46,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// went to a temporary file. 32 MiB of cache per connection and
 	// temporary data in memory keep both off the disk. Reading pages
 	// through a 256 MiB memory map instead of a read call each cut a
-	// 100,000-design sync from 90 to 82 s (one run each). Checkpoints
-	// (copying the write-ahead log into the database) run in the
-	// background instead of inside whichever commit crossed the WAL's
-	// threshold: they were half the time a follower spent committing.
-	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "cache_size(-32768)", "temp_store(MEMORY)", "mmap_size(268435456)", "wal_autocheckpoint(0)"} {
+	// 100,000-design sync from 90 to 82 s (one run each).
+	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "cache_size(-32768)", "temp_store(MEMORY)", "mmap_size(268435456)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -65,12 +56,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	sdb.SetMaxOpenConns(8)
-	db := &DB{db: sdb, stmts: &prepared{db: sdb}, now: func() time.Time { return time.Now().UTC() }, stop: make(chan struct{}), done: make(chan struct{})}
+	db := &DB{db: sdb, stmts: &prepared{db: sdb}, now: func() time.Time { return time.Now().UTC() }}
 	if err := db.migrate(ctx); err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("migrating %s: %w", path, err)
 	}
-	go db.checkpointer()
 	return db, nil
 }
 
@@ -124,48 +114,13 @@ func (db *DB) Atomically(ctx context.Context, fn func(ctx context.Context) error
 		return err
 	}
 	crashpoint.Here("tx:before-commit")
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	db.commits.Add(1)
-	return nil
+	return tx.Commit()
 }
 
 // Close closes the database.
 func (db *DB) Close() error {
-	select {
-	case <-db.stop:
-	default:
-		close(db.stop)
-	}
-	<-db.done
 	db.stmts.close()
 	return db.db.Close()
-}
-
-// checkpointer copies the write-ahead log into the database a quarter
-// of a second after transactions commit, every ten seconds in any case
-// (single statements write too), and at close; PASSIVE, so it never
-// blocks a writer. SQLite's own checkpoints are off
-// (wal_autocheckpoint(0)): they ran inside the commit that crossed
-// 1,000 pages, on the writer's time.
-func (db *DB) checkpointer() {
-	defer close(db.done)
-	t := time.NewTicker(250 * time.Millisecond)
-	defer t.Stop()
-	var seen int64
-	for tick := 1; ; tick++ {
-		select {
-		case <-db.stop:
-			_, _ = db.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
-			return
-		case <-t.C:
-			if n := db.commits.Load(); n != seen || tick%40 == 0 {
-				seen = n
-				_, _ = db.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
-			}
-		}
-	}
 }
 
 func (db *DB) migrate(ctx context.Context) error {

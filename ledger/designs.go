@@ -23,11 +23,18 @@ func (d Designs) Commit(ctx context.Context, req design.CommitRequest) (*design.
 	var out *design.Design
 	var rev *design.Revision
 	err := d.Ledger.Tx.Atomically(ctx, func(ctx context.Context) error {
+		// The head before: only modules newly reused cite their origin.
+		var before *design.Revision
+		if req.DesignID != "" {
+			if cur, err := d.Store.Design(ctx, req.DesignID); err == nil && cur.Head != "" {
+				before, _ = d.Store.Revision(ctx, cur.Head)
+			}
+		}
 		var err error
 		if out, rev, err = d.Store.Commit(ctx, req); err != nil {
 			return err
 		}
-		return d.Ledger.Commit(ctx, out, rev, req.Author, req.Message)
+		return d.Ledger.Commit(ctx, out, rev, before, req.Author, req.Message)
 	})
 	return out, rev, err
 }

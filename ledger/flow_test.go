@@ -351,3 +351,33 @@ func TestSubmitAndCorrect(t *testing.T) {
 		}
 	}
 }
+
+// A module reused from another design cites that design's revision,
+// once: a later revision that keeps reusing it cites nothing more.
+func TestReusedModuleIsCited(t *testing.T) {
+	w := newWorld(t)
+	n := w.n
+	shelf := func(fn string) design.Content {
+		c := bracket(fn)
+		c.Manifest.Name = "Shelf"
+		c.Parts = append(c.Parts, design.Part{Name: "Bracket module", Kind: design.KindModule, Quantity: 2, Reuses: &design.Origin{Design: w.d0.ID, Revision: w.d0.Head}})
+		return c
+	}
+	d, err := n.Commons.Commit(ctx, shelf("a shelf"), nil, commons.ImportOptions{Author: "ana@test.node"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := n.Commons.Store.Commit(ctx, design.CommitRequest{DesignID: d.ID, Content: shelf("a longer shelf"), Author: "ana@test.node", Message: "longer"}); err != nil {
+		t.Fatal(err)
+	}
+	cites, _ := n.DB.LedgerEvents(ctx, ledger.Filter{Designs: []string{"design:" + d.ID}, Action: "cite"})
+	if len(cites) != 1 {
+		t.Fatalf("cites %+v", cites)
+	}
+	if cites[0].ConformsTo != "design:"+w.d0.ID || cites[0].Resource != "revision:"+w.d0.Head || cites[0].Note != "reuse: Bracket module" {
+		t.Errorf("cites %+v", cites)
+	}
+	if got := ledger.Lineage("design:"+d.ID, []ledger.Event{cites[0].Event}); len(got) != 1 {
+		t.Errorf("a reuse made a fork lineage: %v", got)
+	}
+}

@@ -86,8 +86,10 @@ func (s *Service) Record(ctx context.Context, events ...Event) error {
 
 // Commit is what the ledger hears of a revision committed here (every
 // path: import, edit, fork, an accepted proposal): its author's work on
-// the design and, for a fork, the citation of its parent's revision.
-func (s *Service) Commit(ctx context.Context, d *design.Design, rev *design.Revision, author, message string) error {
+// the design; for a fork, the citation of its parent's revision; for a
+// module reused from another design that the revision before did not
+// reuse, the citation of that design's revision.
+func (s *Service) Commit(ctx context.Context, d *design.Design, rev *design.Revision, before *design.Revision, author, message string) error {
 	var events []Event
 	if author != "" {
 		note := "revision: " + message
@@ -101,6 +103,21 @@ func (s *Service) Commit(ctx context.Context, d *design.Design, rev *design.Revi
 		events = append(events, Event{Action: "cite", Receiver: author, Design: "design:" + d.ID, ConformsTo: "design:" + f.Design,
 			Resource: "revision:" + f.Revision, Quantity: &Measure{Value: 1, Unit: One}, Note: "fork: " + d.Slug})
 	}
+	had := map[design.Origin]bool{}
+	if before != nil {
+		design.Walk(before.Parts, func(_ []string, p *design.Part) {
+			if p.Reuses != nil {
+				had[*p.Reuses] = true
+			}
+		})
+	}
+	design.Walk(rev.Parts, func(_ []string, p *design.Part) {
+		if o := p.Reuses; o != nil && o.Design != "" && !had[*o] {
+			had[*o] = true
+			events = append(events, Event{Action: "cite", Receiver: author, Design: "design:" + d.ID, ConformsTo: "design:" + o.Design,
+				Resource: "revision:" + o.Revision, Quantity: &Measure{Value: 1, Unit: One}, Note: clip("reuse: " + p.Name)})
+		}
+	})
 	if len(events) == 0 {
 		return nil
 	}

@@ -44,7 +44,7 @@ func (s *Server) nodeDocument(w http.ResponseWriter, r *http.Request) error {
 }
 
 // feedBatch serves a page of this node's log: ?after=N (default 0) and
-// ?limit=M (at most 1,000).
+// ?limit=M (at most feed.DefaultLimits.Entries).
 func (s *Server) feedBatch(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	after, err := strconv.ParseUint(q.Get("after"), 10, 63)
@@ -58,7 +58,7 @@ func (s *Server) feedBatch(w http.ResponseWriter, r *http.Request) error {
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > feed.DefaultLimits.Entries {
-			return &dgml.Error{Kind: dgml.Invalid, Field: "limit", Msg: "1 to 1000 entries"}
+			return &dgml.Error{Kind: dgml.Invalid, Field: "limit", Msg: fmt.Sprintf("1 to %d entries", feed.DefaultLimits.Entries)}
 		}
 		limit = n
 	}

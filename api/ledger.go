@@ -140,6 +140,7 @@ func (s *Server) confirmMoney(w http.ResponseWriter, r *http.Request) error {
 }
 
 type moneyBody struct {
+	Payer    string `json:"payer"`
 	Payee    string `json:"payee"`
 	Amount   int64  `json:"amount"`
 	Currency string `json:"currency"`
@@ -152,7 +153,7 @@ func (s *Server) payout(w http.ResponseWriter, r *http.Request) error {
 	if err := body(r, &b); err != nil {
 		return err
 	}
-	g, err := s.cfg.Ledger.Payout(r.Context(), caller(r), b.Payee, b.Amount, strings.ToUpper(b.Currency), b.Memo)
+	g, err := s.cfg.Ledger.Payout(r.Context(), caller(r), b.Payer, b.Payee, b.Amount, strings.ToUpper(b.Currency), b.Memo)
 	if err != nil {
 		return err
 	}

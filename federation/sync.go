@@ -24,8 +24,10 @@ import (
 	"github.com/dgml/dgml/feed"
 )
 
-// BatchSize is how many entries a follower asks for at a time.
-const BatchSize = 500
+// BatchSize is how many entries a follower asks for at a time: the most
+// a node serves. Fewer made more, smaller transactions (a 100,000-design
+// sync took 78 s with 500; 74 s with 1,000 and with 2,500).
+const BatchSize = 1000
 
 // maxDocument bounds a node document; maxRevision a revision's bytes.
 const (

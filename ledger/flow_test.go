@@ -218,10 +218,16 @@ func TestOrderOfTenBrackets(t *testing.T) {
 		t.Errorf("events by action: %v", counts)
 	}
 	// A payout: the workshop paid fay her share; fay confirms.
-	if _, err := n.Ledger.Payout(ctx, w.ole, "fay@test.node", 438, "EUR", ""); dgml.KindOf(err) != dgml.Invalid {
+	if _, err := n.Ledger.Payout(ctx, w.ole, ws, "fay@test.node", 438, "EUR", ""); dgml.KindOf(err) != dgml.Invalid {
 		t.Errorf("paying out more than is owed: %v", err)
 	}
-	po, err := n.Ledger.Payout(ctx, w.ole, "fay@test.node", 437, "EUR", "bank")
+	if _, err := n.Ledger.Payout(ctx, w.tom, ws, "fay@test.node", 100, "EUR", ""); dgml.KindOf(err) != dgml.Forbidden {
+		t.Errorf("a stranger recording the workshop's payout: %v", err)
+	}
+	if _, err := n.Ledger.Payout(ctx, w.ole, "fund@test.node", "fay@test.node", 100, "EUR", ""); dgml.KindOf(err) != dgml.Forbidden {
+		t.Errorf("an operator paying from the fund: %v", err)
+	}
+	po, err := n.Ledger.Payout(ctx, w.ole, ws, "fay@test.node", 437, "EUR", "bank")
 	if err != nil {
 		t.Fatal(err)
 	}

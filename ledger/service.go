@@ -490,11 +490,23 @@ func (s *Service) Preview(ctx context.Context, designID, facilityID string, amou
 }
 
 // Payout records that a holder paid an agent what the ledger says it is
-// owed, outside dgml; the payee confirms. Operators of a workshop record
-// their payouts, admins the fund's.
-func (s *Service) Payout(ctx context.Context, u *account.User, payee string, amount int64, currency, memo string) (*Group, error) {
+// owed, outside dgml; the payee confirms. The payer is a workshop (its
+// operators record it) or the node's fund (its admins do).
+func (s *Service) Payout(ctx context.Context, u *account.User, payer, payee string, amount int64, currency, memo string) (*Group, error) {
 	if u == nil {
 		return nil, &dgml.Error{Kind: dgml.Unauthorized, Msg: "log in first"}
+	}
+	if !strings.HasPrefix(payer, "workshop:") && payer != s.Fund() {
+		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "payer", Msg: "a workshop of this node (workshop:ID@" + s.Node + ") or its fund (" + s.Fund() + ")"}
+	}
+	if payer == s.Fund() && !u.Admin {
+		return nil, &dgml.Error{Kind: dgml.Forbidden, Field: "payer", Msg: "only the node's admins pay from its fund"}
+	}
+	if err := s.May(ctx, u, payer); err != nil {
+		return nil, err
+	}
+	if payee == account.Handle(u.Name, s.Node) || payee == payer {
+		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "payee", Msg: "a payout is recorded by who paid it, and confirmed by who received it"}
 	}
 	if amount <= 0 {
 		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "amount", Msg: "above zero, in minor units"}
@@ -513,10 +525,7 @@ func (s *Service) Payout(ctx context.Context, u *account.User, payee string, amo
 		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "amount", Msg: fmt.Sprintf("%s is owed %s", payee, Format(owed, currency))}
 	}
 	g := Transfer(KindPayout, currency, payee, Outside, amount, 0)
-	g.ID, g.Memo, g.By, g.Confirmer, g.Created = newID(), clip(memo), account.Handle(u.Name, s.Node), payee, s.now()
-	if payee == account.Handle(u.Name, s.Node) {
-		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "payee", Msg: "a payout is recorded by who paid it, and confirmed by who received it"}
-	}
+	g.ID, g.Ref, g.Memo, g.By, g.Confirmer, g.Created = newID(), payer, clip(memo), account.Handle(u.Name, s.Node), payee, s.now()
 	return &g, s.Store.AddMoney(ctx, &g)
 }
 

@@ -153,7 +153,8 @@ func (s *Site) ledgerView(r *http.Request, form, errs map[string]string, status 
 	default:
 		title = "Ledger of " + name
 	}
-	v := page("ledger.html", title, map[string]any{"A": a, "Confirmable": confirmable, "Fund": name == s.ledger.Fund(), "Form": form, "Errs": errs, "Path": r.URL.Path})
+	v := page("ledger.html", title, map[string]any{"A": a, "Confirmable": confirmable, "Fund": name == s.ledger.Fund(), "Form": form, "Errs": errs, "Path": r.URL.Path,
+		"Payers": s.payers(r, name)})
 	v.status = status
 	return v, nil
 }
@@ -183,8 +184,48 @@ func (s *Site) ledgerAction(w http.ResponseWriter, r *http.Request) (*view, erro
 			return s.ledgerView(r, form, fieldErr(err, "amount"), http.StatusUnprocessableEntity)
 		}
 		return &view{redirect: r.URL.Path}, nil
+	case "payout":
+		form := map[string]string{"payer": r.PostFormValue("payer"), "amount": r.PostFormValue("amount"), "currency": strings.ToUpper(strings.TrimSpace(r.PostFormValue("currency"))), "memo": r.PostFormValue("memo")}
+		amount, err := ledger.ParseAmount(form["amount"], form["currency"])
+		if err != nil {
+			return s.ledgerView(r, form, map[string]string{"amount": "an amount such as 4.37"}, http.StatusUnprocessableEntity)
+		}
+		if _, err := s.ledger.Payout(r.Context(), u, form["payer"], r.PathValue("account"), amount, form["currency"], form["memo"]); err != nil {
+			if k := dgml.KindOf(err); k != dgml.Invalid && k != dgml.Forbidden {
+				return nil, err
+			}
+			return s.ledgerView(r, form, fieldErr(err, "amount"), http.StatusUnprocessableEntity)
+		}
+		return &view{redirect: r.URL.Path}, nil
 	}
-	return nil, &dgml.Error{Kind: dgml.Invalid, Field: "action", Msg: "confirm or give"}
+	return nil, &dgml.Error{Kind: dgml.Invalid, Field: "action", Msg: "confirm, give or payout"}
+}
+
+// payer is an account the viewer may pay a person from.
+type payer struct{ Account, Name string }
+
+// payers are the workshops the viewer operates (and the fund, for an
+// admin), when the account is a person's: who may record a payout to
+// them from this page.
+func (s *Site) payers(r *http.Request, acct string) []payer {
+	u := me(r)
+	if u == nil || strings.Contains(acct, ":") || acct == s.ledger.Fund() || !strings.Contains(acct, "@") || acct == s.people.Handle(u) {
+		return nil
+	}
+	var out []payer
+	if u.Admin {
+		out = append(out, payer{s.ledger.Fund(), "the commons fund"})
+	}
+	fs, err := s.network.Store.Facilities(r.Context())
+	if err != nil {
+		return out
+	}
+	for _, f := range fs {
+		if ok, _ := s.people.Accounts.HasRole(r.Context(), account.Operator, f.ID, u.ID); ok && f.Home == "" {
+			out = append(out, payer{s.ledger.Workshop(f.ID), f.Name})
+		}
+	}
+	return out
 }
 
 // fieldErr puts a refused input's message beside its field (def when it

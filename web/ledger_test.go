@@ -8,11 +8,13 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dgml/dgml/collab"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/internal/testnode"
+	"github.com/dgml/dgml/ledger"
 )
 
 // The ledger's pages: a design's contributors and value equation, a
@@ -104,5 +106,58 @@ func TestLedgerPages(t *testing.T) {
 	code, body = read(client.PostForm(fp, url.Values{"csrf": {csrfOf(t, client, fp)}, "action": {"give"}, "amount": {"lots"}, "currency": {"EUR"}, "memo": {"for the lab"}}))
 	if code != 422 || !strings.Contains(body, `value="lots"`) || !strings.Contains(body, `value="for the lab"`) {
 		t.Errorf("a wrong gift: %d %s", code, body)
+	}
+}
+
+// An operator records a payout to a person from the person's ledger
+// page; a wrong amount comes back beside its field; the payee confirms.
+func TestPayoutFromTheLedgerPage(t *testing.T) {
+	ctx := context.Background()
+	node := testnode.New(t)
+	node.Demo(t, 0, true)
+	h, _ := node.Handler(t, 0)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	client := loggedIn(t, srv.URL) // "maker", the operator
+	maker, _, _ := node.DB.UserByName(ctx, "maker")
+	fs, _ := node.DB.Facilities(ctx)
+	if err := node.DB.AddRole(ctx, "operator", fs[0].ID, maker.ID); err != nil {
+		t.Fatal(err)
+	}
+	ws := "workshop:" + fs[0].ID + "@test.node"
+	// The workshop owes fay 5.00 (a distribution, as a confirmed
+	// payment leaves it).
+	g := ledger.Group{ID: "g1", Kind: ledger.KindDistribution, Currency: "EUR", Rows: []ledger.Row{{Account: ws, Amount: -500}, {Account: "fay@test.node", Amount: 500}}, Created: time.Now()}
+	if err := node.DB.AddMoney(ctx, &g); err != nil {
+		t.Fatal(err)
+	}
+	page := srv.URL + "/ledger/fay@test.node"
+	res, err := client.Get(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(b), `<option value="`+ws+`"`) {
+		t.Fatalf("no payout form for the operator: %s", b)
+	}
+	post := func(amount string) (int, string) {
+		res, err := client.PostForm(page, url.Values{"csrf": {csrfOf(t, client, page)}, "action": {"payout"}, "payer": {ws}, "amount": {amount}, "currency": {"EUR"}, "memo": {"bank"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if code, body := post("6.00"); code != 422 || !strings.Contains(body, "is owed 5.00 EUR") || !strings.Contains(body, `value="6.00"`) {
+		t.Errorf("paying more than is owed: %d %s", code, body)
+	}
+	if code, _ := post("5.00"); code != http.StatusSeeOther {
+		t.Errorf("payout: %d", code)
+	}
+	gs, _ := node.DB.MoneyGroups(ctx, "fay@test.node", "", 0)
+	if len(gs) != 2 || gs[0].Kind != ledger.KindPayout || gs[0].Confirmer != "fay@test.node" || gs[0].Ref != ws || gs[0].Confirmed != nil {
+		t.Errorf("payout recorded: %+v", gs)
 	}
 }

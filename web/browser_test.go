@@ -366,10 +366,21 @@ func TestPagesInChromium(t *testing.T) {
 	}
 	accessible("demo machine")
 
+	// The commons economy: a design's contributors and value equation,
+	// and the fund.
+	do(chromedp.Navigate(base+"/designs/reprap-mendel-style-3d-printer-demo/contributors"), chromedp.WaitVisible(chromedp.CSS("#buckets")))
+	if p := text("main"); !strings.Contains(p, "commons fund") || !strings.Contains(p, "dgml default") {
+		t.Errorf("contributors page: %q", p)
+	}
+	accessible("contributors")
+	do(chromedp.Navigate(base+"/fund"), chromedp.WaitVisible(chromedp.CSS("#balances")))
+	accessible("commons fund")
+
 	// Phone width: no page scrolls sideways.
 	do(chromedp.EmulateViewport(390, 844))
 	for _, p := range []string{"/", "/designs/reprap-mendel-style-3d-printer-demo", "/facilities", "/designs/reprap-mendel-style-3d-printer-demo/maturity", "/designs/reprap-mendel-style-3d-printer-demo/reports", "/licenses?design=CERN-OHL-P-2.0&module=CERN-OHL-S-2.0",
-		strings.TrimPrefix(orderURL, base), "/facilities/makers-of-piraeus/queue", "/facilities/makers-of-piraeus/calendar", machine, "/bookings"} {
+		strings.TrimPrefix(orderURL, base), "/facilities/makers-of-piraeus/queue", "/facilities/makers-of-piraeus/calendar", machine, "/bookings",
+		"/designs/reprap-mendel-style-3d-printer-demo/contributors", "/fund"} {
 		do(chromedp.Navigate(base+p), chromedp.WaitVisible(chromedp.CSS("h1")))
 		if w, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 400 {
 			t.Errorf("%s is %d px wide at phone width", p, w)

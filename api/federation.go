@@ -176,8 +176,9 @@ func (s *Server) objects(w http.ResponseWriter, r *http.Request) error {
 			}
 			return nil
 		}
-		if rev, err := s.cfg.Commons.Store.Revision(ctx, sum); err == nil {
-			b := rev.Canonical()
+		// A revision goes out as the bytes stored, which are its
+		// canonical JSON (the follower hashes them against its id).
+		if b, err := s.cfg.Commons.Store.RevisionBytes(ctx, sum); err == nil {
 			if i > 0 && sent+int64(len(b)) > maxObjectsAnswer {
 				return nil
 			}

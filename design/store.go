@@ -21,6 +21,9 @@ type Store interface {
 	// DesignByHead finds a design whose head is the given revision.
 	DesignByHead(ctx context.Context, revision string) (*Design, error)
 	Revision(ctx context.Context, id string) (*Revision, error)
+	// RevisionBytes is a revision's canonical JSON as stored (what its
+	// id hashes), for serving it without decoding it.
+	RevisionBytes(ctx context.Context, id string) ([]byte, error)
 	History(ctx context.Context, designID string) ([]HistoryEntry, error)
 	// Forks lists the designs forked from a design.
 	Forks(ctx context.Context, designID string) ([]Summary, error)

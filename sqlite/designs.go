@@ -321,6 +321,16 @@ func (db *DB) Revision(ctx context.Context, id string) (*design.Revision, error)
 	return rev, nil
 }
 
+// RevisionBytes reads a revision's canonical bytes as stored.
+func (db *DB) RevisionBytes(ctx context.Context, id string) ([]byte, error) {
+	var content []byte
+	err := db.q(ctx).QueryRowContext(ctx, `SELECT content FROM revisions WHERE id = ?`, id).Scan(&content)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("revision", id)
+	}
+	return content, err
+}
+
 // History lists a design's revisions, newest first.
 func (db *DB) History(ctx context.Context, designID string) ([]design.HistoryEntry, error) {
 	rows, err := db.q(ctx).QueryContext(ctx, `SELECT seq, revision_id, message, author, created_at FROM design_revisions WHERE design_id = ? ORDER BY seq DESC`, designID)

@@ -7,6 +7,7 @@ package storetest
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -105,6 +106,13 @@ func commitAndRead(t *testing.T, db store.Store) {
 	}
 	if d.Slug != "open-loom" || d.Head != rev.ID || rev.ID != c.RevisionID() || d.Revisions != 1 {
 		t.Errorf("new design: %+v rev %s", d, rev.ID)
+	}
+	// The bytes served to peers are the revision's id's preimage.
+	if b, err := db.RevisionBytes(ctx, rev.ID); err != nil || fmt.Sprintf("%x", sha256.Sum256(b)) != rev.ID {
+		t.Errorf("revision bytes: %.80s %v", b, err)
+	}
+	if _, err := db.RevisionBytes(ctx, fmt.Sprintf("%064d", 0)); dgml.KindOf(err) != dgml.NotFound {
+		t.Errorf("bytes of no revision: %v", err)
 	}
 	got, err := db.Design(ctx, "open-loom")
 	if err != nil || got.ID != d.ID {

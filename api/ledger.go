@@ -1,12 +1,12 @@
 package api
 
 import (
+	"math"
 	"net/http"
-	"strconv"
 	"strings"
 
-	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/ledger"
+	"github.com/dgml/dgml/param"
 )
 
 func (s *Server) ledgerRoutes() {
@@ -46,15 +46,14 @@ func (s *Server) ledgerEvents(w http.ResponseWriter, r *http.Request) error {
 	if d := q.Get("design"); d != "" {
 		f.Designs = []string{"design:" + strings.TrimPrefix(d, "design:")}
 	}
-	var err error
-	if f.After, err = intParam(q.Get("after"), "after", 0, 1<<62); err != nil {
-		return err
-	}
-	limit, err := intParam(q.Get("limit"), "limit", 1000, 100000)
+	after, err := param.Int("after", q.Get("after"), 0, math.MaxInt, 0)
 	if err != nil {
 		return err
 	}
-	f.Limit = int(limit)
+	if f.Limit, err = param.Int("limit", q.Get("limit"), 1, 100000, 1000); err != nil {
+		return err
+	}
+	f.After = int64(after)
 	list, err := s.cfg.Ledger.Store.LedgerEvents(r.Context(), f)
 	if err != nil {
 		return err
@@ -80,17 +79,6 @@ func (s *Server) ledgerEvents(w http.ResponseWriter, r *http.Request) error {
 		out = append(out, item{ID: e.ID, Seq: e.Seq, Event: e.Event})
 	}
 	return writeJSON(w, http.StatusOK, out)
-}
-
-func intParam(v, name string, def, max int64) (int64, error) {
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 || n > max {
-		return 0, &dgml.Error{Kind: dgml.Invalid, Field: name, Msg: "a whole number from 0 to " + strconv.FormatInt(max, 10)}
-	}
-	return n, nil
 }
 
 // ledgerResources derives the quantities of the resources an agent's
@@ -222,8 +210,8 @@ func (s *Server) designContributors(w http.ResponseWriter, r *http.Request) erro
 	return writeJSON(w, http.StatusOK, cs)
 }
 
-// policyView is an owner's current policy with its hash; Default says
-// it is the node's or dgml's, the owner having set none.
+// policyView is an owner's current policy (its own, else the node's or
+// dgml's default) with its hash.
 type policyView struct {
 	Owner  string        `json:"owner"`
 	Hash   string        `json:"hash"`
@@ -298,7 +286,7 @@ func (s *Server) previewDistribution(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	q := r.URL.Query()
-	amount, err := intParam(q.Get("amount"), "amount", 10000, 1e15)
+	amount, err := param.Int("amount", q.Get("amount"), 0, 1e15, 10000)
 	if err != nil {
 		return err
 	}
@@ -306,7 +294,7 @@ func (s *Server) previewDistribution(w http.ResponseWriter, r *http.Request) err
 	if cur == "" {
 		cur = "EUR"
 	}
-	dist, err := s.cfg.Ledger.Preview(r.Context(), d.ID, q.Get("facility"), amount, cur)
+	dist, err := s.cfg.Ledger.Preview(r.Context(), d.ID, q.Get("facility"), int64(amount), cur)
 	if err != nil {
 		return err
 	}

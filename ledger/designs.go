@@ -23,9 +23,10 @@ func (d Designs) Commit(ctx context.Context, req design.CommitRequest) (*design.
 	var out *design.Design
 	var rev *design.Revision
 	err := d.Ledger.Tx.Atomically(ctx, func(ctx context.Context) error {
-		// The head before: only modules newly reused cite their origin.
+		// The head before, when the new content reuses a module: only
+		// modules newly reused cite their origin.
 		var before *design.Revision
-		if req.DesignID != "" {
+		if req.DesignID != "" && reuses(req.Content.Parts) {
 			if cur, err := d.Store.Design(ctx, req.DesignID); err == nil && cur.Head != "" {
 				before, _ = d.Store.Revision(ctx, cur.Head)
 			}
@@ -37,4 +38,10 @@ func (d Designs) Commit(ctx context.Context, req design.CommitRequest) (*design.
 		return d.Ledger.Commit(ctx, out, rev, before, req.Author, req.Message)
 	})
 	return out, rev, err
+}
+
+func reuses(parts []design.Part) bool {
+	found := false
+	design.Walk(parts, func(_ []string, p *design.Part) { found = found || p.Reuses != nil })
+	return found
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -511,15 +512,9 @@ func (s *Service) Payout(ctx context.Context, u *account.User, payer, payee stri
 	if amount <= 0 {
 		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "amount", Msg: "above zero, in minor units"}
 	}
-	bs, err := s.Store.Balances(ctx, payee)
+	owed, err := s.balance(ctx, payee, currency)
 	if err != nil {
 		return nil, err
-	}
-	var owed int64
-	for _, b := range bs {
-		if b.Currency == currency {
-			owed = b.Amount
-		}
 	}
 	if amount > owed {
 		return nil, &dgml.Error{Kind: dgml.Invalid, Field: "amount", Msg: fmt.Sprintf("%s is owed %s", payee, Format(owed, currency))}
@@ -527,6 +522,20 @@ func (s *Service) Payout(ctx context.Context, u *account.User, payer, payee stri
 	g := Transfer(KindPayout, currency, payee, Outside, amount, 0)
 	g.ID, g.Ref, g.Memo, g.By, g.Confirmer, g.Created = newID(), payer, clip(memo), account.Handle(u.Name, s.Node), payee, s.now()
 	return &g, s.Store.AddMoney(ctx, &g)
+}
+
+// balance is an account's confirmed balance in one currency.
+func (s *Service) balance(ctx context.Context, account, currency string) (int64, error) {
+	bs, err := s.Store.Balances(ctx, account)
+	if err != nil {
+		return 0, err
+	}
+	for _, b := range bs {
+		if b.Currency == currency {
+			return b.Amount, nil
+		}
+	}
+	return 0, nil
 }
 
 // Pledge is money for an open task: from a person (paid outside dgml to
@@ -552,15 +561,9 @@ func (s *Service) Pledge(ctx context.Context, u *account.User, taskID string, am
 			if !u.Admin {
 				return &dgml.Error{Kind: dgml.Forbidden, Msg: "only the node's admins spend its commons fund"}
 			}
-			bs, err := s.Store.Balances(ctx, s.Fund())
+			has, err := s.balance(ctx, s.Fund(), currency)
 			if err != nil {
 				return err
-			}
-			var has int64
-			for _, b := range bs {
-				if b.Currency == currency {
-					has = b.Amount
-				}
 			}
 			if amount > has {
 				return &dgml.Error{Kind: dgml.Invalid, Field: "amount", Msg: "the commons fund holds " + Format(has, currency)}
@@ -683,21 +686,15 @@ func (s *Service) Contributors(ctx context.Context, designID string) ([]Contribu
 			}
 			gen = append(gen, *c)
 		}
-		sortContributors(gen)
+		sort.Slice(gen, func(i, j int) bool { return ranksBefore(gen[i], gen[j]) })
 		out = append(out, gen...)
 	}
 	return out, nil
 }
 
-func sortContributors(cs []Contributor) {
-	for i := 1; i < len(cs); i++ {
-		for j := i; j > 0 && less(cs[j], cs[j-1]); j-- {
-			cs[j], cs[j-1] = cs[j-1], cs[j]
-		}
-	}
-}
-
-func less(a, b Contributor) bool {
+// ranksBefore orders contributors by what they did (hours and counted
+// contributions), then by name.
+func ranksBefore(a, b Contributor) bool {
 	wa := a.Hours + float64(a.Revisions+a.Translations+a.Reviews+a.Reports+a.Tasks)
 	wb := b.Hours + float64(b.Revisions+b.Translations+b.Reviews+b.Reports+b.Tasks)
 	if wa != wb {
@@ -725,12 +722,9 @@ func (s *Service) AccountView(ctx context.Context, account string) (*Account, er
 	if err != nil {
 		return nil, err
 	}
-	evs, err := s.Store.LedgerEvents(ctx, Filter{Agent: account, Limit: 100000})
+	evs, err := s.Store.LedgerEvents(ctx, Filter{Agent: account, Newest: true, Limit: 200})
 	if err != nil {
 		return nil, err
-	}
-	if len(evs) > 200 {
-		evs = evs[len(evs)-200:]
 	}
 	return &Account{Account: account, Balances: bs, Money: gs, Events: evs}, nil
 }
@@ -763,15 +757,11 @@ func (s *Service) Submit(ctx context.Context, u *account.User, e Event) (*Event,
 	}
 	err := s.Tx.Atomically(ctx, func(ctx context.Context) error {
 		if e.Corrects != "" {
-			old, err := s.Store.LedgerEvents(ctx, Filter{Agent: e.Provider, Limit: 100000})
+			old, err := s.Store.LedgerEvents(ctx, Filter{ID: e.Corrects})
 			if err != nil {
 				return err
 			}
-			found := false
-			for _, o := range old {
-				found = found || (o.ID == e.Corrects && o.Provider == e.Provider && o.Node == s.Node)
-			}
-			if !found {
+			if len(old) != 1 || old[0].Provider != e.Provider || old[0].Node != s.Node {
 				return &dgml.Error{Kind: dgml.Invalid, Field: "corrects", Msg: "names no event of " + e.Provider + " recorded here"}
 			}
 		}

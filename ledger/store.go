@@ -7,6 +7,8 @@ import (
 
 // Filter selects events, oldest first.
 type Filter struct {
+	ID      string   // one event
+	Newest  bool     // the newest Limit events (still oldest first)
 	Designs []string // design:ID, any of them
 	Agent   string   // as provider or receiver
 	Action  string

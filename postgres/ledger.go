@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,11 +55,19 @@ func (db *DB) LedgerEvents(ctx context.Context, f ledger.Filter) ([]ledger.Store
 		where = append(where, `realization = ?`)
 		args = append(args, f.Order)
 	}
+	if f.ID != "" {
+		where = append(where, `id = ?`)
+		args = append(args, f.ID)
+	}
 	limit := f.Limit
 	if limit <= 0 || limit > 100000 {
 		limit = 100000
 	}
-	rows, err := db.query(ctx, `SELECT seq, id, body FROM ledger_events WHERE `+strings.Join(where, ` AND `)+` ORDER BY seq LIMIT ?`, append(args, limit)...)
+	order := "ASC"
+	if f.Newest {
+		order = "DESC"
+	}
+	rows, err := db.query(ctx, `SELECT seq, id, body FROM ledger_events WHERE `+strings.Join(where, ` AND `)+` ORDER BY seq `+order+` LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, err
 	}
@@ -70,6 +79,9 @@ func (db *DB) LedgerEvents(ctx context.Context, f ledger.Filter) ([]ledger.Store
 			return nil, err
 		}
 		out = append(out, s)
+	}
+	if f.Newest {
+		slices.Reverse(out)
 	}
 	return out, rows.Err()
 }

@@ -54,11 +54,16 @@ func ledgerEvents(t *testing.T, db store.Store) {
 		{ledger.Filter{Action: "use"}, use.ID},
 		{ledger.Filter{Order: "order:o1"}, use.ID},
 		{ledger.Filter{After: all[1].Seq}, use.ID},
+		{ledger.Filter{ID: cite.ID}, cite.ID},
+		{ledger.Filter{Newest: true, Limit: 1}, use.ID},
 	} {
 		got, err := db.LedgerEvents(ctx, c.f)
 		if err != nil || len(got) != 1 || got[0].ID != c.want {
 			t.Errorf("%+v: %v %v", c.f, got, err)
 		}
+	}
+	if last2, err := db.LedgerEvents(ctx, ledger.Filter{Newest: true, Limit: 2}); err != nil || len(last2) != 2 || last2[0].ID != all[1].ID || last2[1].ID != all[2].ID {
+		t.Errorf("the newest two, oldest first: %+v %v", last2, err)
 	}
 	n := 0
 	if err := db.EachLedgerEvent(ctx, func(ledger.Stored) error { n++; return nil }); err != nil || n != 3 {

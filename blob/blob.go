@@ -6,8 +6,10 @@ package blob
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -153,7 +155,12 @@ func (s *Store) PutUnsynced(r io.Reader) (string, int64, error) {
 	if err != nil {
 		return "", 0, err
 	}
-	defer os.Remove(tmp.Name())
+	moved := false
+	defer func() {
+		if !moved {
+			os.Remove(tmp.Name())
+		}
+	}()
 	h := sha256.New()
 	src := r
 	if s.MaxSize > 0 {
@@ -170,14 +177,19 @@ func (s *Store) PutUnsynced(r io.Reader) (string, int64, error) {
 		return "", 0, err
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
+	// A blob already there has these very bytes, so renaming over it
+	// changes nothing; trying the rename first spares a follower that
+	// writes thousands of files a look and a folder check for each.
 	dst := s.path(sum)
-	if _, err := os.Stat(dst); err == nil {
-		return sum, n, nil
+	err = os.Rename(tmp.Name(), dst)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return "", 0, err
+		}
+		err = os.Rename(tmp.Name(), dst)
 	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return "", 0, err
-	}
-	return sum, n, os.Rename(tmp.Name(), dst)
+	moved = err == nil
+	return sum, n, err
 }
 
 // SyncAll flushes what PutUnsynced wrote: the whole file system the

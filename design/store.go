@@ -2,6 +2,8 @@ package design
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"time"
@@ -84,6 +86,24 @@ type Replica struct {
 	ID       string // the design's id, the same on every node
 	Home     string // the node that owns it
 	Revision int    // the revision's number in the design's history there
+	// Canonical, when set, is the content's canonical form as the
+	// caller fetched it and checked it against the revision id (a
+	// follower has the bytes already; encoding them again was a tenth
+	// of keeping a replicated design).
+	Canonical []byte
+}
+
+// Revision is the revision a commit stores, with its canonical form,
+// encoded once.
+func (r *CommitRequest) Revision() (*Revision, []byte) {
+	var b []byte
+	if r.Replica != nil && r.Replica.Canonical != nil {
+		b = r.Replica.Canonical
+	} else {
+		b = r.Content.Canonical()
+	}
+	sum := sha256.Sum256(b)
+	return &Revision{ID: hex.EncodeToString(sum[:]), Content: r.Content}, b
 }
 
 // FileInfo describes a stored file.

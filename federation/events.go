@@ -50,6 +50,23 @@ func (s *Service) applyEvent(ctx context.Context, p *feed.Peer, e *feed.Entry) e
 
 // keepEvents checks and stores events an entry carries.
 func (s *Service) keepEvents(ctx context.Context, p *feed.Peer, seq uint64, field string, ees []EventEntry) error {
+	evs, err := parseEvents(p, seq, field, ees)
+	if err != nil {
+		return err
+	}
+	return s.addEvents(ctx, evs)
+}
+
+func (s *Service) addEvents(ctx context.Context, evs []ledger.Event) error {
+	if s.Ledger == nil || len(evs) == 0 {
+		return nil
+	}
+	return s.Ledger.AddLedgerEvents(ctx, evs...)
+}
+
+// parseEvents checks the events an entry carries: each well formed,
+// its id its own hash, and recorded by the peer.
+func parseEvents(p *feed.Peer, seq uint64, field string, ees []EventEntry) ([]ledger.Event, error) {
 	evs := make([]ledger.Event, 0, len(ees))
 	for i, ee := range ees {
 		f := field
@@ -58,15 +75,12 @@ func (s *Service) keepEvents(ctx context.Context, p *feed.Peer, seq uint64, fiel
 		}
 		ev, err := ledger.ParseEvent(ee.Event, ee.ID)
 		if err != nil {
-			return &feed.Error{Seq: seq, Field: f + ".event", Msg: err.Error()}
+			return nil, &feed.Error{Seq: seq, Field: f + ".event", Msg: err.Error()}
 		}
 		if p.Domain == "" || ev.Node != p.Domain {
-			return &feed.Error{Seq: seq, Field: f + ".event.dgml:node", Msg: "an event recorded by " + ev.Node + ", not by " + p.Domain}
+			return nil, &feed.Error{Seq: seq, Field: f + ".event.dgml:node", Msg: "an event recorded by " + ev.Node + ", not by " + p.Domain}
 		}
 		evs = append(evs, *ev)
 	}
-	if s.Ledger == nil || len(evs) == 0 {
-		return nil
-	}
-	return s.Ledger.AddLedgerEvents(ctx, evs...)
+	return evs, nil
 }

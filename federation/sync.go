@@ -2,6 +2,7 @@ package federation
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -22,12 +23,16 @@ import (
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/feed"
+	"github.com/dgml/dgml/ledger"
 )
 
 // BatchSize is how many entries a follower asks for at a time: the most
 // a node serves. Fewer made more, smaller transactions (a 100,000-design
 // sync took 78 s with 500; 74 s with 1,000 and with 2,500).
 const BatchSize = 1000
+
+// firstBatch is the size of a sync's first batch.
+const firstBatch = 100
 
 // maxDocument bounds a node document; maxRevision a revision's bytes.
 const (
@@ -214,8 +219,12 @@ func (s *Service) sync(ctx context.Context, p *feed.Peer, res *SyncResult) error
 	var readErr, fetchErr error
 	go func() {
 		defer close(read)
+		// The first batch is small, so that the store has work while the
+		// next, full one is read.
+		limit := firstBatch
 		for {
-			c, err := s.readBatch(readCtx, p, f)
+			c, err := s.readBatch(readCtx, p, f, limit)
+			limit = BatchSize
 			if err != nil {
 				readErr = err
 				return
@@ -296,14 +305,14 @@ type checked struct {
 // signature, the chain, the checkpoint's root, and the objects its
 // entries name, fetched and hashed (files reach the disk before the
 // store will record them).
-func (s *Service) readBatch(ctx context.Context, p *feed.Peer, f *feed.Follower) (*checked, error) {
-	u := fmt.Sprintf("%s/federation/feed?after=%d&limit=%d", p.URL, f.Seq, BatchSize)
+func (s *Service) readBatch(ctx context.Context, p *feed.Peer, f *feed.Follower, limit int) (*checked, error) {
+	u := fmt.Sprintf("%s/federation/feed?after=%d&limit=%d", p.URL, f.Seq, limit)
 	body, err := s.get(ctx, u, feed.DefaultLimits.Bytes)
 	if err != nil {
 		return nil, err
 	}
 	c := &checked{bytes: int64(len(body))}
-	b, err := feed.ReadBatch(ctx, strings.NewReader(string(body)), feed.DefaultLimits)
+	b, err := feed.ReadBatch(ctx, bytes.NewReader(body), feed.DefaultLimits)
 	if err != nil {
 		return nil, err
 	}
@@ -368,7 +377,7 @@ func (s *Service) equivocated(ctx context.Context, p *feed.Peer, seq uint64, cau
 	if err != nil {
 		return cause
 	}
-	b, err := feed.ReadBatch(ctx, strings.NewReader(string(body)), feed.DefaultLimits)
+	b, err := feed.ReadBatch(ctx, bytes.NewReader(body), feed.DefaultLimits)
 	if err != nil || len(b.Entries) != 1 {
 		return cause
 	}
@@ -412,7 +421,7 @@ func (s *Service) knownKey(ctx context.Context, node, key, current string) bool 
 // request. Nothing is fetched inside the transaction that keeps the
 // batch.
 func (s *Service) fetchObjects(ctx context.Context, p *feed.Peer, entries []feed.Entry) (*fetched, int, int64, error) {
-	out := &fetched{revs: map[string]*design.Revision{}, records: map[string]*facility.Facility{}}
+	out := &fetched{revs: map[string]*design.Revision{}, canonical: map[string][]byte{}, records: map[string]*facility.Facility{}, designs: map[uint64]*designEntry{}}
 	revs := out.revs
 	var wantRevs, wantFiles []string
 	seen := map[string]bool{}
@@ -462,6 +471,13 @@ func (s *Service) fetchObjects(ctx context.Context, p *feed.Peer, entries []feed
 			if !hexSum(de.Revision) {
 				return nil, 0, 0, &feed.Error{Seq: e.Seq, Field: "object.revision", Msg: "not a SHA-256"}
 			}
+			// Decoded and checked here, a stage ahead of the store, which
+			// is the sync's narrowest stage.
+			evs, err := parseEvents(p, e.Seq, "object.events", de.Events)
+			if err != nil {
+				return nil, 0, 0, err
+			}
+			out.designs[e.Seq] = &designEntry{DesignEntry: de, events: evs}
 			if !seen[de.Revision] {
 				seen[de.Revision] = true
 				if r, err := s.Designs.Revision(ctx, de.Revision); err == nil {
@@ -503,10 +519,11 @@ func (s *Service) fetchObjects(ctx context.Context, p *feed.Peer, entries []feed
 	var g errgroup.Group
 	g.Go(func() error {
 		return fetch(wantRevs, func(sum string, r io.Reader) error {
-			rev, err := s.readRevision(sum, r)
+			rev, b, err := s.readRevision(sum, r)
 			if err == nil {
 				mu.Lock()
 				revs[sum] = rev
+				out.canonical[sum] = b
 				mu.Unlock()
 			}
 			return err
@@ -521,8 +538,16 @@ func (s *Service) fetchObjects(ctx context.Context, p *feed.Peer, entries []feed
 
 // fetched is what a batch's entries named, fetched and checked.
 type fetched struct {
-	revs    map[string]*design.Revision
-	records map[string]*facility.Facility // workshops shared with followers only, by ref
+	revs      map[string]*design.Revision
+	canonical map[string][]byte             // revisions' bytes as fetched, which hash to their ids
+	records   map[string]*facility.Facility // workshops shared with followers only, by ref
+	designs   map[uint64]*designEntry       // design entries decoded, by sequence number
+}
+
+// designEntry is a design entry decoded, with its events checked.
+type designEntry struct {
+	DesignEntry
+	events []ledger.Event
 }
 
 // maxObjects is how many objects a follower asks for in one request.
@@ -591,28 +616,28 @@ func (c *countingReader) Read(b []byte) (int, error) {
 }
 
 // readRevision reads a revision's bytes and checks them against its id.
-func (s *Service) readRevision(id string, r io.Reader) (*design.Revision, error) {
+func (s *Service) readRevision(id string, r io.Reader) (*design.Revision, []byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, maxRevision+1))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(b) > maxRevision {
-		return nil, &feed.Error{Field: "revision " + id, Msg: "larger than a revision may be"}
+		return nil, nil, &feed.Error{Field: "revision " + id, Msg: "larger than a revision may be"}
 	}
 	if sha256Hex(b) != id {
-		return nil, &feed.Error{Field: "revision " + id, Msg: "what the peer served does not hash to its id"}
+		return nil, nil, &feed.Error{Field: "revision " + id, Msg: "what the peer served does not hash to its id"}
 	}
 	var c design.Content
 	if err := json.Unmarshal(b, &c); err != nil {
-		return nil, &feed.Error{Field: "revision " + id, Msg: err.Error()}
+		return nil, nil, &feed.Error{Field: "revision " + id, Msg: err.Error()}
 	}
 	if c.RevisionID() != id {
-		return nil, &feed.Error{Field: "revision " + id, Msg: "its content does not make its id again (written by an incompatible version)"}
+		return nil, nil, &feed.Error{Field: "revision " + id, Msg: "its content does not make its id again (written by an incompatible version)"}
 	}
 	if err := c.Validate(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &design.Revision{ID: id, Content: c}, nil
+	return &design.Revision{ID: id, Content: c}, b, nil
 }
 
 // putFile stores a file's bytes and checks them against its hash.
@@ -652,7 +677,7 @@ func (s *Service) revision(ctx context.Context, p *feed.Peer, id string) (*desig
 	var rev *design.Revision
 	n, got, err := s.fetchMany(ctx, p, []string{id}, func(sum string, r io.Reader) error {
 		var err error
-		rev, err = s.readRevision(sum, r)
+		rev, _, err = s.readRevision(sum, r)
 		return err
 	})
 	if err == nil && got != 1 {
@@ -667,10 +692,11 @@ func (s *Service) revision(ctx context.Context, p *feed.Peer, id string) (*desig
 func (s *Service) apply(ctx context.Context, p *feed.Peer, e *feed.Entry, got *fetched) error {
 	switch e.Kind {
 	case feed.KindDesign:
-		var de DesignEntry
-		if err := strictJSON(e.Object, &de); err != nil {
-			return &feed.Error{Seq: e.Seq, Field: "object", Msg: err.Error()}
+		read := got.designs[e.Seq]
+		if read == nil {
+			return fmt.Errorf("design entry %d was not read", e.Seq)
 		}
+		de := read.DesignEntry
 		rev := got.revs[de.Revision]
 		if rev == nil {
 			return fmt.Errorf("revision %s was not fetched", de.Revision)
@@ -688,11 +714,11 @@ func (s *Service) apply(ctx context.Context, p *feed.Peer, e *feed.Entry, got *f
 		}
 		if _, _, err := s.Designs.Commit(ctx, design.CommitRequest{
 			Content: rev.Content, Slug: de.Slug, ForkedFrom: de.ForkedFrom, Message: de.Message, Author: de.Author, Files: de.Files,
-			Replica: &design.Replica{ID: de.ID, Home: p.Node, Revision: de.Number},
+			Replica: &design.Replica{ID: de.ID, Home: p.Node, Revision: de.Number, Canonical: got.canonical[de.Revision]},
 		}); err != nil {
 			return err
 		}
-		return s.keepEvents(ctx, p, e.Seq, "object.events", de.Events)
+		return s.addEvents(ctx, read.events)
 	case feed.KindFacility:
 		var fe FacilityEntry
 		if err := strictJSON(e.Object, &fe); err != nil {

@@ -42,9 +42,9 @@ func (db *DB) Commit(ctx context.Context, req design.CommitRequest) (*design.Des
 
 func (db *DB) commit(ctx context.Context, tx conn, req design.CommitRequest) (*design.Design, *design.Revision, error) {
 	now := db.now()
-	rev := &design.Revision{ID: req.Content.RevisionID(), Content: req.Content}
+	rev, canonical := req.Revision()
 	if _, err := tx.Exec(ctx, `INSERT INTO revisions (id, content, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`,
-		rev.ID, rev.Canonical(), now); err != nil {
+		rev.ID, canonical, now); err != nil {
 		return nil, nil, err
 	}
 	crashpoint.Here("commit:revision")

@@ -40,16 +40,16 @@ func (db *DB) Commit(ctx context.Context, req design.CommitRequest) (*design.Des
 
 func (db *DB) commit(ctx context.Context, tx conn, req design.CommitRequest) (*design.Design, *design.Revision, error) {
 	now := db.now()
-	rev := &design.Revision{ID: req.Content.RevisionID(), Content: req.Content}
+	rev, canonical := req.Revision()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO revisions (id, content, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-		rev.ID, string(rev.Canonical()), timeText(now)); err != nil {
+		rev.ID, string(canonical), timeText(now)); err != nil {
 		return nil, nil, err
 	}
 	crashpoint.Here("commit:revision")
 	if err := insertFiles(ctx, tx, rev, req.Files); err != nil {
 		return nil, nil, err
 	}
-	d, err := place(ctx, tx, req, rev, now)
+	d, seq, err := place(ctx, tx, req, rev, now)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -58,23 +58,27 @@ func (db *DB) commit(ctx context.Context, tx conn, req design.CommitRequest) (*d
 		d.ID, d.Revisions, rev.ID, req.Message, req.Author, timeText(now)); err != nil {
 		return nil, nil, err
 	}
-	if err := index(ctx, tx, d.ID, &rev.Content, d.Revisions == 1); err != nil {
+	if err := index(ctx, tx, seq, &rev.Content, d.Revisions == 1); err != nil {
 		return nil, nil, err
 	}
 	return d, rev, nil
 }
 
 func insertFiles(ctx context.Context, tx conn, rev *design.Revision, files []design.FileInfo) error {
+	given := make(map[string]bool, len(files))
 	for _, f := range files {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO files (sha256, size, media_type, name) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
 			f.SHA256, f.Size, f.MediaType, f.Name); err != nil {
 			return err
 		}
+		given[f.SHA256] = true
 	}
 	for _, f := range rev.Files() {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM files WHERE sha256 = ?`, f.SHA256).Scan(&n); err != nil {
-			return err
+		n := 1
+		if !given[f.SHA256] {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM files WHERE sha256 = ?`, f.SHA256).Scan(&n); err != nil {
+				return err
+			}
 		}
 		if n == 0 {
 			return &dgml.Error{Kind: dgml.Invalid, Field: f.Path, Msg: "refers to file " + f.SHA256 + ", which is not stored"}
@@ -86,16 +90,16 @@ func insertFiles(ctx context.Context, tx conn, rev *design.Revision, files []des
 	return nil
 }
 
-func createDesign(ctx context.Context, tx conn, req design.CommitRequest, rev *design.Revision, now time.Time) (*design.Design, error) {
+func createDesign(ctx context.Context, tx conn, req design.CommitRequest, rev *design.Revision, now time.Time) (*design.Design, int64, error) {
 	id, err := uuid.NewV7()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	home := ""
 	if req.Replica != nil {
 		id, err = uuid.Parse(req.Replica.ID)
 		if err != nil {
-			return nil, &dgml.Error{Kind: dgml.Invalid, Field: "id", Msg: "a design id is a UUID"}
+			return nil, 0, &dgml.Error{Kind: dgml.Invalid, Field: "id", Msg: "a design id is a UUID"}
 		}
 		home = req.Replica.Home
 	}
@@ -105,7 +109,7 @@ func createDesign(ctx context.Context, tx conn, req design.CommitRequest, rev *d
 	}
 	slug, err := freeSlug(ctx, tx, base)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	d := &design.Design{ID: id.String(), Slug: slug, Name: rev.Manifest.Name, Head: rev.ID, ForkedFrom: req.ForkedFrom, Revisions: 1, Created: now, Updated: now, Home: home}
 	var fd, fr any
@@ -119,26 +123,28 @@ func createDesign(ctx context.Context, tx conn, req design.CommitRequest, rev *d
 			d.ForkedFrom.Node = fn
 		}
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO designs (id, slug, name, head, forked_design, forked_revision, forked_node, home, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		d.ID, d.Slug, d.Name, d.Head, fd, fr, fn, home, timeText(now), timeText(now))
+	var seq int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO designs (id, slug, name, head, forked_design, forked_revision, forked_node, home, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+		d.ID, d.Slug, d.Name, d.Head, fd, fr, fn, home, timeText(now), timeText(now)).Scan(&seq)
 	if isUnique(err) && req.Replica != nil {
-		return nil, &dgml.Error{Kind: dgml.Conflict, Field: "id", Msg: "a design with this id is stored already"}
+		return nil, 0, &dgml.Error{Kind: dgml.Conflict, Field: "id", Msg: "a design with this id is stored already"}
 	}
-	return d, err
+	return d, seq, err
 }
 
-func advanceDesign(ctx context.Context, tx conn, id string, rev *design.Revision, now time.Time) (*design.Design, error) {
+func advanceDesign(ctx context.Context, tx conn, id string, rev *design.Revision, now time.Time) (*design.Design, int64, error) {
 	d, err := getDesign(ctx, tx, `d.id = ?`, id)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if d.Head == rev.ID {
-		return nil, &dgml.Error{Kind: dgml.Conflict, Msg: fmt.Sprintf("revision %.12s is already the head of %s: nothing changed", rev.ID, d.Slug)}
+		return nil, 0, &dgml.Error{Kind: dgml.Conflict, Msg: fmt.Sprintf("revision %.12s is already the head of %s: nothing changed", rev.ID, d.Slug)}
 	}
 	d.Head, d.Name, d.Updated = rev.ID, rev.Manifest.Name, now
 	d.Revisions++
-	_, err = tx.ExecContext(ctx, `UPDATE designs SET head = ?, name = ?, updated_at = ? WHERE id = ?`, d.Head, d.Name, timeText(now), d.ID)
-	return d, err
+	var seq int64
+	err = tx.QueryRowContext(ctx, `UPDATE designs SET head = ?, name = ?, updated_at = ? WHERE id = ? RETURNING seq`, d.Head, d.Name, timeText(now), d.ID).Scan(&seq)
+	return d, seq, err
 }
 
 func freeSlug(ctx context.Context, tx conn, base string) (string, error) {
@@ -162,11 +168,7 @@ func freeSlug(ctx context.Context, tx conn, base string) (string, error) {
 // matters when a follower keeps a batch of hundreds of designs: FTS5
 // flushes its pending terms at every statement, and one statement per
 // design made that most of a sync's time.
-func index(ctx context.Context, tx conn, id string, c *design.Content, fresh bool) error {
-	var seq int64
-	if err := tx.QueryRowContext(ctx, `SELECT seq FROM designs WHERE id = ?`, id).Scan(&seq); err != nil {
-		return err
-	}
+func index(ctx context.Context, tx conn, seq int64, c *design.Content, fresh bool) error {
 	ix := design.Index(c)
 	if _, err := tx.ExecContext(ctx, `UPDATE designs SET function = ?, license = ?, version = ?, otrl = ?, odrl = ?, languages = ?, parts = ?, thumb = ? WHERE seq = ?`,
 		ix.Function, ix.License, ix.Version, ix.OTRL, ix.ODRL, ix.Languages, ix.Parts, ix.Thumb, seq); err != nil {
@@ -176,7 +178,7 @@ func index(ctx context.Context, tx conn, id string, c *design.Content, fresh boo
 	if !ok {
 		// Every caller runs inside Atomically; without its state the
 		// rows would have no transaction to end with.
-		return fmt.Errorf("sqlite: design %s indexed outside a transaction", id)
+		return fmt.Errorf("sqlite: design %d indexed outside a transaction", seq)
 	}
 	st.search.add(seq, ix, fresh)
 	return nil
@@ -393,21 +395,21 @@ func (db *DB) Stats(ctx context.Context) (*design.Stats, error) {
 // is the only node that changes it: a replica advances only by the next
 // revision its home published, and a commit made here never advances a
 // design that lives elsewhere.
-func place(ctx context.Context, tx conn, req design.CommitRequest, rev *design.Revision, now time.Time) (*design.Design, error) {
+func place(ctx context.Context, tx conn, req design.CommitRequest, rev *design.Revision, now time.Time) (*design.Design, int64, error) {
 	switch {
 	case req.Replica != nil:
 		d, err := getDesign(ctx, tx, `d.id = ?`, req.Replica.ID)
 		if dgml.KindOf(err) == dgml.NotFound {
 			if req.Replica.Revision != 1 {
-				return nil, &dgml.Error{Kind: dgml.Conflict, Field: "revision", Msg: fmt.Sprintf("revision %d of a design not seen before: the revisions before it are missing", req.Replica.Revision)}
+				return nil, 0, &dgml.Error{Kind: dgml.Conflict, Field: "revision", Msg: fmt.Sprintf("revision %d of a design not seen before: the revisions before it are missing", req.Replica.Revision)}
 			}
 			return createDesign(ctx, tx, req, rev, now)
 		}
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if err := design.MayReplicate(d, req.Replica); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		return advanceDesign(ctx, tx, d.ID, rev, now)
 	case req.DesignID == "":
@@ -415,10 +417,10 @@ func place(ctx context.Context, tx conn, req design.CommitRequest, rev *design.R
 	default:
 		d, err := getDesign(ctx, tx, `d.id = ?`, req.DesignID)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if err := design.MayCommitHere(d); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		return advanceDesign(ctx, tx, d.ID, rev, now)
 	}

@@ -58,8 +58,10 @@ func (db *DB) commit(ctx context.Context, tx conn, req design.CommitRequest) (*d
 		d.ID, d.Revisions, rev.ID, req.Message, req.Author, timeText(now)); err != nil {
 		return nil, nil, err
 	}
-	if err := index(ctx, tx, seq, &rev.Content, d.Revisions == 1); err != nil {
-		return nil, nil, err
+	if d.Revisions > 1 { // a new design was indexed as it was created
+		if err := index(ctx, tx, seq, &rev.Content); err != nil {
+			return nil, nil, err
+		}
 	}
 	return d, rev, nil
 }
@@ -107,11 +109,7 @@ func createDesign(ctx context.Context, tx conn, req design.CommitRequest, rev *d
 	if base == "" {
 		base = design.Slug(rev.Manifest.Name)
 	}
-	slug, err := freeSlug(ctx, tx, base)
-	if err != nil {
-		return nil, 0, err
-	}
-	d := &design.Design{ID: id.String(), Slug: slug, Name: rev.Manifest.Name, Head: rev.ID, ForkedFrom: req.ForkedFrom, Revisions: 1, Created: now, Updated: now, Home: home}
+	d := &design.Design{ID: id.String(), Slug: base, Name: rev.Manifest.Name, Head: rev.ID, ForkedFrom: req.ForkedFrom, Revisions: 1, Created: now, Updated: now, Home: home}
 	var fd, fr any
 	fn := ""
 	if d.ForkedFrom != nil {
@@ -123,13 +121,34 @@ func createDesign(ctx context.Context, tx conn, req design.CommitRequest, rev *d
 			d.ForkedFrom.Node = fn
 		}
 	}
-	var seq int64
-	err = tx.QueryRowContext(ctx, `INSERT INTO designs (id, slug, name, head, forked_design, forked_revision, forked_node, home, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-		d.ID, d.Slug, d.Name, d.Head, fd, fr, fn, home, timeText(now), timeText(now)).Scan(&seq)
+	// The summary columns go in with the row, and the wanted slug is
+	// tried first: a follower creating thousands of designs spares a
+	// look-up and an update for each.
+	ix := design.Index(&rev.Content)
+	insert := func() (seq int64, err error) {
+		err = tx.QueryRowContext(ctx, `INSERT INTO designs (id, slug, name, head, forked_design, forked_revision, forked_node, home, created_at, updated_at, function, license, version, otrl, odrl, languages, parts, thumb) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+			d.ID, d.Slug, d.Name, d.Head, fd, fr, fn, home, timeText(now), timeText(now), ix.Function, ix.License, ix.Version, ix.OTRL, ix.ODRL, ix.Languages, ix.Parts, ix.Thumb).Scan(&seq)
+		return seq, err
+	}
+	seq, err := insert()
+	if isUnique(err) && strings.Contains(err.Error(), "designs.slug") {
+		if d.Slug, err = freeSlug(ctx, tx, base); err != nil {
+			return nil, 0, err
+		}
+		seq, err = insert()
+	}
 	if isUnique(err) && req.Replica != nil {
 		return nil, 0, &dgml.Error{Kind: dgml.Conflict, Field: "id", Msg: "a design with this id is stored already"}
 	}
-	return d, seq, err
+	if err != nil {
+		return nil, 0, err
+	}
+	st, ok := ctx.Value(txKey{}).(*txState)
+	if !ok {
+		return nil, 0, fmt.Errorf("sqlite: design %s created outside a transaction", d.ID)
+	}
+	st.search.add(seq, ix, true)
+	return d, seq, nil
 }
 
 func advanceDesign(ctx context.Context, tx conn, id string, rev *design.Revision, now time.Time) (*design.Design, int64, error) {
@@ -161,14 +180,13 @@ func freeSlug(ctx context.Context, tx conn, base string) (string, error) {
 	}
 }
 
-// index refreshes a design's summary columns from its head revision and
-// queues its filter facets and full-text row for the end of the
-// transaction. fresh (its first revision) means there are no old rows to
-// remove first. Writing the search rows of a whole transaction at once
+// index refreshes a design's summary columns from its new head revision
+// and queues its filter facets and full-text row, replacing the old
+// ones, for the end of the transaction. Writing the search rows of a whole transaction at once
 // matters when a follower keeps a batch of hundreds of designs: FTS5
 // flushes its pending terms at every statement, and one statement per
 // design made that most of a sync's time.
-func index(ctx context.Context, tx conn, seq int64, c *design.Content, fresh bool) error {
+func index(ctx context.Context, tx conn, seq int64, c *design.Content) error {
 	ix := design.Index(c)
 	if _, err := tx.ExecContext(ctx, `UPDATE designs SET function = ?, license = ?, version = ?, otrl = ?, odrl = ?, languages = ?, parts = ?, thumb = ? WHERE seq = ?`,
 		ix.Function, ix.License, ix.Version, ix.OTRL, ix.ODRL, ix.Languages, ix.Parts, ix.Thumb, seq); err != nil {
@@ -180,7 +198,7 @@ func index(ctx context.Context, tx conn, seq int64, c *design.Content, fresh boo
 		// rows would have no transaction to end with.
 		return fmt.Errorf("sqlite: design %d indexed outside a transaction", seq)
 	}
-	st.search.add(seq, ix, fresh)
+	st.search.add(seq, ix, false)
 	return nil
 }
 
@@ -397,6 +415,21 @@ func (db *DB) Stats(ctx context.Context) (*design.Stats, error) {
 // design that lives elsewhere.
 func place(ctx context.Context, tx conn, req design.CommitRequest, rev *design.Revision, now time.Time) (*design.Design, int64, error) {
 	switch {
+	case req.Replica != nil && req.Replica.Revision == 1:
+		// Most replicated designs arrive new: tried as such, and looked up
+		// only when the id is taken, to say why it may not be.
+		d, seq, err := createDesign(ctx, tx, req, rev, now)
+		if dgml.KindOf(err) != dgml.Conflict {
+			return d, seq, err
+		}
+		old, gerr := getDesign(ctx, tx, `d.id = ?`, req.Replica.ID)
+		if gerr != nil {
+			return nil, 0, gerr
+		}
+		if rerr := design.MayReplicate(old, req.Replica); rerr != nil {
+			return nil, 0, rerr
+		}
+		return nil, 0, err
 	case req.Replica != nil:
 		d, err := getDesign(ctx, tx, `d.id = ?`, req.Replica.ID)
 		if dgml.KindOf(err) == dgml.NotFound {

@@ -66,7 +66,13 @@ func (s *Server) feedBatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, b)
+	// Compact, and with <, > and & as they are: the entries' objects
+	// then arrive in the canonical form their signatures cover.
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(b)
 }
 
 // object serves a revision's canonical bytes, or a file, by SHA-256:

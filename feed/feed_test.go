@@ -300,3 +300,48 @@ func BenchmarkVerify(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*len(entries))/b.Elapsed().Seconds(), "entries/s")
 }
+
+// An entry is kept as the bytes its node signed, whether its object came
+// in canonical form (checked as it came) or reformatted on the way
+// (made canonical again before checking).
+func TestEntryKeptAsSignedHoweverItsObjectCame(t *testing.T) {
+	k := key(4)
+	_, entries := own(t, k, 3)
+	for _, indent := range []bool{false, true} {
+		f := follower(k)
+		for _, e := range entries {
+			want, _ := e.Bytes()
+			var got Entry
+			if err := json.Unmarshal(want, &got); err != nil {
+				t.Fatal(err)
+			}
+			if indent {
+				var buf bytes.Buffer
+				if err := json.Indent(&buf, got.Object, "", "   "); err != nil {
+					t.Fatal(err)
+				}
+				got.Object = buf.Bytes()
+			}
+			if err := f.Next(&got); err != nil {
+				t.Fatalf("indent %v, entry %d: %v", indent, e.Seq, err)
+			}
+			if b, _ := got.Bytes(); !bytes.Equal(b, want) {
+				t.Errorf("indent %v, entry %d kept as\n%s\nsigned as\n%s", indent, e.Seq, b, want)
+			}
+		}
+	}
+	// Escaped the way encoding/json escapes HTML, the object is not the
+	// signed bytes; it is made canonical, and verifies.
+	b, _ := entries[1].Bytes()
+	var got Entry
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	got.Object = json.RawMessage(strings.ReplaceAll(string(got.Object), "<", `\u003c`))
+	if err := got.VerifySig(k.Public().(ed25519.PublicKey)); err != nil {
+		t.Fatal(err)
+	}
+	if kept, _ := got.Bytes(); !bytes.Equal(kept, b) {
+		t.Errorf("kept %s", kept)
+	}
+}

@@ -122,6 +122,10 @@ type Part struct {
 	Images     []FileRef   `json:"images,omitempty"`
 	Supplier   string      `json:"supplier,omitempty"`
 	PartNumber string      `json:"part_number,omitempty"`
+	// Price is what one bought item costs from Supplier, in Currency
+	// (ISO 4217), as the design's maintainers last saw it.
+	Price    float64 `json:"price,omitempty"`
+	Currency string  `json:"currency,omitempty"`
 	Owner      string      `json:"owner,omitempty"` // the team that looks after a module
 	Children   []Part      `json:"children,omitempty"`
 	// Reuses names the design (and revision) a module is taken from, so

@@ -67,6 +67,12 @@ func (c *Content) Validate() error {
 				err = bad(field+".kind", "must be module, part or bought, got %q", p.Kind)
 			case p.Kind != KindModule && len(p.Children) > 0:
 				err = bad(field, "only a module can hold parts")
+			case !finite(p.Price) || p.Price < 0:
+				err = bad(field+".price", "must be a non-negative number")
+			case p.Currency != "" && !CurrencyCode(p.Currency):
+				err = bad(field+".currency", "%q is not an ISO 4217 code such as EUR", p.Currency)
+			case p.Price > 0 && p.Currency == "":
+				err = bad(field+".currency", "a price needs its currency")
 			}
 			if err == nil {
 				if e := p.Dimensions.check(); e != nil {
@@ -147,4 +153,17 @@ func fold(s string) string {
 		"à", "a", "â", "a", "ã", "a", "ç", "c", "í", "i", "ó", "o", "ô", "o", "õ", "o",
 		"ú", "u", "ñ", "n", "Ä", "a", "Ö", "o", "Ü", "u", "É", "e", "Á", "a", "Ó", "o",
 	).Replace(s)
+}
+
+// CurrencyCode says whether s has the shape of an ISO 4217 code.
+func CurrencyCode(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for _, r := range s {
+		if r < 'A' || r > 'Z' {
+			return false
+		}
+	}
+	return true
 }

@@ -111,6 +111,19 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 		"pathesc":  url.PathEscape,
 		"in":       func(t time.Time, loc *time.Location) time.Time { return t.In(loc) },
 		"langname": langName,
+		"fld": func(id, label, value string, errs map[string]string) map[string]string {
+			return map[string]string{"ID": id, "Label": label, "Value": value, "Err": errs[id]}
+		},
+		"keptnames": func(kept string) []string {
+			var out []string
+			for _, r := range decodeKept(kept) {
+				out = append(out, r.Path)
+			}
+			return out
+		},
+		"otrls":      func() []string { return design.OTRLNames },
+		"odrls":      func() []string { return design.ODRLNames },
+		"changekind": changeKind,
 		"dict3": func(id, label string, values, errs map[string]string) map[string]string {
 			return map[string]string{"ID": id, "Label": label, "Value": values[id], "Err": errs[id]}
 		},
@@ -136,6 +149,7 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 	s.federationPages(mux)
 	s.productionPages(mux)
 	s.ledgerPages(mux)
+	s.editPages(mux)
 	mux.HandleFunc("/", s.page(func(w http.ResponseWriter, r *http.Request) (*view, error) {
 		return nil, &dgml.Error{Kind: dgml.NotFound, Msg: "There is no page at " + r.URL.Path + " on this node."}
 	}))

@@ -1,0 +1,108 @@
+package commons
+
+import (
+	"context"
+	"io"
+	"path"
+
+	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/design"
+)
+
+// StoreFile keeps one file a person uploads while editing a design, by
+// its hash, ahead of the revision that will refer to it (a form shown
+// again after an error keeps it by hash, so nobody chooses it twice).
+func (s *Service) StoreFile(name string, r io.Reader) (design.FileInfo, error) {
+	return s.storeFile(path.Base(name), r)
+}
+
+// SaveOptions say where an edited revision goes.
+type SaveOptions struct {
+	Into    string // the design (id or slug) it advances; empty: a new design
+	Author  string
+	Message string
+	// Then runs inside the transaction that stores the revision, as for
+	// ImportOptions.
+	Then func(ctx context.Context, d *design.Design, revision string) error
+}
+
+// Save stores content made in an editor: every file it refers to by
+// path and hash is stored already (StoreFile, or an earlier revision).
+// Meshes are measured (sizes and masses filled where the editor left
+// them out), licences checked, and the revision, its analyses and its
+// file preparation land in one transaction.
+func (s *Service) Save(ctx context.Context, c design.Content, opt SaveOptions) (*design.Design, *design.Revision, error) {
+	var infos []design.FileInfo
+	seen := map[string]bool{}
+	var missing error
+	add := func(refs []design.FileRef) {
+		for _, r := range refs {
+			if r.SHA256 == "" || seen[r.SHA256] {
+				continue
+			}
+			seen[r.SHA256] = true
+			if !s.Blobs.Has(r.SHA256) && missing == nil {
+				missing = &dgml.Error{Kind: dgml.Invalid, Field: r.Path, Msg: "refers to file " + r.SHA256 + ", which this node does not hold: upload it again"}
+			}
+			infos = append(infos, design.FileInfo{SHA256: r.SHA256, Size: r.Size, MediaType: r.MediaType, Name: path.Base(r.Path)})
+		}
+	}
+	add(c.Manifest.Images)
+	design.Walk(c.Parts, func(_ []string, p *design.Part) {
+		add(p.Sources)
+		add(p.Exports)
+		add(p.Images)
+	})
+	for _, st := range c.Steps {
+		add(st.Images)
+	}
+	if missing != nil {
+		return nil, nil, missing
+	}
+	if err := c.Validate(); err != nil {
+		return nil, nil, err
+	}
+	_, analyses, err := s.measureParts(ctx, &c, func(ref *design.FileRef) (io.ReadSeekCloser, error) {
+		if ref.SHA256 == "" {
+			return nil, nil
+		}
+		return s.Blobs.Open(ref.SHA256)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	var d *design.Design
+	var rev *design.Revision
+	err = s.Tx.Atomically(ctx, func(ctx context.Context) error {
+		req := design.CommitRequest{Content: c, Files: infos, Author: opt.Author, Message: opt.Message}
+		var origin *design.Origin
+		if opt.Into != "" {
+			old, err := s.Store.Design(ctx, opt.Into)
+			if err != nil {
+				return err
+			}
+			req.DesignID, origin = old.ID, old.ForkedFrom
+		}
+		if _, err := s.CheckLicenses(ctx, origin, &req.Content); err != nil {
+			return err
+		}
+		var err error
+		if d, rev, err = s.Store.Commit(ctx, req); err != nil {
+			return err
+		}
+		if err := s.cacheAnalyses(ctx, &req.Content, analyses); err != nil {
+			return err
+		}
+		if err := s.enqueuePrepare(ctx, &req.Content); err != nil {
+			return err
+		}
+		if opt.Then != nil {
+			return opt.Then(ctx, d, rev.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, rev, nil
+}

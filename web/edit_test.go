@@ -1,0 +1,192 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/geometry"
+	"github.com/dgml/dgml/internal/testnode"
+)
+
+// editPost sends the design editor's form as a browser does: the fields
+// given, and files by input name.
+func editPost(t *testing.T, client *http.Client, target string, fields url.Values, files map[string][2]string) (int, string, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range fields {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	for field, f := range files {
+		fw, _ := mw.CreateFormFile(field, f[0])
+		fw.Write([]byte(f[1]))
+	}
+	mw.Close()
+	res, err := client.Post(target, mw.FormDataContentType(), &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b), res.Header.Get("Location")
+}
+
+func cubeSTL(t *testing.T, side float64) string {
+	t.Helper()
+	m, err := geometry.Extrude([]geometry.Point2{{X: 0, Y: 0}, {X: side, Y: 0}, {X: side, Y: side}, {X: 0, Y: side}}, side)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := geometry.WriteSTL(&b, m, "cube"); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+var keptRe = regexp.MustCompile(`name="(p\d+_kept)" value="([^"]+)"`)
+
+func TestEditorMakesAndChangesADesign(t *testing.T) {
+	node := testnode.New(t)
+	h, _ := node.Handler(t, 0)
+	base := serve(t, h)
+	client := loggedIn(t, base)
+	csrf := csrfOf(t, client, base+"/designs/new")
+
+	form := url.Values{"csrf": {csrf}, "parts": {"3"}, "steps": {"1"},
+		"name": {"Seed drill"}, "function": {"Sows seeds in rows"}, "license": {"CERN-OHL-S-2.0"}, "languages": {"en, pt-br"}, "otrl": {"4"},
+		"p0_order": {"1"}, "p0_name": {"Frame"}, "p0_kind": {"module"},
+		"p1_order": {"2"}, "p1_name": {"Hopper bracket"}, "p1_kind": {"part"}, "p1_module": {"Frame"}, "p1_qty": {"4"}, "p1_process": {"3d-printing-fdm"}, "p1_material": {"PETG"},
+		"p2_order": {"3"}, "p2_name": {"M5 bolt"}, "p2_kind": {"bought"}, "p2_module": {"Frame"}, "p2_qty": {"8"}, "p2_supplier": {"Bolt shop"}, "p2_price": {"0.40"},
+		"s0_order": {"1"}, "s0_title": {"Print"}, "s0_text": {"Print the brackets in PETG."},
+		"message": {"first draft"}}
+	cube := cubeSTL(t, 20)
+	// A price without its currency: the form comes back with every value,
+	// the uploaded mesh kept by its hash.
+	code, body, _ := editPost(t, client, base+"/designs/new", form, map[string][2]string{"p1_file": {"bracket.stl", cube}})
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="currency-err"`) {
+		t.Fatalf("a price without currency: %d\n%s", code, body)
+	}
+	for _, want := range []string{`value="Hopper bracket"`, `value="Bolt shop"`, `value="0.40"`, "Print the brackets in PETG.", "bracket.stl (uploaded, kept)", `value="en, pt-br"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the form lost %q", want)
+		}
+	}
+	m := keptRe.FindStringSubmatch(body)
+	if m == nil || m[1] != "p1_kept" {
+		t.Fatalf("no kept file on the bracket's row: %v", m)
+	}
+	form.Set("p1_kept", m[2])
+	form.Set("currency", "eur")
+	code, body, loc := editPost(t, client, base+"/designs/new", form, nil)
+	if code != http.StatusSeeOther || !strings.HasPrefix(loc, "/designs/seed-drill/edit?saved=") {
+		t.Fatalf("saving: %d %q\n%s", code, loc, body)
+	}
+	d, rev, err := node.Commons.Head(context.Background(), "seed-drill")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rev.Parts) != 1 || rev.Parts[0].Kind != design.KindModule || len(rev.Parts[0].Children) != 2 {
+		t.Fatalf("tree: %+v", rev.Parts)
+	}
+	br, bolt := rev.Parts[0].Children[0], rev.Parts[0].Children[1]
+	if br.Quantity != 4 || br.Material != "PETG" || len(br.Exports) != 1 || br.Exports[0].SHA256 == "" || br.Dimensions == nil || br.Dimensions.X != 20 {
+		t.Errorf("bracket: %+v %+v", br, br.Dimensions)
+	}
+	if bolt.Price != 0.4 || bolt.Currency != "EUR" || bolt.Supplier != "Bolt shop" {
+		t.Errorf("bolt: %+v", bolt)
+	}
+	if got := strings.Join(rev.Manifest.Languages, ","); got != "en,pt-BR" || rev.Manifest.OTRL != 4 {
+		t.Errorf("manifest: %q %d", got, rev.Manifest.OTRL)
+	}
+	// The page after saving says so and shows the measured size.
+	res, err := client.Get(base + loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(b), `id="saved"`) || !strings.Contains(string(b), "measured 20 × 20 × 20 mm") {
+		t.Errorf("after saving:\n%s", b)
+	}
+
+	// Change it: the bolt goes, the bracket comes first, a message says
+	// why. The history lists both revisions; the changes page says what
+	// went.
+	edit := url.Values{"csrf": {csrf}, "base": {d.Head}, "parts": {"3"}, "steps": {"1"}, "name": {"Seed drill"}, "license": {"CERN-OHL-S-2.0"}, "currency": {"EUR"},
+		"p0_key": {"0"}, "p0_order": {"2"}, "p0_name": {"Frame"}, "p0_kind": {"module"},
+		"p1_key": {"0.0"}, "p1_order": {"1"}, "p1_name": {"Hopper bracket"}, "p1_kind": {"part"}, "p1_qty": {"4"}, "p1_process": {"3d-printing-fdm"}, "p1_material": {"PETG"},
+		"p2_key": {"0.1"}, "p2_name": {"M5 bolt"}, "p2_kind": {"bought"}, "p2_remove": {"on"},
+		"s0_key": {"0"}, "s0_title": {"Print"}, "s0_text": {"Print the brackets in PETG."}, "message": {"bolts come with the frame kit"}}
+	code, body, _ = editPost(t, client, base+"/designs/seed-drill/edit", edit, nil)
+	if code != http.StatusSeeOther {
+		t.Fatalf("edit: %d\n%s", code, body)
+	}
+	_, rev2, _ := node.Commons.Head(context.Background(), "seed-drill")
+	if len(rev2.Parts) != 2 || rev2.Parts[0].Name != "Hopper bracket" || rev2.Parts[0].Exports[0].SHA256 != br.Exports[0].SHA256 || len(rev2.Parts[1].Children) != 0 {
+		t.Errorf("after the edit: %+v", rev2.Parts)
+	}
+	res, _ = client.Get(base + "/designs/seed-drill/revisions")
+	b, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(b), "bolts come with the frame kit") || !strings.Contains(string(b), "first draft") || !strings.Contains(string(b), "maker@") {
+		t.Errorf("history:\n%s", b)
+	}
+	res, _ = client.Get(base + "/designs/seed-drill/changes?from=" + d.Head + "&to=" + rev2.ID)
+	b, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(b), "part removed") || !strings.Contains(string(b), "M5 bolt") {
+		t.Errorf("changes:\n%s", b)
+	}
+
+	// An editor opened before that edit: its save is held back, with
+	// everything typed kept.
+	edit.Set("base", d.Head)
+	edit.Set("message", "stale")
+	code, body, _ = editPost(t, client, base+"/designs/seed-drill/edit", edit, nil)
+	if code != http.StatusConflict || !strings.Contains(body, "newer revision") || !strings.Contains(body, `value="stale"`) {
+		t.Errorf("a stale editor: %d", code)
+	}
+
+	// Somebody else may not edit it, on any path.
+	jar, _ := cookiejar.New(nil)
+	other := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err = other.PostForm(base+"/signup", url.Values{"name": {"stranger"}, "password": {"correct horse battery"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	res, _ = other.Get(base + "/designs/seed-drill/edit")
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("a stranger opens the editor: %d", res.StatusCode)
+	}
+	ocsrf := csrfOf(t, other, base+"/designs/new")
+	edit.Set("csrf", ocsrf)
+	edit.Set("base", rev2.ID)
+	if code, _, _ := editPost(t, other, base+"/designs/seed-drill/edit", edit, nil); code != http.StatusForbidden {
+		t.Errorf("a stranger saves: %d", code)
+	}
+	if _, rev3, _ := node.Commons.Head(context.Background(), "seed-drill"); rev3.ID != rev2.ID {
+		t.Error("a stranger's save changed the design")
+	}
+}
+
+func serve(t *testing.T, h http.Handler) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}

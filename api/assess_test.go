@@ -333,7 +333,7 @@ func TestAttributionAndLicenseChecks(t *testing.T) {
 		rel = append(rel, c.Relation+" "+c.Name+" "+c.License+" "+strings.Join(c.Contributors, ","))
 	}
 	want := []string{
-		"this design Door CERN-OHL-S-2.0 bob@test.node",
+		"this design Door (bob's fork) CERN-OHL-S-2.0 bob@test.node",
 		"forked from Door CERN-OHL-S-2.0 bob@test.node",
 		`module "Hinge" reused from Hinge CERN-OHL-S-2.0 Ana Lima,ana@test.node`,
 	}

@@ -1,5 +1,7 @@
 package design
 
+import "strings"
+
 // OTRLNames say in plain words what each Open Technology Readiness
 // Level (OKH-LOSH, 1 to 8) means, so that a reader sees "working
 // prototype" beside the number.
@@ -30,4 +32,14 @@ func OTRLName(level int) string {
 		return ""
 	}
 	return OTRLNames[level-1]
+}
+
+// ForkName is a fork's title until its maintainer gives it another: the
+// parent's, saying whose fork it is.
+func ForkName(parent, user string) string { return parent + " (" + user + "'s fork)" }
+
+// IsForkName says whether name is a fork title ForkName made from
+// parent's.
+func IsForkName(name, parent string) bool {
+	return strings.HasPrefix(name, parent+" (") && strings.HasSuffix(name, "'s fork)")
 }

@@ -246,8 +246,13 @@ func (s *Service) Fork(ctx context.Context, u *account.User, ref string) (*desig
 		if err != nil {
 			return err
 		}
+		// A fork has its own title from the start, so that search results
+		// and plans never show two designs of the same name; it goes
+		// back to the parent's when a proposal is accepted there.
+		c := rev.Content
+		c.Manifest.Name = design.ForkName(c.Manifest.Name, u.Name)
 		d, _, err = s.Commons.Store.Commit(ctx, design.CommitRequest{
-			Content: rev.Content, ForkedFrom: &design.Origin{Design: parent.ID, Revision: rev.ID},
+			Content: c, ForkedFrom: &design.Origin{Design: parent.ID, Revision: rev.ID},
 			Slug: design.Slug(rev.Manifest.Name + " " + u.Name), Author: s.Handle(u), Message: "forked from " + parent.Slug,
 		})
 		if err != nil {
@@ -454,7 +459,11 @@ func (s *Service) Decide(ctx context.Context, u *account.User, id string, accept
 			if _, err := s.Commons.CheckMerge(ctx, target.Head, &rev.Content); err != nil {
 				return err
 			}
-			if _, _, err := s.Commons.Store.Commit(ctx, design.CommitRequest{DesignID: p.DesignID, Content: rev.Content, Author: p.Author, Message: "accepted proposal: " + p.Title}); err != nil {
+			c := rev.Content
+			if design.IsForkName(c.Manifest.Name, target.Name) {
+				c.Manifest.Name = target.Name
+			}
+			if _, _, err := s.Commons.Store.Commit(ctx, design.CommitRequest{DesignID: p.DesignID, Content: c, Author: p.Author, Message: "accepted proposal: " + p.Title}); err != nil {
 				return err
 			}
 			status = "accepted"

@@ -62,6 +62,22 @@ type Factors struct {
 	Baseline           Baseline `json:"baseline"`
 	// DefaultMaterial is assumed for a part whose manifest names none.
 	DefaultMaterialKg Figure `json:"default_part_kg"`
+	// PerEUR is how many units of a currency one euro buys, to compare
+	// workshops that state their rates in their own currency.
+	PerEUR map[string]Figure `json:"units_per_eur"`
+}
+
+// ToEUR converts an amount in a currency (ISO 4217; empty is EUR) to
+// euros; false when the table has no rate for it.
+func (f *Factors) ToEUR(amount float64, currency string) (float64, bool) {
+	if currency == "" || currency == "EUR" {
+		return amount, true
+	}
+	r, ok := f.PerEUR[strings.ToUpper(currency)]
+	if !ok || r.Value <= 0 {
+		return 0, false
+	}
+	return amount / r.Value, true
 }
 
 // Baseline is the industrial alternative: made in a central hub and
@@ -84,6 +100,8 @@ const (
 	emberApprox = "Ember 2023 via Our World in Data (not in the project's reference file; approximate, to verify)"
 	labRates    = "typical fab-lab machine-time prices in published price lists, rounded (secondary)"
 	filament    = "retail 1 kg filament spools, 2025 (e.g. Prusament, 20-30 EUR), rounded (secondary)"
+	fx          = "mid-2025 exchange rates, rounded to two or three figures from memory of the ECB euro reference rates (approximate: set today's in the factors file)"
+	fxOther     = "mid-2025 exchange rates, rounded, from memory of central-bank indicative rates (not in the ECB set; approximate: set today's in the factors file)"
 )
 
 // Default is the built-in table.
@@ -124,6 +142,11 @@ func Default() *Factors {
 			design.ProcessPCBAssembly:    {f(0.1, "soldering station and hot air (secondary)"), f(25, labRates), f(5, labRates)},
 			design.ProcessTextile:        {f(0.1, "sewing machine (secondary)"), f(20, labRates), f(2, labRates)},
 			design.ProcessAssembly:       {f(0.05, "hand tools (secondary)"), f(25, labRates), f(0, labRates)},
+		},
+		PerEUR: map[string]Figure{
+			"USD": f(1.17, fx), "GBP": f(0.86, fx), "CHF": f(0.94, fx), "INR": f(100, fx), "BRL": f(6.4, fx), "ZAR": f(20.8, fx),
+			"MXN": f(22, fx), "IDR": f(19000, fx), "PHP": f(66, fx), "PLN": f(4.25, fx), "SEK": f(11.1, fx), "NOK": f(11.8, fx), "DKK": f(7.46, fx),
+			"KES": f(151, fxOther), "NGN": f(1800, fxOther), "GHS": f(12, fxOther), "COP": f(4700, fxOther), "ARS": f(1400, fxOther),
 		},
 		GridGPerKWh: map[string]Figure{
 			"world": f(481, ember), "FR": f(56, ember), "NO": f(30, ember), "FI": f(79, ember), "BR": f(98, ember),

@@ -51,6 +51,9 @@ type Facility struct {
 	// Ownership says who owns the business (e.g. worker-owned); licenses
 	// such as the Peer Production License depend on it.
 	Ownership string    `json:"ownership,omitempty"`
+	// Currency is what the machines' rates and fees are in (ISO 4217);
+	// empty means EUR.
+	Currency string `json:"currency,omitempty"`
 	Status    string    `json:"status,omitempty"` // active, planned
 	Source    string    `json:"source,omitempty"` // where the record came from
 	Machines  []Machine `json:"machines"`
@@ -86,7 +89,8 @@ type Machine struct {
 	LaserW    float64           `json:"laser_w,omitempty"`
 	SpindleW  float64           `json:"spindle_w,omitempty"`
 	PowerKW   float64           `json:"power_kw,omitempty"` // average draw while working; zero: the process's default
-	// HourlyRate and SetupFee are in EUR; zero: the network's defaults.
+	// HourlyRate and SetupFee are in the facility's currency; zero: the
+	// network's defaults.
 	HourlyRate float64 `json:"hourly_rate,omitempty"`
 	SetupFee   float64 `json:"setup_fee,omitempty"`
 	// CapacityHours is what the facility offers the network per week.

@@ -134,10 +134,22 @@ func factor(m *facility.Machine) float64 {
 func production(f *cost.Factors, fac *facility.Facility, m *facility.Machine, j *Job) (eur, co2e float64) {
 	pf := f.Process(m.Process)
 	rate, setup, kw := m.HourlyRate, m.SetupFee, m.PowerKW
+	// Rates in a currency the table cannot convert count as unstated.
+	if r, ok := f.ToEUR(rate, fac.Currency); ok {
+		rate = r
+	} else {
+		rate = 0
+	}
+	if s, ok := f.ToEUR(setup, fac.Currency); ok {
+		setup = s
+	} else {
+		setup = 0
+	}
+	stated := rate > 0
 	if rate == 0 {
 		rate = pf.HourlyRate.Value
 	}
-	if setup == 0 && m.HourlyRate == 0 {
+	if setup == 0 && !stated {
 		setup = pf.SetupFee.Value
 	}
 	if kw == 0 {

@@ -44,15 +44,15 @@ const (
 // editForm is the editor's state: what the page shows and what a post
 // brings back.
 type editForm struct {
-	Base                                       string // the head revision the editor started from
-	Name, Function, Version, License, DocLic   string
-	Languages, Keywords, OTRL, ODRL, Currency  string
-	Message                                    string
-	Parts                                      []partInput
-	Steps                                      []stepInput
-	Modules                                    []string // module names, for the "in module" list
-	Errors                                     map[string]string
-	fieldsOrder                                []string
+	Base                                      string // the head revision the editor started from
+	Name, Function, Version, License, DocLic  string
+	Languages, Keywords, OTRL, ODRL, Currency string
+	Message                                   string
+	Parts                                     []partInput
+	Steps                                     []stepInput
+	Modules                                   []string // module names, for the "in module" list
+	Errors                                    map[string]string
+	fieldsOrder                               []string
 }
 
 type partInput struct {

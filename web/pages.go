@@ -3,11 +3,13 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/commons"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/facility"
@@ -135,6 +137,7 @@ func (s *Site) facilities(w http.ResponseWriter, r *http.Request) (*view, error)
 	}
 	data["Items"] = items
 	data["Map"] = drawMap(pts, len(pts) > 0 && (q.Get("place") != "" || q.Get("near") != ""), "Map of the facilities listed")
+	data["Withdrawn"] = r.URL.Query().Get("withdrawn")
 	return page("facilities.html", "Facilities", data), nil
 }
 
@@ -143,123 +146,48 @@ func (s *Site) facility(w http.ResponseWriter, r *http.Request) (*view, error) {
 	if err != nil {
 		return nil, err
 	}
-	return page("facility.html", f.Name, map[string]any{"F": f, "Map": drawMap([]mapPoint{{At: f.Location, Label: f.Name, Kind: "chosen"}}, true, "Where "+f.Name+" is")}), nil
+	operator := f.Home == "" && me(r) != nil && account.Permit(r.Context(), s.network.Roles, me(r), account.Operator, f.ID) == nil
+	return page("facility.html", f.Name, map[string]any{"F": f, "Operator": operator, "Saved": r.URL.Query().Get("saved") != "",
+		"Map": drawMap([]mapPoint{{At: f.Location, Label: f.Name, Kind: "chosen"}}, true, "Where "+f.Name+" is")}), nil
 }
 
-// machineRows is how many machine rows the registration form offers.
-const machineRows = 5
-
-func (s *Site) facilityForm(w http.ResponseWriter, r *http.Request) (*view, error) {
-	if me(r) == nil {
-		return &view{redirect: "/login?next=/facilities/new"}, nil
-	}
-	return page("facility_form.html", "Register a workshop", map[string]any{"Rows": make([]struct{}, machineRows), "Form": map[string]string{"visibility": "public", "share_machines": "on"}, "Errors": map[string]string{}}), nil
-}
-
-func (s *Site) registerFacility(w http.ResponseWriter, r *http.Request) (*view, error) {
-	form := map[string]string{}
-	for k, v := range r.PostForm {
-		form[k] = v[0]
-	}
-	errs := map[string]string{}
-	f, err := facilityFromForm(r, errs)
-	if err == nil && len(errs) == 0 {
-		err = s.network.Register(r.Context(), me(r), f)
-		if e, ok := err.(*dgml.Error); ok && e.Kind == dgml.Invalid {
-			errs[e.Field] = e.Msg
-			err = nil
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	if len(errs) > 0 {
-		v := page("facility_form.html", "Register a workshop", map[string]any{"Rows": make([]struct{}, machineRows), "Form": form, "Errors": errs})
-		v.status = http.StatusUnprocessableEntity
-		return v, nil
-	}
-	return &view{redirect: "/facilities/" + f.Slug}, nil
-}
-
-// facilityFromForm reads the registration form; errs collects problems
-// by field name, as the form names its inputs.
-func facilityFromForm(r *http.Request, errs map[string]string) (*facility.Facility, error) {
-	v := r.PostForm
-	f := &facility.Facility{Name: strings.TrimSpace(v.Get("name")), Address: v.Get("address"), City: v.Get("city"),
-		Country: strings.ToUpper(strings.TrimSpace(v.Get("country"))), Contact: v.Get("contact"), OpeningHours: v.Get("opening_hours"),
-		Access: facility.Access(v.Get("access")), Ownership: v.Get("ownership"), Source: "web", Machines: []facility.Machine{}}
-	if f.Name == "" {
-		errs["name"] = "a workshop needs a name"
-	}
-	place := strings.TrimSpace(v.Get("location"))
-	if p, err := param.Point("location", place); err == nil {
-		f.Location = p
-	} else if p, ok := geo.Place(place); ok {
-		f.Location = p
-	} else {
-		errs["location"] = "give LAT,LON (e.g. 37.98,23.73) or a large city"
-	}
-	num := func(field string) float64 {
-		s := strings.TrimSpace(v.Get(field))
-		if s == "" {
-			return 0
-		}
-		x, err := param.Float(field, s, 0, 1e6, 0)
-		if err != nil {
-			errs[field] = "a number from 0 to 1,000,000"
-		}
-		return x
-	}
-	f.GridIntensity = num("grid")
-	for i := 0; i < machineRows; i++ {
-		pfx := fmt.Sprintf("m%d_", i)
-		proc := v.Get(pfx + "process")
-		if proc == "" {
-			continue
-		}
-		m := facility.Machine{Process: design.Process(proc), Make: v.Get(pfx + "make"), Model: v.Get(pfx + "model"),
-			Envelope:   design.Dimensions{X: num(pfx + "x"), Y: num(pfx + "y"), Z: num(pfx + "z")},
-			HourlyRate: num(pfx + "rate"), CapacityHours: num(pfx + "capacity")}
-		if !m.Process.Valid() {
-			errs[pfx+"process"] = "choose a process from the list"
-		}
-		for _, mat := range strings.Split(v.Get(pfx+"materials"), ",") {
-			if mat = strings.TrimSpace(mat); mat != "" {
-				m.Materials = append(m.Materials, facility.NormalizeMaterial(mat))
-			}
-		}
-		f.Machines = append(f.Machines, m)
-	}
-	// What other nodes may see of it: the form's first showing checks
-	// the machines only, the default.
-	d := facility.Disclosure{Visibility: v.Get("visibility")}
-	if d.Visibility == "" {
-		d.Visibility = facility.VisibilityPublic
-	}
-	for _, g := range []string{facility.ShareMachines, facility.ShareLocation, facility.ShareContact, facility.ShareRates} {
-		if v.Get("share_"+g) != "" {
-			d.Share = append(d.Share, g)
-		}
-	}
-	if err := facility.ValidDisclosure(d); err != nil {
-		errs["visibility"] = "every node, only nodes that follow this one, or none"
-	}
-	f.Disclosure = &d
-	return f, nil
-}
 
 func (s *Site) uploadForm(w http.ResponseWriter, r *http.Request) (*view, error) {
 	if me(r) == nil {
-		return &view{redirect: "/login?next=/upload"}, nil
+		return &view{redirect: "/login?next=" + url.QueryEscape(r.URL.RequestURI())}, nil
 	}
-	return page("upload.html", "Upload a design", map[string]any{"Errors": map[string]string{}}), nil
+	into, err := s.uploadInto(r, r.URL.Query().Get("into"))
+	if err != nil {
+		return nil, err
+	}
+	return page("upload.html", "Upload a design", map[string]any{"Errors": map[string]string{}, "Into": into}), nil
+}
+
+// uploadInto finds the design an upload goes into, which the person
+// must maintain (nil: a new design).
+func (s *Site) uploadInto(r *http.Request, ref string) (*design.Design, error) {
+	if ref == "" || s.people == nil {
+		return nil, nil
+	}
+	d, err := s.commons.Store.Design(r.Context(), ref)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.mayEdit(r, d); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // upload takes a manifest or an archive of a manifest folder, as the
 // API's import does; the importer's errors go next to the field.
 func (s *Site) upload(w http.ResponseWriter, r *http.Request) (*view, error) {
+	into, err := s.uploadInto(r, r.PostFormValue("into"))
+	if err != nil {
+		return nil, err
+	}
 	fail := func(field, msg string, warnings any) *view {
-		v := page("upload.html", "Upload a design", map[string]any{"Errors": map[string]string{field: msg}, "Warnings": warnings})
+		v := page("upload.html", "Upload a design", map[string]any{"Errors": map[string]string{field: msg}, "Warnings": warnings, "Into": into})
 		v.status = http.StatusUnprocessableEntity
 		return v
 	}
@@ -278,8 +206,15 @@ func (s *Site) upload(w http.ResponseWriter, r *http.Request) (*view, error) {
 		return fail("file", relative(err.Error(), dir), nil), nil
 	}
 	var last *commons.Imported
+	if into != nil && len(targets) != 1 {
+		return fail("file", fmt.Sprintf("the archive holds %d manifests: a new revision comes from one", len(targets)), nil), nil
+	}
+	dest := ""
+	if into != nil {
+		dest = into.ID
+	}
 	for _, t := range targets {
-		res, err := s.people.Import(r.Context(), me(r), t, "")
+		res, err := s.people.Import(r.Context(), me(r), t, dest)
 		if err != nil {
 			field := "file"
 			if e, ok := err.(*dgml.Error); ok && e.Field != "" {

@@ -124,6 +124,7 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 		"otrls":      func() []string { return design.OTRLNames },
 		"odrls":      func() []string { return design.ODRLNames },
 		"changekind": changeKind,
+		"otrlname":   design.OTRLName,
 		"dict3": func(id, label string, values, errs map[string]string) map[string]string {
 			return map[string]string{"ID": id, "Label": label, "Value": values[id], "Err": errs[id]}
 		},
@@ -141,6 +142,9 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 	mux.HandleFunc("GET /facilities/new", s.page(s.facilityForm))
 	mux.HandleFunc("POST /facilities/new", s.page(s.registerFacility))
 	mux.HandleFunc("GET /facilities/{ref}", s.page(s.facility))
+	mux.HandleFunc("GET /facilities/{ref}/edit", s.page(s.editFacility))
+	mux.HandleFunc("POST /facilities/{ref}/edit", s.page(s.updateFacility))
+	mux.HandleFunc("POST /facilities/{ref}/withdraw", s.page(s.withdrawFacility))
 	mux.HandleFunc("GET /upload", s.page(s.uploadForm))
 	mux.HandleFunc("POST /upload", s.page(s.upload))
 	site = s

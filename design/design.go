@@ -126,8 +126,8 @@ type Part struct {
 	// (ISO 4217), as the design's maintainers last saw it.
 	Price    float64 `json:"price,omitempty"`
 	Currency string  `json:"currency,omitempty"`
-	Owner      string      `json:"owner,omitempty"` // the team that looks after a module
-	Children   []Part      `json:"children,omitempty"`
+	Owner    string  `json:"owner,omitempty"` // the team that looks after a module
+	Children []Part  `json:"children,omitempty"`
 	// Reuses names the design (and revision) a module is taken from, so
 	// that its licence and credits follow it.
 	Reuses *Origin `json:"reuses,omitempty"`

@@ -50,15 +50,15 @@ type Facility struct {
 	RenewableShare float64 `json:"renewable_share,omitempty"`
 	// Ownership says who owns the business (e.g. worker-owned); licenses
 	// such as the Peer Production License depend on it.
-	Ownership string    `json:"ownership,omitempty"`
+	Ownership string `json:"ownership,omitempty"`
 	// Currency is what the machines' rates and fees are in (ISO 4217);
 	// empty means EUR.
-	Currency string `json:"currency,omitempty"`
-	Status    string    `json:"status,omitempty"` // active, planned
-	Source    string    `json:"source,omitempty"` // where the record came from
-	Machines  []Machine `json:"machines"`
-	Demo      bool      `json:"demo,omitempty"`
-	Updated   time.Time `json:"updated"`
+	Currency string    `json:"currency,omitempty"`
+	Status   string    `json:"status,omitempty"` // active, planned
+	Source   string    `json:"source,omitempty"` // where the record came from
+	Machines []Machine `json:"machines"`
+	Demo     bool      `json:"demo,omitempty"`
+	Updated  time.Time `json:"updated"`
 	// Home is the node the record was learned from, which alone changes
 	// it; empty for this node's own workshops.
 	Home string `json:"home,omitempty"`

@@ -151,7 +151,6 @@ func (s *Site) facility(w http.ResponseWriter, r *http.Request) (*view, error) {
 		"Map": drawMap([]mapPoint{{At: f.Location, Label: f.Name, Kind: "chosen"}}, true, "Where "+f.Name+" is")}), nil
 }
 
-
 func (s *Site) uploadForm(w http.ResponseWriter, r *http.Request) (*view, error) {
 	if me(r) == nil {
 		return &view{redirect: "/login?next=" + url.QueryEscape(r.URL.RequestURI())}, nil

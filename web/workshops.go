@@ -311,7 +311,7 @@ func facilityFromForm(r *http.Request, rows int, errs map[string]string) *facili
 			continue
 		}
 		m := facility.Machine{ID: get(pfx + "id"), Process: design.Process(proc), Make: get(pfx + "make"), Model: get(pfx + "model"),
-			Envelope: design.Dimensions{X: num(pfx+"x", maxEnvelopeMM, "millimetres"), Y: num(pfx+"y", maxEnvelopeMM, "millimetres"), Z: num(pfx+"z", maxEnvelopeMM, "millimetres")},
+			Envelope:   design.Dimensions{X: num(pfx+"x", maxEnvelopeMM, "millimetres"), Y: num(pfx+"y", maxEnvelopeMM, "millimetres"), Z: num(pfx+"z", maxEnvelopeMM, "millimetres")},
 			HourlyRate: num(pfx+"rate", maxRate, "a rate"), CapacityHours: num(pfx+"capacity", maxWeekHours, "hours (a week has 168)")}
 		if !m.Process.Valid() {
 			errs[pfx+"process"] = "choose a process from the list"

@@ -245,3 +245,22 @@ func TestLearnedTimeFactor(t *testing.T) {
 		t.Errorf("on the slow printer alone: %+v", a)
 	}
 }
+
+// A workshop's rates in its own currency are compared in euros; a
+// currency the factor table cannot convert counts as no rate stated.
+func TestRatesInTheWorkshopsCurrency(t *testing.T) {
+	f := cost.Default()
+	j := &Job{Part: "p", Quantity: 1, Process: design.ProcessFDM, Material: "pla", HoursPerUnit: 2}
+	m := &facility.Machine{Process: design.ProcessFDM, HourlyRate: 302, SetupFee: 151}
+	eurKES, _ := production(f, &facility.Facility{Country: "KE", Currency: "KES"}, m, j)
+	m2 := &facility.Machine{Process: design.ProcessFDM, HourlyRate: 2, SetupFee: 1}
+	eurEUR, _ := production(f, &facility.Facility{Country: "KE"}, m2, j)
+	if math.Abs(eurKES-eurEUR) > 1e-9 {
+		t.Errorf("302 KES/h and 151 KES setup cost %v EUR; 2 EUR/h and 1 EUR setup %v", eurKES, eurEUR)
+	}
+	unknown, _ := production(f, &facility.Facility{Country: "KE", Currency: "XTS"}, m, j)
+	pf := f.Process(design.ProcessFDM)
+	if want := pf.SetupFee.Value + 2*pf.HourlyRate.Value; math.Abs(unknown-want) > 1e-9 {
+		t.Errorf("an unknown currency: %v EUR, the defaults make %v", unknown, want)
+	}
+}

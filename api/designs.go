@@ -183,7 +183,11 @@ func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Security-Policy", "sandbox")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": info.Name}))
+	disposition := "inline"
+	if r.URL.Query().Get("download") != "" {
+		disposition = "attachment" // one file of a part, saved rather than shown
+	}
+	w.Header().Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": info.Name}))
 	http.ServeContent(w, r, "", zeroTime, f)
 	return nil
 }

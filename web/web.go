@@ -12,7 +12,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -63,6 +65,7 @@ type Config struct {
 
 // Site is the web interface.
 type Site struct {
+	assets    *assets
 	commons   *commons.Service
 	network   *network.Service
 	people    *people.Service
@@ -124,6 +127,11 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 		"otrls":      func() []string { return design.OTRLNames },
 		"odrls":      func() []string { return design.ODRLNames },
 		"changekind": changeKind,
+		"asset":      func(name string) string { return site.assets.URL(name) },
+		"cm3":        func(mm3 float64) float64 { return mm3 / 1000 },
+		"cm2":        func(mm2 float64) float64 { return mm2 / 100 },
+		"base":       path.Base,
+		"bytes":      bytesText,
 		"otrlname":   design.OTRLName,
 		"dict3": func(id, label string, values, errs map[string]string) map[string]string {
 			return map[string]string{"ID": id, "Label": label, "Value": values[id], "Err": errs[id]}
@@ -132,8 +140,16 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 	if cfg.MaxUpload == 0 {
 		cfg.MaxUpload = 256 << 20
 	}
-	s := &Site{commons: c, network: n, people: cfg.People, fed: cfg.Federation, bookings: cfg.Bookings, orders: cfg.Orders, runs: cfg.Runs, ledger: cfg.Ledger, tmpDir: tmpDir, maxUpload: cfg.MaxUpload, log: log, tmpl: template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))}
-	mux.Handle("GET /static/", http.FileServerFS(staticFS))
+	as, err := loadAssets(staticFS)
+	if err != nil {
+		panic("web: the embedded static files: " + err.Error())
+	}
+	s := &Site{assets: as, commons: c, network: n, people: cfg.People, fed: cfg.Federation, bookings: cfg.Bookings, orders: cfg.Orders, runs: cfg.Runs, ledger: cfg.Ledger, tmpDir: tmpDir, maxUpload: cfg.MaxUpload, log: log, tmpl: template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))}
+	mux.Handle("GET /static/", s.assets)
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, s.assets.URL("favicon.svg"), http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("GET /designs/{ref}/parts/{key}", s.page(s.partPage))
 	mux.HandleFunc("GET /{$}", s.page(s.home))
 	mux.HandleFunc("GET /designs", s.page(s.designs))
 	mux.HandleFunc("GET /designs/{ref}", s.page(s.design))
@@ -296,6 +312,7 @@ func (s *Site) designs(w http.ResponseWriter, r *http.Request) (*view, error) {
 type partRow struct {
 	Depth    int
 	Path     string
+	Key      string // indices from the top of the tree: the part page's address
 	Part     design.Part
 	Mesh     string
 	Hours    float64
@@ -325,6 +342,7 @@ func (s *Site) design(w http.ResponseWriter, r *http.Request) (*view, error) {
 		return nil, err
 	}
 	rows, bought := s.partRows(ctx, rev)
+	bom, bomTotals, unpriced := billOfMaterials(bought)
 	var proposals []collab.Proposal
 	var tasks []collab.Task
 	maintainer := false
@@ -339,7 +357,7 @@ func (s *Site) design(w http.ResponseWriter, r *http.Request) (*view, error) {
 	}
 	lang := r.URL.Query().Get("lang")
 	data := map[string]any{
-		"Design": d, "Rev": rev, "Totals": design.Count(rev.Parts), "Rows": rows, "Bought": bought,
+		"Design": d, "Rev": rev, "Totals": design.Count(rev.Parts), "Rows": rows, "Bought": bom, "BOMTotals": bomTotals, "Unpriced": unpriced,
 		"Parent": parent, "Forks": forks, "Lang": lang, "Languages": rev.Manifest.Languages,
 		"Proposals": proposals, "Tasks": tasks, "IsMaintainer": maintainer,
 	}
@@ -405,10 +423,10 @@ func (s *Site) assessment(ctx context.Context, d *design.Design, rev *design.Rev
 // items into a bill of materials.
 func (s *Site) partRows(ctx context.Context, rev *design.Revision) ([]partRow, []partRow) {
 	var rows, bought []partRow
-	var walk func(ps []design.Part, depth int, mult float64)
-	walk = func(ps []design.Part, depth int, mult float64) {
-		for _, p := range ps {
-			row := partRow{Depth: depth, Part: p, Mesh: meshSum(p), Quantity: p.Quantity * mult}
+	var walk func(ps []design.Part, depth int, mult float64, key string)
+	walk = func(ps []design.Part, depth int, mult float64, key string) {
+		for i, p := range ps {
+			row := partRow{Depth: depth, Part: p, Mesh: meshSum(p), Quantity: p.Quantity * mult, Key: key + strconv.Itoa(i)}
 			if row.Mesh != "" && p.Process == design.ProcessFDM {
 				if b, err := s.commons.Estimate(ctx, row.Mesh, commons.EstimateRequest{Process: "fdm", Material: materialOr(p.Material, "PLA")}); err == nil {
 					var e struct {
@@ -424,11 +442,49 @@ func (s *Site) partRows(ctx context.Context, rev *design.Revision) ([]partRow, [
 			if p.Kind == design.KindBought {
 				bought = append(bought, row)
 			}
-			walk(p.Children, depth+1, p.Quantity*mult)
+			walk(p.Children, depth+1, p.Quantity*mult, row.Key+".")
 		}
 	}
-	walk(rev.Parts, 0, 1)
+	walk(rev.Parts, 0, 1, "")
 	return rows, bought
+}
+
+// boughtLine is one line of the bill of materials: the same item (name
+// and part number) wherever it appears, its quantities added up.
+type boughtLine struct {
+	Name, PartNumber, Supplier, Currency string
+	Quantity, Price, Total               float64
+}
+
+// billOfMaterials merges the bought items and totals their prices by
+// currency; items without a price are counted apart, so that a total
+// never reads as the whole cost when it is not.
+func billOfMaterials(bought []partRow) (lines []boughtLine, totals map[string]float64, unpriced int) {
+	at := map[string]int{}
+	for _, r := range bought {
+		p := r.Part
+		k := strings.ToLower(strings.TrimSpace(p.Name)) + "\x00" + p.PartNumber
+		i, ok := at[k]
+		if !ok {
+			i = len(lines)
+			at[k] = i
+			lines = append(lines, boughtLine{Name: p.Name, PartNumber: p.PartNumber, Supplier: p.Supplier, Currency: p.Currency, Price: p.Price})
+		}
+		lines[i].Quantity += r.Quantity
+		if lines[i].Price == 0 && p.Price > 0 {
+			lines[i].Price, lines[i].Currency = p.Price, p.Currency
+		}
+	}
+	totals = map[string]float64{}
+	for i := range lines {
+		if lines[i].Price > 0 {
+			lines[i].Total = lines[i].Price * lines[i].Quantity
+			totals[lines[i].Currency] += lines[i].Total
+		} else {
+			unpriced++
+		}
+	}
+	return lines, totals, unpriced
 }
 
 func materialOr(m, def string) string {

@@ -221,6 +221,9 @@ type Bought struct {
 	Quantity   float64 `json:"quantity"`
 	PartNumber string  `json:"part_number,omitempty"`
 	Supplier   string  `json:"supplier,omitempty"`
+	// Price is what one costs, in Currency, where the design says.
+	Price    float64 `json:"price,omitempty"`
+	Currency string  `json:"currency,omitempty"`
 }
 
 // Plan plans a design's head revision near a place.
@@ -372,7 +375,7 @@ func (s *Service) jobs(ctx context.Context, rev *design.Revision, qty float64) (
 			case design.KindModule:
 				walk(p.Children, q, name)
 			case design.KindBought:
-				bought = append(bought, Bought{Part: name, Quantity: q, PartNumber: p.PartNumber, Supplier: p.Supplier})
+				bought = append(bought, Bought{Part: name, Quantity: q, PartNumber: p.PartNumber, Supplier: p.Supplier, Price: p.Price, Currency: p.Currency})
 			default:
 				jobs = append(jobs, s.job(ctx, p, name, q))
 			}

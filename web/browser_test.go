@@ -16,6 +16,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/dgml/dgml/geometry"
 	"github.com/dgml/dgml/internal/testnode"
 )
 
@@ -39,7 +40,9 @@ func browser(t *testing.T) context.Context {
 		t.Skip(msg)
 	}
 	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.NoFirstRun,
+		// WebGL drawn in software, so that the 3D viewer runs here too.
+		chromedp.Flag("use-angle", "swiftshader"), chromedp.Flag("enable-unsafe-swiftshader", true),
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("no-default-browser-check", true),
 		chromedp.Flag("user-data-dir", t.TempDir()), chromedp.Flag("window-size", "1200,900"),
@@ -376,11 +379,74 @@ func TestPagesInChromium(t *testing.T) {
 	do(chromedp.Navigate(base+"/fund"), chromedp.WaitVisible(chromedp.CSS("#balances")))
 	accessible("commons fund")
 
+	// The design editor: a new design typed in, a part's mesh uploaded
+	// with it; a price without its currency comes back with everything
+	// kept, the mesh too; then it saves, measured.
+	stl := filepath.Join(t.TempDir(), "blade.stl")
+	writeCube(t, stl, 30)
+	do(chromedp.Navigate(base+"/designs/new"), chromedp.WaitVisible(chromedp.CSS("#name")),
+		chromedp.SetValue(chromedp.CSS("#name"), "Garden trowel"), chromedp.SetValue(chromedp.CSS("#p0_name"), "Blade"),
+		chromedp.SetValue(chromedp.CSS("#p0_process"), "3d-printing-fdm"), chromedp.SetUploadFiles(chromedp.CSS("#p0_file"), []string{stl}),
+		chromedp.SetValue(chromedp.CSS("#p1_name"), "Handle screw"), chromedp.SetValue(chromedp.CSS("#p1_kind"), "bought"),
+		chromedp.SetValue(chromedp.CSS("#p1_qty"), "2"), chromedp.SetValue(chromedp.CSS("#p1_price"), "0.35"),
+		chromedp.Click(chromedp.CSS("#save")), chromedp.WaitVisible(chromedp.CSS("#currency-err")))
+	if v, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("p0_name").value + "|" + document.getElementById("p1_price").value`)); v != "Blade|0.35" {
+		t.Errorf("the editor lost what was typed: %q", v)
+	}
+	if p := text("#p0_row"); !strings.Contains(p, "blade.stl (uploaded, kept)") {
+		t.Errorf("the uploaded mesh was not kept: %q", p)
+	}
+	accessible("editor error")
+	shot("editor-error")
+	do(chromedp.SetValue(chromedp.CSS("#currency"), "EUR"), chromedp.Click(chromedp.CSS("#save")), chromedp.WaitVisible(chromedp.CSS("#saved")))
+	if p := text("#p0_row"); !strings.Contains(p, "measured 30 × 30 × 30 mm") {
+		t.Errorf("after saving, the blade's size: %q", p)
+	}
+	accessible("editor")
+	do(chromedp.Navigate(base+"/designs/garden-trowel"), chromedp.WaitVisible(chromedp.CSS("#bom-total")))
+	if b := text("#bom-total"); !strings.Contains(b, "0.70 EUR") {
+		t.Errorf("bill of materials total: %q", b)
+	}
+	// The part page draws the mesh: the canvas holds the part's colour,
+	// and the orientation button turns it.
+	do(chromedp.Click(chromedp.CSS(`table.parts a[href$="/parts/0"]`)), chromedp.WaitVisible(chromedp.CSS(`figure.viewer[data-shown="+z"] canvas`)))
+	drawn := `(() => { const c = document.querySelector("figure.viewer canvas"); const t = document.createElement("canvas");
+		t.width = c.width; t.height = c.height; const g = t.getContext("2d"); g.drawImage(c, 0, 0);
+		const d = g.getImageData(0, 0, t.width, t.height).data; let n = 0;
+		for (let i = 0; i < d.length; i += 4) if (d[i] > d[i+2] + 60) n++;
+		return n; })()`
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](drawn)); err != nil || n < 500 {
+		t.Errorf("the 3D view drew %d pixels of the part (%v)", n, err)
+	}
+	if s := text("#size"); s != "30 × 30 × 30 mm" {
+		t.Errorf("part size: %q", s)
+	}
+	accessible("part")
+	shot("part")
+	do(chromedp.Navigate(base+"/designs/garden-trowel/revisions"), chromedp.WaitVisible(chromedp.CSS("#history")))
+	accessible("revisions")
+
+	// The workshop registered above: its operator edits it, with a row
+	// for one more machine.
+	do(chromedp.Navigate(base+"/facilities/makers-of-piraeus"), chromedp.WaitVisible(chromedp.CSS("#edit-workshop")),
+		chromedp.Click(chromedp.CSS("#edit-workshop")), chromedp.WaitVisible(chromedp.CSS("#m1_process")),
+		chromedp.SetValue(chromedp.CSS("#m1_process"), "laser-cutting"), chromedp.SetValue(chromedp.CSS("#m1_make"), "Epilog"),
+		chromedp.Click(chromedp.CSS("#more-machines")), chromedp.WaitVisible(chromedp.CSS("#m2_process")))
+	if v, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("m1_make").value`)); v != "Epilog" {
+		t.Errorf("more machines lost what was typed: %q", v)
+	}
+	accessible("workshop editor")
+	do(chromedp.Click(chromedp.CSS("#submit")), chromedp.WaitVisible(chromedp.CSS("#saved")))
+	if p := text("main"); !strings.Contains(p, "Epilog") {
+		t.Errorf("the new machine is not listed: %q", p)
+	}
+
 	// Phone width: no page scrolls sideways.
 	do(chromedp.EmulateViewport(390, 844))
 	for _, p := range []string{"/", "/designs/reprap-mendel-style-3d-printer-demo", "/facilities", "/designs/reprap-mendel-style-3d-printer-demo/maturity", "/designs/reprap-mendel-style-3d-printer-demo/reports", "/licenses?design=CERN-OHL-P-2.0&module=CERN-OHL-S-2.0",
 		strings.TrimPrefix(orderURL, base), "/facilities/makers-of-piraeus/queue", "/facilities/makers-of-piraeus/calendar", machine, "/bookings",
-		"/designs/reprap-mendel-style-3d-printer-demo/contributors", "/fund"} {
+		"/designs/reprap-mendel-style-3d-printer-demo/contributors", "/fund", "/designs/new", "/designs/garden-trowel/edit", "/designs/garden-trowel/parts/0",
+		"/designs/garden-trowel/revisions", "/facilities/makers-of-piraeus/edit"} {
 		do(chromedp.Navigate(base+p), chromedp.WaitVisible(chromedp.CSS("h1")))
 		if w, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 400 {
 			t.Errorf("%s is %d px wide at phone width", p, w)
@@ -388,4 +454,21 @@ func TestPagesInChromium(t *testing.T) {
 	}
 	shot("phone-design")
 	t.Logf("screenshots in %s", dir)
+}
+
+// writeCube writes an ASCII STL of a cube of the given side.
+func writeCube(t *testing.T, path string, side float64) {
+	t.Helper()
+	m, err := geometry.Extrude([]geometry.Point2{{X: 0, Y: 0}, {X: side, Y: 0}, {X: side, Y: side}, {X: 0, Y: side}}, side)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := geometry.WriteSTL(f, m, "cube"); err != nil {
+		t.Fatal(err)
+	}
 }

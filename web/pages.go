@@ -40,20 +40,39 @@ func where(r *http.Request) (geo.Point, string, error) {
 }
 
 func (s *Site) plan(w http.ResponseWriter, r *http.Request) (*view, error) {
-	at, placeName, err := where(r)
-	if err != nil {
-		return nil, err
-	}
 	q := r.URL.Query()
-	req := network.PlanRequest{Design: r.PathValue("ref"), Near: at}
+	req := network.PlanRequest{Design: r.PathValue("ref")}
+	// A place, quantity or radius that cannot be read sends the person
+	// back to the design page, with what they typed and why beside it.
+	errs := map[string]string{}
+	note := func(err error) {
+		if e, ok := err.(*dgml.Error); ok && e.Kind == dgml.Invalid {
+			errs[e.Field] = e.Msg
+		}
+	}
+	at, placeName, err := where(r)
+	note(err)
+	req.Near = at
 	if req.Quantity, err = param.Positive("qty", q.Get("qty"), param.MaxQuantity, 1); err != nil {
-		return nil, err
+		note(err)
 	}
 	if req.RadiusKm, err = param.Positive("radius", q.Get("radius"), param.MaxRadiusKm, 50); err != nil {
-		return nil, err
+		note(err)
 	}
 	if req.DeadlineHours, err = param.Deadline(q.Get("deadline")); err != nil {
-		return nil, err
+		note(err)
+	}
+	if len(errs) > 0 {
+		if _, ok := errs["near"]; ok {
+			errs["place"] = errs["near"]
+		}
+		v, err := s.design(w, r)
+		if err != nil {
+			return nil, err
+		}
+		v.data["PlanErrors"], v.data["PlanForm"] = errs, map[string]string{"place": q.Get("place"), "qty": q.Get("qty"), "radius": q.Get("radius")}
+		v.status = http.StatusUnprocessableEntity
+		return v, nil
 	}
 	res, err := s.network.Plan(r.Context(), req)
 	if err != nil {
@@ -81,7 +100,34 @@ func (s *Site) plan(w http.ResponseWriter, r *http.Request) (*view, error) {
 		// The order form starts from the plan's quantity, two weeks out.
 		"OrderForm":   map[string]string{"quantity": strconv.Itoa(max(1, int(res.Request.Quantity))), "deadline": time.Now().AddDate(0, 0, 14).Format(time.DateOnly)},
 		"OrderErrors": map[string]string{},
+		// Nothing in reach, or a lead time nobody would wait for, is said
+		// in words, with a wider search offered.
+		"Wider":      widerPlan(r, req.RadiusKm),
+		"TooLong":    res.Totals.LeadHours > tooLongHours,
+		"BoughtCost": boughtTotals(res.Bought),
 	}), nil
+}
+
+// tooLongHours is the lead time past which the plan page warns: about
+// two months of machine queue.
+const tooLongHours = 60 * 24
+
+// widerPlan is the same plan's address with four times the radius.
+func widerPlan(r *http.Request, radius float64) string {
+	q := r.URL.Query()
+	q.Set("radius", strconv.Itoa(int(min(radius*4, param.MaxRadiusKm))))
+	return r.URL.Path + "?" + q.Encode()
+}
+
+// boughtTotals adds up the priced items to buy, by currency.
+func boughtTotals(bs []network.Bought) map[string]float64 {
+	out := map[string]float64{}
+	for _, b := range bs {
+		if b.Price > 0 {
+			out[b.Currency] += b.Price * b.Quantity
+		}
+	}
+	return out
 }
 
 func (s *Site) facilities(w http.ResponseWriter, r *http.Request) (*view, error) {

@@ -129,6 +129,7 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 		"changekind": changeKind,
 		"asset":      func(name string) string { return site.assets.URL(name) },
 		"cm3":        func(mm3 float64) float64 { return mm3 / 1000 },
+		"mul":        func(a, b float64) float64 { return a * b },
 		"cm2":        func(mm2 float64) float64 { return mm2 / 100 },
 		"base":       path.Base,
 		"bytes":      bytesText,

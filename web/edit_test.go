@@ -190,3 +190,35 @@ func serve(t *testing.T, h http.Handler) string {
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
+
+// The plan page says when nothing is in reach, offers a wider search,
+// and a place it cannot read comes back beside its field.
+func TestPlanPageSaysWhatIsMissing(t *testing.T) {
+	base := demoSite(t)
+	get := func(path string) (int, string) {
+		t.Helper()
+		res, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	slug := "/designs/reprap-mendel-style-3d-printer-demo"
+	code, body := get(slug + "/plan?place=-75.1,123.3&radius=10")
+	if code != 200 || !strings.Contains(body, `id="nothing-near"`) || !strings.Contains(body, "radius=40") || strings.Contains(body, `id="total-cost"`) {
+		t.Errorf("nothing in reach: %d\n%s", code, body)
+	}
+	code, body = get(slug + "/plan?place=Atlantis&qty=3&radius=20")
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="place-err"`) || !strings.Contains(body, `value="Atlantis"`) || !strings.Contains(body, `value="3"`) {
+		t.Errorf("an unknown place: %d", code)
+	}
+	code, body = get(slug + "/plan?place=Athens&qty=400")
+	if code != 200 || !strings.Contains(body, `id="too-long"`) {
+		t.Errorf("400 printers near Athens: %d", code)
+	}
+	if !strings.Contains(body, `id="to-buy"`) || !strings.Contains(body, "not made near you") {
+		t.Error("the items to buy are not listed apart")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -155,6 +156,12 @@ func TestPagesInChromium(t *testing.T) {
 		t.Errorf("the map shows %d facilities, the network has %d", n, facilities.Total)
 	}
 	accessible("home")
+	// The zoomable map: Leaflet took over the drawing, with the workshops
+	// in clusters at world scale.
+	do(chromedp.WaitVisible(chromedp.CSS(`.map-wrap[data-live="true"] .live-map`)))
+	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(".marker-cluster").length`)); n < 1 {
+		t.Error("the home map shows no clusters of workshops")
+	}
 	shot("home")
 
 	// Search from the header, then open the design.
@@ -221,6 +228,11 @@ func TestPagesInChromium(t *testing.T) {
 		t.Errorf("workshop page: %q", text("h1"))
 	}
 	accessible("facility")
+	// One workshop's map is at neighbourhood scale.
+	do(chromedp.WaitVisible(chromedp.CSS(`.map-wrap[data-live="true"]`)))
+	if z, _ := chromedp.Run(ctx, chromedp.Evaluate[float64](`Number(document.querySelector(".map-wrap").dataset.zoomLevel)`)); z < 12 {
+		t.Errorf("a workshop's map is at zoom %v, not a neighbourhood's", z)
+	}
 	shot("facility")
 
 	// Sign up (which logs in), then register a workshop: a wrong location
@@ -241,9 +253,14 @@ func TestPagesInChromium(t *testing.T) {
 	}
 	accessible("register")
 	shot("register-error")
+	// A click on the map fills in the location.
+	do(chromedp.WaitVisible(chromedp.CSS(`.pick-map .map-wrap[data-live="true"] .live-map`)), chromedp.Click(chromedp.CSS(".pick-map .live-map")))
+	if v, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("location").value`)); !regexp.MustCompile(`^-?\d+\.\d{5},-?\d+\.\d{5}$`).MatchString(v) {
+		t.Errorf("a click on the map gave the location %q", v)
+	}
 	do(chromedp.SetValue(chromedp.CSS("#location"), "37.94,23.65"), chromedp.SetValue(chromedp.CSS("#m0_make"), "Prusa"),
 		chromedp.SetValue(chromedp.CSS("#m0_process"), "3d-printing-fdm"), chromedp.SetValue(chromedp.CSS("#m0_materials"), "PLA, PETG"),
-		chromedp.Submit(chromedp.CSS("#name")), chromedp.WaitVisible(chromedp.CSS("h1")))
+		chromedp.Submit(chromedp.CSS("#name")), chromedp.WaitVisible(chromedp.CSS("#edit-workshop")))
 	if text("h1") != "Makers of Piraeus" {
 		t.Errorf("after registering: %q", text("h1"))
 	}

@@ -1,10 +1,12 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"html"
 	"html/template"
 	"math"
+	"net/url"
 	"strings"
 
 	"github.com/dgml/dgml/geo"
@@ -107,4 +109,51 @@ func barChart(title string, groups map[string][]bar, order []string) template.HT
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
+}
+
+// liveMap is the drawn map wrapped with what map.js needs to make it a
+// zoomable one: the points, the country outlines and the operator's
+// tile source. Without JavaScript the drawing is what shows.
+func (s *Site) liveMap(points []mapPoint, zoom bool, label string) template.HTML {
+	return s.mapWith(points, zoom, label, "")
+}
+
+// mapWith is liveMap; pick names a form field the map writes a clicked
+// place into.
+func (s *Site) mapWith(points []mapPoint, zoom bool, label, pick string) template.HTML {
+	type pt struct {
+		Lat   float64 `json:"lat"`
+		Lon   float64 `json:"lon"`
+		Label string  `json:"label"`
+		Kind  string  `json:"kind"`
+		Link  string  `json:"link,omitempty"`
+	}
+	pts := make([]pt, 0, len(points))
+	for _, p := range points {
+		pts = append(pts, pt{p.At.Lat, p.At.Lon, p.Label, p.Kind, p.Link})
+	}
+	js, _ := json.Marshal(pts)
+	var b strings.Builder
+	fmt.Fprintf(&b, `<div class="map-wrap" data-points="%s" data-zoom="%t" data-label="%s" data-outlines="%s"`,
+		html.EscapeString(string(js)), zoom, html.EscapeString(label), html.EscapeString(s.assets.URL("vendor/world/countries-10m.json")))
+	if s.tiles != "" {
+		fmt.Fprintf(&b, ` data-tiles="%s" data-tiles-credit="%s"`, html.EscapeString(s.tiles), html.EscapeString(s.tilesCredit))
+	}
+	if pick != "" {
+		fmt.Fprintf(&b, ` data-pick="%s"`, html.EscapeString(pick))
+	}
+	b.WriteString(">")
+	b.WriteString(string(drawMap(points, zoom, label)))
+	b.WriteString("</div>")
+	return template.HTML(b.String())
+}
+
+// tileOrigin is the scheme and host of a tile URL template, which the
+// pages' content policy must allow images from.
+func tileOrigin(tiles string) string {
+	u, err := url.Parse(strings.NewReplacer("{s}", "a", "{z}", "0", "{x}", "0", "{y}", "0", "{r}", "").Replace(tiles))
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }

@@ -94,7 +94,7 @@ func (s *Site) plan(w http.ResponseWriter, r *http.Request) (*view, error) {
 		groups["Lead time"] = append(groups["Lead time"], bar{label, b.LeadHours, hoursText(b.LeadHours)})
 	}
 	return page("plan.html", "Plan: "+res.Design.Name, map[string]any{
-		"Plan": res, "Place": placeName, "Map": drawMap(pts, true, "Map of you and the chosen facilities"),
+		"Plan": res, "Place": placeName, "Map": s.liveMap(pts, true, "Map of you and the chosen facilities"),
 		"Chart": barChart("Totals beside the industrial baseline", groups, []string{"Cost, EUR", "kg CO2e", "Lead time"}),
 		"Why":   network.Why,
 		// The order form starts from the plan's quantity, two weeks out.
@@ -182,7 +182,7 @@ func (s *Site) facilities(w http.ResponseWriter, r *http.Request) (*view, error)
 		pts = append(pts, mapPoint{At: it.F.Location, Label: it.F.Name, Kind: "facility", Link: "/facilities/" + it.F.Slug})
 	}
 	data["Items"] = items
-	data["Map"] = drawMap(pts, len(pts) > 0 && (q.Get("place") != "" || q.Get("near") != ""), "Map of the facilities listed")
+	data["Map"] = s.liveMap(pts, len(pts) > 0 && (q.Get("place") != "" || q.Get("near") != ""), "Map of the facilities listed")
 	data["Withdrawn"] = r.URL.Query().Get("withdrawn")
 	return page("facilities.html", "Facilities", data), nil
 }
@@ -194,7 +194,7 @@ func (s *Site) facility(w http.ResponseWriter, r *http.Request) (*view, error) {
 	}
 	operator := f.Home == "" && me(r) != nil && account.Permit(r.Context(), s.network.Roles, me(r), account.Operator, f.ID) == nil
 	return page("facility.html", f.Name, map[string]any{"F": f, "Operator": operator, "Saved": r.URL.Query().Get("saved") != "",
-		"Map": drawMap([]mapPoint{{At: f.Location, Label: f.Name, Kind: "chosen"}}, true, "Where "+f.Name+" is")}), nil
+		"Map": s.liveMap([]mapPoint{{At: f.Location, Label: f.Name, Kind: "chosen"}}, true, "Where "+f.Name+" is")}), nil
 }
 
 func (s *Site) uploadForm(w http.ResponseWriter, r *http.Request) (*view, error) {

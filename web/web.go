@@ -56,8 +56,12 @@ type Config struct {
 	Orders   *order.Service
 	Runs     *dispatch.Service
 	// Ledger, when set, serves the commons' value accounting.
-	Ledger  *ledger.Service
-	TempDir string
+	Ledger *ledger.Service
+	// Tiles, when set, is a map tile URL template
+	// (https://tile.example.org/{z}/{x}/{y}.png) drawn under the
+	// outlines for street-level detail; TilesCredit is its attribution.
+	Tiles, TilesCredit string
+	TempDir            string
 	// MaxUpload bounds an uploaded design, in bytes.
 	MaxUpload int64
 	Log       *slog.Logger
@@ -65,20 +69,23 @@ type Config struct {
 
 // Site is the web interface.
 type Site struct {
-	assets    *assets
-	commons   *commons.Service
-	network   *network.Service
-	people    *people.Service
-	fed       *federation.Service
-	bookings  *booking.Service
-	orders    *order.Service
-	runs      *dispatch.Service
-	ledger    *ledger.Service
-	homes     homes
-	tmpDir    string
-	maxUpload int64
-	log       *slog.Logger
-	tmpl      *template.Template
+	assets      *assets
+	tiles       string
+	tilesCredit string
+	csp         string
+	commons     *commons.Service
+	network     *network.Service
+	people      *people.Service
+	fed         *federation.Service
+	bookings    *booking.Service
+	orders      *order.Service
+	runs        *dispatch.Service
+	ledger      *ledger.Service
+	homes       homes
+	tmpDir      string
+	maxUpload   int64
+	log         *slog.Logger
+	tmpl        *template.Template
 }
 
 // New registers the pages on mux.
@@ -130,10 +137,13 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 		"asset":      func(name string) string { return site.assets.URL(name) },
 		"cm3":        func(mm3 float64) float64 { return mm3 / 1000 },
 		"mul":        func(a, b float64) float64 { return a * b },
-		"cm2":        func(mm2 float64) float64 { return mm2 / 100 },
-		"base":       path.Base,
-		"bytes":      bytesText,
-		"otrlname":   design.OTRLName,
+		"pickmap": func(field string) template.HTML {
+			return site.mapWith(nil, false, "Click where the workshop is", field)
+		},
+		"cm2":      func(mm2 float64) float64 { return mm2 / 100 },
+		"base":     path.Base,
+		"bytes":    bytesText,
+		"otrlname": design.OTRLName,
 		"dict3": func(id, label string, values, errs map[string]string) map[string]string {
 			return map[string]string{"ID": id, "Label": label, "Value": values[id], "Err": errs[id]}
 		},
@@ -145,7 +155,7 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 	if err != nil {
 		panic("web: the embedded static files: " + err.Error())
 	}
-	s := &Site{assets: as, commons: c, network: n, people: cfg.People, fed: cfg.Federation, bookings: cfg.Bookings, orders: cfg.Orders, runs: cfg.Runs, ledger: cfg.Ledger, tmpDir: tmpDir, maxUpload: cfg.MaxUpload, log: log, tmpl: template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))}
+	s := &Site{assets: as, tiles: cfg.Tiles, tilesCredit: cfg.TilesCredit, csp: contentPolicy(tileOrigin(cfg.Tiles)), commons: c, network: n, people: cfg.People, fed: cfg.Federation, bookings: cfg.Bookings, orders: cfg.Orders, runs: cfg.Runs, ledger: cfg.Ledger, tmpDir: tmpDir, maxUpload: cfg.MaxUpload, log: log, tmpl: template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))}
 	mux.Handle("GET /static/", s.assets)
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, s.assets.URL("favicon.svg"), http.StatusMovedPermanently)
@@ -227,7 +237,7 @@ func (s *Site) page(h func(w http.ResponseWriter, r *http.Request) (*view, error
 
 func (s *Site) render(w http.ResponseWriter, status int, name string, data any) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	w.Header().Set("Content-Security-Policy", s.csp)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	if err := s.tmpl.ExecuteTemplate(w, name, data); err != nil {
@@ -283,7 +293,7 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request) (*view, error) {
 	}
 	return page("home.html", "dgml commons", map[string]any{
 		"Stats": stats, "Recent": recent, "Facilities": len(all), "Countries": len(countries),
-		"Map": drawMap(pts, false, "Map of the network's facilities"),
+		"Map": s.liveMap(pts, false, "Map of the network's facilities"),
 	}), nil
 }
 
@@ -505,4 +515,15 @@ func meshSum(p design.Part) string {
 		}
 	}
 	return ""
+}
+
+// contentPolicy is the pages' Content-Security-Policy: everything from
+// this node, and map tiles from the operator's tile server when one is
+// configured.
+func contentPolicy(tiles string) string {
+	img := "img-src 'self' data:"
+	if tiles != "" {
+		img += " " + tiles
+	}
+	return "default-src 'self'; " + img + "; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 }

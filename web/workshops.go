@@ -52,7 +52,7 @@ func workshopView(f *facility.Facility, form map[string]string, rows int, errs m
 		title = "Edit " + f.Name
 	}
 	v := page("facility_form.html", title, map[string]any{"Rows": make([]struct{}, rows), "Form": form, "Errors": errs, "Editing": f, "Duplicates": dups,
-		"Currencies": currencyCodes})
+		"Currencies": currencyCodes, "Map": true})
 	v.status = status
 	return v
 }

@@ -41,6 +41,8 @@ type Config struct {
 	TempDir   string // inside the data folder, for uploads
 	MaxUpload int64  // bytes; 0: api.DefaultMaxUpload
 	Log       *slog.Logger
+	// Tiles and TilesCredit: a map tile source for street-level maps.
+	Tiles, TilesCredit string
 }
 
 // New returns the node's handler and its API (whose routes the OpenAPI
@@ -54,7 +56,7 @@ func New(cfg Config) (http.Handler, *api.Server) {
 	}
 	mux := http.NewServeMux()
 	a := api.New(api.Config{Commons: cfg.Commons, Network: cfg.Network, People: cfg.People, Federation: cfg.Federation, Bookings: cfg.Bookings, Orders: cfg.Orders, Dispatch: cfg.Dispatch, Ledger: cfg.Ledger, TempDir: cfg.TempDir, MaxUpload: cfg.MaxUpload, Log: cfg.Log}, mux)
-	site := web.New(web.Config{Commons: cfg.Commons, Network: cfg.Network, People: cfg.People, Federation: cfg.Federation, Bookings: cfg.Bookings, Orders: cfg.Orders, Runs: cfg.Dispatch, Ledger: cfg.Ledger, TempDir: cfg.TempDir, MaxUpload: cfg.MaxUpload, Log: cfg.Log}, mux)
+	site := web.New(web.Config{Commons: cfg.Commons, Network: cfg.Network, People: cfg.People, Federation: cfg.Federation, Bookings: cfg.Bookings, Orders: cfg.Orders, Runs: cfg.Dispatch, Ledger: cfg.Ledger, TempDir: cfg.TempDir, MaxUpload: cfg.MaxUpload, Log: cfg.Log, Tiles: cfg.Tiles, TilesCredit: cfg.TilesCredit}, mux)
 	limits := maps.Clone(a.BodyLimits())
 	maps.Copy(limits, site.BodyLimits())
 	return guard.Handler(guard.Config{Mux: mux, Limits: limits, Fail: func(w http.ResponseWriter, r *http.Request, err error) {

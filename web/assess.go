@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/dgml/dgml"
 	"net/http"
 	"strconv"
 	"strings"
@@ -110,22 +111,58 @@ func (s *Site) addReport(w http.ResponseWriter, r *http.Request) (*view, error) 
 	rep := assess.Report{Place: r.PostFormValue("place"), Part: r.PostFormValue("part"), Facility: r.PostFormValue("facility"),
 		Machines: splitList(r.PostFormValue("machines")), Materials: splitList(r.PostFormValue("materials")),
 		Success: r.PostFormValue("success") != "no", Notes: r.PostFormValue("notes")}
-	var err error
+	errs := map[string]string{}
 	for name, dst := range map[string]*float64{"quantity": &rep.Quantity, "hours": &rep.Hours, "cost_eur": &rep.CostEUR, "material_g": &rep.MaterialG} {
+		var err error
 		if *dst, err = formFloat(r, name); err != nil {
-			return nil, err
+			errs[name] = "a number, such as 2 or 3.5"
 		}
 	}
 	var photos []people.Photo
-	if r.MultipartForm != nil {
+	if r.MultipartForm != nil && len(errs) == 0 {
+		var err error
 		if photos, err = people.ReadPhotos(r.MultipartForm.File["photo"]); err != nil {
+			if dgml.KindOf(err) != dgml.Invalid && dgml.KindOf(err) != dgml.TooLarge {
+				return nil, err
+			}
+			errs["photo"] = err.Error()
+		}
+	}
+	if len(errs) == 0 {
+		err := s.people.Report(r.Context(), me(r), r.PathValue("ref"), &rep, photos)
+		if e, ok := err.(*dgml.Error); ok && e.Kind == dgml.Invalid {
+			errs[reportField(e.Field)] = e.Msg
+		} else if err != nil {
 			return nil, err
 		}
 	}
-	if err := s.people.Report(r.Context(), me(r), r.PathValue("ref"), &rep, photos); err != nil {
-		return nil, err
+	if len(errs) > 0 {
+		// The report comes back with everything typed; photos cannot be
+		// refilled by a page, so the form says to choose them again.
+		if r.MultipartForm != nil && len(r.MultipartForm.File["photo"]) > 0 && errs["photo"] == "" {
+			errs["photo"] = "choose the photos again: a browser does not keep them when a form comes back"
+		}
+		v, err := s.reports(w, r)
+		if err != nil {
+			return nil, err
+		}
+		v.data["RF"], v.data["RE"], v.status = postedForm(r), errs, http.StatusUnprocessableEntity
+		return v, nil
 	}
 	return &view{redirect: "/designs/" + r.PathValue("ref") + "/reports#r-" + rep.ID}, nil
+}
+
+// reportField names the report form's input for a field a check names.
+func reportField(f string) string {
+	switch f {
+	case "place", "part", "facility", "machines", "materials", "quantity", "hours", "notes":
+		return f
+	case "cost", "cost_eur":
+		return "cost_eur"
+	case "material", "material_g":
+		return "material_g"
+	}
+	return "place"
 }
 
 func (s *Site) translations(w http.ResponseWriter, r *http.Request) (*view, error) {
@@ -154,7 +191,23 @@ func (s *Site) adopt(w http.ResponseWriter, r *http.Request) (*view, error) {
 func (s *Site) translate(w http.ResponseWriter, r *http.Request) (*view, error) {
 	t := design.TextTranslation{Key: r.PostFormValue("key"), Lang: r.PostFormValue("lang"), Title: r.PostFormValue("title"), Text: r.PostFormValue("text")}
 	if err := s.people.Translate(r.Context(), me(r), r.PathValue("ref"), &t); err != nil {
-		return nil, err
+		e, ok := err.(*dgml.Error)
+		if !ok || e.Kind != dgml.Invalid {
+			return nil, err
+		}
+		field := "text"
+		if e.Field == "key" || e.Field == "title" {
+			field = e.Field
+		}
+		q := r.URL.Query()
+		q.Set("lang", t.Lang)
+		r.URL.RawQuery = q.Encode()
+		v, verr := s.translations(w, r)
+		if verr != nil {
+			return nil, verr
+		}
+		v.data["TF"], v.data["TE"], v.status = postedForm(r), map[string]string{field: e.Msg}, http.StatusUnprocessableEntity
+		return v, nil
 	}
 	return &view{redirect: "/designs/" + r.PathValue("ref") + "/translations?lang=" + t.Lang}, nil
 }

@@ -222,3 +222,67 @@ func TestPlanPageSaysWhatIsMissing(t *testing.T) {
 		t.Error("the items to buy are not listed apart")
 	}
 }
+
+// Forms that fail come back with what was typed and the reason beside
+// the field: a build report, a translation, a task. Unknown addresses get
+// the styled page with a search; signing up returns where one was going.
+func TestFormsComeBackWithWhatWasTyped(t *testing.T) {
+	base := demoSite(t)
+	client := loggedIn(t, base)
+	slug := "/designs/reprap-mendel-style-3d-printer-demo"
+	csrf := csrfOf(t, client, base+slug)
+	code, body, _ := editPost(t, client, base+slug+"/reports", url.Values{"csrf": {csrf}, "place": {"Lyon, FR"}, "hours": {"a while"}, "notes": {"went fine"}, "success": {"no"}},
+		map[string][2]string{"photo": {"bench.jpg", "not really a picture"}})
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="hours-err"`) || !strings.Contains(body, `value="Lyon, FR"`) ||
+		!strings.Contains(body, "went fine") || !strings.Contains(body, `id="photo-err"`) || !strings.Contains(body, `value="no" checked`) {
+		t.Errorf("a report with unreadable hours: %d", code)
+	}
+	code, body, _ = editPost(t, client, base+slug+"/translations", url.Values{"csrf": {csrf}, "key": {"step:1"}, "lang": {"fr"}, "title": {"Imprimer"}, "text": {""}}, nil)
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="ttext-err"`) || !strings.Contains(body, `value="Imprimer"`) || !strings.Contains(body, `<option value="step:1" selected>Step 1:`) {
+		t.Errorf("an empty translation: %d\n%s", code, body)
+	}
+	if strings.Contains(body, "<strong>step:") {
+		t.Error("the translations page shows internal keys")
+	}
+	code, body, _ = editPost(t, client, base+slug+"/tasks", url.Values{"csrf": {csrf}, "title": {""}, "body": {"The hinge needs supports today."}, "skills": {"cad"}}, nil)
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "The hinge needs supports today.") || !strings.Contains(body, `value="cad"`) || !strings.Contains(body, "<details open>") {
+		t.Errorf("a task without a title: %d", code)
+	}
+	res, err := http.Get(base + "/no/such/page")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 404 || !strings.Contains(string(b), "<h1>Not found</h1>") || !strings.Contains(string(b), `id="nf-q"`) || !strings.Contains(string(b), "dgml.css") {
+		t.Errorf("an unknown address: %d\n%s", res.StatusCode, b)
+	}
+	// Asked to log in on the way to the editor, a newcomer signs up and
+	// lands in the editor.
+	jar, _ := cookiejar.New(nil)
+	fresh := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, _ = fresh.Get(base + "/designs/new")
+	res.Body.Close()
+	if loc := res.Header.Get("Location"); loc != "/login?next=/designs/new" {
+		t.Fatalf("the editor, logged out: %q", loc)
+	}
+	res, _ = fresh.Get(base + "/signup?next=/designs/new")
+	b, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(b), `name="next" value="/designs/new"`) {
+		t.Fatalf("the sign-up form forgets where one was going")
+	}
+	res, err = fresh.PostForm(base+"/signup", url.Values{"name": {"newcomer"}, "password": {"correct horse battery"}, "next": {"/designs/new"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if loc := res.Header.Get("Location"); loc != "/designs/new" {
+		t.Errorf("after signing up: %q", loc)
+	}
+	res, _ = fresh.PostForm(base+"/signup", url.Values{"name": {"other"}, "password": {"correct horse battery"}, "next": {"https://evil.example/"}})
+	res.Body.Close()
+	if loc := res.Header.Get("Location"); strings.Contains(loc, "evil") {
+		t.Errorf("sign-up sends people off the node: %q", loc)
+	}
+}

@@ -81,7 +81,7 @@ func (s *Site) loginForm(w http.ResponseWriter, r *http.Request) (*view, error) 
 }
 
 func (s *Site) signupForm(w http.ResponseWriter, r *http.Request) (*view, error) {
-	return page("signup.html", "Sign up", map[string]any{"Errors": map[string]string{}}), nil
+	return page("signup.html", "Sign up", map[string]any{"Errors": map[string]string{}, "Next": guard.LocalPath(r.URL.Query().Get("next"))}), nil
 }
 
 func addrOf(r *http.Request) string {
@@ -131,7 +131,7 @@ func (s *Site) signup(w http.ResponseWriter, r *http.Request) (*view, error) {
 		if field == "" {
 			field = "name"
 		}
-		v := page("signup.html", "Sign up", map[string]any{"Errors": map[string]string{field: e.Msg}, "Name": name})
+		v := page("signup.html", "Sign up", map[string]any{"Errors": map[string]string{field: e.Msg}, "Name": name, "Next": guard.LocalPath(r.PostFormValue("next"))})
 		v.status = dgml.HTTPStatus(e.Kind)
 		return v, nil
 	}
@@ -140,7 +140,9 @@ func (s *Site) signup(w http.ResponseWriter, r *http.Request) (*view, error) {
 		return nil, err
 	}
 	setSession(w, r, secret, int(people.SessionLength/time.Second))
-	return &view{redirect: "/"}, nil
+	// Back to where the person was going when the page asked them to
+	// sign up.
+	return &view{redirect: guard.LocalPath(r.PostFormValue("next"))}, nil
 }
 
 func (s *Site) logout(w http.ResponseWriter, r *http.Request) (*view, error) {
@@ -239,7 +241,20 @@ func (s *Site) addTask(w http.ResponseWriter, r *http.Request) (*view, error) {
 		}
 	}
 	if err := s.people.AddTask(r.Context(), me(r), r.PathValue("ref"), t); err != nil {
-		return nil, err
+		e, ok := err.(*dgml.Error)
+		if !ok || e.Kind != dgml.Invalid {
+			return nil, err
+		}
+		field := e.Field
+		if field != "body" && field != "skills" && field != "language" && field != "part" {
+			field = "title"
+		}
+		v, verr := s.design(w, r)
+		if verr != nil {
+			return nil, verr
+		}
+		v.data["KF"], v.data["KE"], v.status = postedForm(r), map[string]string{field: e.Msg}, http.StatusUnprocessableEntity
+		return v, nil
 	}
 	return &view{redirect: "/tasks/" + t.ID}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -28,6 +29,7 @@ import (
 	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/federation"
 	"github.com/dgml/dgml/geometry"
+	"github.com/dgml/dgml/guard"
 	"github.com/dgml/dgml/ledger"
 	"github.com/dgml/dgml/network"
 	"github.com/dgml/dgml/order"
@@ -137,6 +139,15 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 		"asset":      func(name string) string { return site.assets.URL(name) },
 		"cm3":        func(mm3 float64) float64 { return mm3 / 1000 },
 		"mul":        func(a, b float64) float64 { return a * b },
+		// val reads a form's value or error, whether or not the page
+		// has the form's map.
+		"val": func(m any, k string) string {
+			if mm, ok := m.(map[string]string); ok {
+				return mm[k]
+			}
+			return ""
+		},
+		"keylabel": keyLabel,
 		"pickmap": func(field string) template.HTML {
 			return site.mapWith(nil, false, "Click where the workshop is", field)
 		},
@@ -256,7 +267,15 @@ func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &e) && e.Field != "" {
 		msg = e.Field + ": " + e.Msg
 	}
-	data := map[string]any{"Title": "Error", "Message": msg, "LoginNeeded": kind == dgml.Unauthorized}
+	title := map[dgml.Kind]string{dgml.NotFound: "Not found", dgml.Unauthorized: "Log in first", dgml.Forbidden: "Not yours to change",
+		dgml.Invalid: "That cannot be read", dgml.Conflict: "Already changed", dgml.TooLarge: "Too large", dgml.TooMany: "Too many tries"}[kind]
+	if title == "" {
+		title = "Something went wrong"
+	}
+	data := map[string]any{"Title": title, "Message": msg, "LoginNeeded": kind == dgml.Unauthorized, "NotFound": kind == dgml.NotFound}
+	if r.Method == http.MethodGet {
+		data["Next"] = guard.LocalPath(r.URL.RequestURI())
+	}
 	data["Me"], data["CSRF"] = viewer(r)
 	s.render(w, dgml.HTTPStatus(kind), "error.html", data)
 }
@@ -526,4 +545,21 @@ func contentPolicy(tiles string) string {
 		img += " " + tiles
 	}
 	return "default-src 'self'; " + img + "; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+}
+
+// keyLabel says which text a translation key names, in words: "step:2"
+// is "Step 2".
+func keyLabel(key string) string {
+	switch {
+	case key == "name":
+		return "Name"
+	case key == "function":
+		return "What it does"
+	case strings.HasPrefix(key, "step:"):
+		n, err := strconv.Atoi(strings.TrimPrefix(key, "step:"))
+		if err == nil {
+			return fmt.Sprintf("Step %d", n)
+		}
+	}
+	return key
 }

@@ -469,6 +469,16 @@ func TestPagesInChromium(t *testing.T) {
 			t.Errorf("%s is %d px wide at phone width", p, w)
 		}
 	}
+	// The plan's chart is readable on a phone: its words are drawn at
+	// 11 px or more.
+	do(chromedp.Navigate(base+"/designs/reprap-mendel-style-3d-printer-demo/plan?place=Athens"), chromedp.WaitVisible(chromedp.CSS("svg.chart")))
+	if h, _ := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.querySelector("svg.chart text:not(.group)").getBoundingClientRect().height`)); h < 11 {
+		t.Errorf("the plan chart's text is %.1f px high at phone width", h)
+	}
+	if w, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 400 {
+		t.Errorf("the plan page is %d px wide at phone width", w)
+	}
+	shot("phone-plan")
 	shot("phone-design")
 	t.Logf("screenshots in %s", dir)
 }

@@ -82,17 +82,19 @@ type bar struct {
 }
 
 func barChart(title string, groups map[string][]bar, order []string) template.HTML {
+	// Narrow, with each bar's label on its own line above it, so that on
+	// a phone the text is drawn near its own size rather than shrunk.
 	var b strings.Builder
-	rowH, labelW, width := 22.0, 230.0, 640.0
-	rows := 0
+	groupH, barH, width, valueW := 26.0, 40.0, 400.0, 120.0
+	height := 8.0
 	for _, g := range order {
-		rows += len(groups[g]) + 1
+		height += groupH + float64(len(groups[g]))*barH
 	}
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %g %g" role="img" aria-label="%s">`, width, float64(rows)*rowH+8, html.EscapeString(title))
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %g %g" role="img" aria-label="%s">`, width, height, html.EscapeString(title))
 	y := 0.0
 	for _, g := range order {
-		fmt.Fprintf(&b, `<text x="0" y="%.0f" class="group">%s</text>`, y+15, html.EscapeString(g))
-		y += rowH
+		fmt.Fprintf(&b, `<text x="0" y="%.0f" class="group">%s</text>`, y+18, html.EscapeString(g))
+		y += groupH
 		maxV := 0.0
 		for _, br := range groups[g] {
 			maxV = math.Max(maxV, br.Value)
@@ -100,11 +102,11 @@ func barChart(title string, groups map[string][]bar, order []string) template.HT
 		for i, br := range groups[g] {
 			w := 0.0
 			if maxV > 0 {
-				w = br.Value / maxV * (width - labelW - 110)
+				w = br.Value / maxV * (width - valueW)
 			}
-			fmt.Fprintf(&b, `<text x="8" y="%.0f">%s</text><rect class="b%d" x="%g" y="%.0f" width="%.1f" height="%g"/><text x="%.1f" y="%.0f">%s</text>`,
-				y+15, html.EscapeString(br.Label), i, labelW, y+4, w, rowH-8, labelW+w+6, y+15, html.EscapeString(br.Text))
-			y += rowH
+			fmt.Fprintf(&b, `<text x="8" y="%.0f">%s</text><rect class="b%d" x="8" y="%.0f" width="%.1f" height="14"/><text x="%.1f" y="%.0f">%s</text>`,
+				y+14, html.EscapeString(br.Label), i, y+20, w, 8+w+6, y+32, html.EscapeString(br.Text))
+			y += barH
 		}
 	}
 	b.WriteString(`</svg>`)

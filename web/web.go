@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"path"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -294,10 +295,14 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request) (*view, error) {
 	if err != nil {
 		return nil, err
 	}
-	recent, err := s.commons.Store.Search(ctx, design.Query{Limit: 6})
+	recent, err := s.commons.Store.Search(ctx, design.Query{Limit: 30})
 	if err != nil {
 		return nil, err
 	}
+	// The newest designs that can be seen come first: a picture says
+	// more than a name to someone arriving.
+	sort.SliceStable(recent.Items, func(i, j int) bool { return recent.Items[i].Thumb != "" && recent.Items[j].Thumb == "" })
+	recent.Items = recent.Items[:min(6, len(recent.Items))]
 	all, err := s.network.All(ctx)
 	if err != nil {
 		return nil, err

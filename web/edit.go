@@ -52,7 +52,6 @@ type editForm struct {
 	Steps                                     []stepInput
 	Modules                                   []string // module names, for the "in module" list
 	Errors                                    map[string]string
-	fieldsOrder                               []string
 }
 
 type partInput struct {

@@ -136,16 +136,7 @@ func (s *Service) ImportTarget(ctx context.Context, t okh.Target, opt ImportOpti
 			return err
 		}
 		out.Design, out.Revision = d, rev.ID
-		if err := s.cacheAnalyses(ctx, &req.Content, analyses); err != nil {
-			return err
-		}
-		if err := s.enqueuePrepare(ctx, &req.Content); err != nil {
-			return err
-		}
-		if opt.Then != nil {
-			return opt.Then(ctx, d, rev.ID)
-		}
-		return nil
+		return s.committed(ctx, &req.Content, analyses, d, rev.ID, opt.Then)
 	})
 	if err != nil {
 		return nil, err

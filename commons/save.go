@@ -90,19 +90,26 @@ func (s *Service) Save(ctx context.Context, c design.Content, opt SaveOptions) (
 		if d, rev, err = s.Store.Commit(ctx, req); err != nil {
 			return err
 		}
-		if err := s.cacheAnalyses(ctx, &req.Content, analyses); err != nil {
-			return err
-		}
-		if err := s.enqueuePrepare(ctx, &req.Content); err != nil {
-			return err
-		}
-		if opt.Then != nil {
-			return opt.Then(ctx, d, rev.ID)
-		}
-		return nil
+		return s.committed(ctx, &req.Content, analyses, d, rev.ID, opt.Then)
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	return d, rev, nil
+}
+
+// committed does, in the transaction of a new revision, what follows it
+// whatever made it: the meshes' analyses cached, their preparation
+// queued, and the caller's own records (then).
+func (s *Service) committed(ctx context.Context, c *design.Content, analyses measured, d *design.Design, revision string, then func(context.Context, *design.Design, string) error) error {
+	if err := s.cacheAnalyses(ctx, c, analyses); err != nil {
+		return err
+	}
+	if err := s.enqueuePrepare(ctx, c); err != nil {
+		return err
+	}
+	if then != nil {
+		return then(ctx, d, revision)
+	}
+	return nil
 }

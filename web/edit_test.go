@@ -161,13 +161,7 @@ func TestEditorMakesAndChangesADesign(t *testing.T) {
 	}
 
 	// Somebody else may not edit it, on any path.
-	jar, _ := cookiejar.New(nil)
-	other := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err = other.PostForm(base+"/signup", url.Values{"name": {"stranger"}, "password": {"correct horse battery"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
+	other := signedUp(t, base, "stranger")
 	res, _ = other.Get(base + "/designs/seed-drill/edit")
 	res.Body.Close()
 	if res.StatusCode != http.StatusForbidden {

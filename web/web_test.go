@@ -97,11 +97,14 @@ func TestUploadFormShowsImporterErrors(t *testing.T) {
 
 // loggedIn signs up a user through the form and returns a client that
 // keeps its session cookie and does not follow redirects.
-func loggedIn(t *testing.T, base string) *http.Client {
+func loggedIn(t *testing.T, base string) *http.Client { return signedUp(t, base, "maker") }
+
+// signedUp is loggedIn as the person named.
+func signedUp(t *testing.T, base, name string) *http.Client {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := client.PostForm(base+"/signup", url.Values{"name": {"maker"}, "password": {"correct horse battery"}})
+	res, err := client.PostForm(base+"/signup", url.Values{"name": {name}, "password": {"correct horse battery"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -107,12 +107,7 @@ func (s *Site) registerFacility(w http.ResponseWriter, r *http.Request) (*view, 
 		}
 	}
 	if len(errs) == 0 {
-		err := s.network.Register(r.Context(), me(r), f)
-		if e, ok := err.(*dgml.Error); ok && e.Kind == dgml.Invalid {
-			errs[fieldOr(e.Field, "name")] = e.Msg
-			err = nil
-		}
-		if err != nil {
+		if err := invalidTo(errs, s.network.Register(r.Context(), me(r), f)); err != nil {
 			return nil, err
 		}
 	}
@@ -120,6 +115,16 @@ func (s *Site) registerFacility(w http.ResponseWriter, r *http.Request) (*view, 
 		return workshopView(nil, form, rows, errs, nil, http.StatusUnprocessableEntity), nil
 	}
 	return &view{redirect: "/facilities/" + f.Slug}, nil
+}
+
+// invalidTo puts a check's refusal beside its field in errs; any other
+// error is returned.
+func invalidTo(errs map[string]string, err error) error {
+	if e, ok := err.(*dgml.Error); ok && e.Kind == dgml.Invalid {
+		errs[fieldOr(e.Field, "name")] = e.Msg
+		return nil
+	}
+	return err
 }
 
 func fieldOr(field, def string) string {
@@ -224,12 +229,7 @@ func (s *Site) updateFacility(w http.ResponseWriter, r *http.Request) (*view, er
 	errs := map[string]string{}
 	f := facilityFromForm(r, rows, errs)
 	if len(errs) == 0 {
-		err := s.network.Update(r.Context(), me(r), old.ID, f)
-		if e, ok := err.(*dgml.Error); ok && e.Kind == dgml.Invalid {
-			errs[fieldOr(e.Field, "name")] = e.Msg
-			err = nil
-		}
-		if err != nil {
+		if err := invalidTo(errs, s.network.Update(r.Context(), me(r), old.ID, f)); err != nil {
 			return nil, err
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"testing"
@@ -92,10 +91,7 @@ func TestWorkshopRegisterEditWithdraw(t *testing.T) {
 	}
 
 	// Nobody else edits or withdraws it.
-	jar, _ := cookiejar.New(nil)
-	other := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, _ = other.PostForm(base+"/signup", url.Values{"name": {"stranger"}, "password": {"correct horse battery"}})
-	res.Body.Close()
+	other := signedUp(t, base, "stranger")
 	res, _ = other.Get(base + "/facilities/kibera-makers/edit")
 	res.Body.Close()
 	if res.StatusCode != http.StatusForbidden {

@@ -280,3 +280,33 @@ func TestFormsComeBackWithWhatWasTyped(t *testing.T) {
 		t.Errorf("sign-up sends people off the node: %q", loc)
 	}
 }
+
+// The editor takes meshes as large as an upload may be, not only what
+// an ordinary form may send.
+func TestEditorTakesLargeMeshes(t *testing.T) {
+	node := testnode.New(t)
+	h, _ := node.Handler(t, 0)
+	base := serve(t, h)
+	client := loggedIn(t, base)
+	csrf := csrfOf(t, client, base+"/designs/new")
+	m, err := geometry.Extrude(geometry.Circle(40, 12000), 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := geometry.WriteSTL(&b, m, "disc"); err != nil {
+		t.Fatal(err)
+	}
+	if b.Len() < 2<<20 {
+		t.Fatalf("the mesh is only %d bytes", b.Len())
+	}
+	form := url.Values{"csrf": {csrf}, "parts": {"1"}, "steps": {"0"}, "name": {"Seed disc"}, "p0_name": {"Disc"}, "p0_process": {"3d-printing-fdm"}}
+	code, body, loc := editPost(t, client, base+"/designs/new", form, map[string][2]string{"p0_file": {"disc.stl", b.String()}})
+	if code != http.StatusSeeOther {
+		t.Fatalf("a %d-byte mesh: %d %q\n%.500s", b.Len(), code, loc, body)
+	}
+	_, rev, err := node.Commons.Head(context.Background(), "seed-disc")
+	if err != nil || rev.Parts[0].Dimensions == nil || rev.Parts[0].Dimensions.X != 80 {
+		t.Errorf("the disc: %+v %v", rev.Parts, err)
+	}
+}

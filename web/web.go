@@ -204,6 +204,8 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 func (s *Site) BodyLimits() map[string]int64 {
 	return map[string]int64{
 		"POST /upload":                s.maxUpload,
+		"POST /designs/new":           s.maxUpload, // the editor, with its files
+		"POST /designs/{ref}/edit":    s.maxUpload,
 		"POST /designs/{ref}/reports": 6*people.MaxPhotoBytes + 1<<20,
 		"POST /login":                 64 << 10,
 		"POST /signup":                64 << 10,

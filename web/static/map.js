@@ -57,7 +57,10 @@
 				label.textContent = p.label;
 			}
 			m.bindPopup(label);
-			m.bindTooltip(p.label);
+			// Leaflet writes a string tooltip as HTML: names go in as text.
+			var tip = document.createElement('span');
+			tip.textContent = p.label;
+			m.bindTooltip(tip);
 			group.addLayer(m);
 			bounds.push([p.lat, p.lon]);
 		});

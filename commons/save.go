@@ -33,18 +33,29 @@ type SaveOptions struct {
 // file preparation land in one transaction.
 func (s *Service) Save(ctx context.Context, c design.Content, opt SaveOptions) (*design.Design, *design.Revision, error) {
 	var infos []design.FileInfo
-	seen := map[string]bool{}
+	sizes := map[string]int64{}
 	var missing error
+	// Each file's size is read from the stored bytes: what a form says of
+	// a file it refers to by hash is not taken on trust.
 	add := func(refs []design.FileRef) {
-		for _, r := range refs {
-			if r.SHA256 == "" || seen[r.SHA256] {
+		for i := range refs {
+			r := &refs[i]
+			if r.SHA256 == "" {
 				continue
 			}
-			seen[r.SHA256] = true
-			if !s.Blobs.Has(r.SHA256) && missing == nil {
-				missing = &dgml.Error{Kind: dgml.Invalid, Field: r.Path, Msg: "refers to file " + r.SHA256 + ", which this node does not hold: upload it again"}
+			size, seen := sizes[r.SHA256]
+			if !seen {
+				var err error
+				if size, err = s.blobSize(r.SHA256); err != nil {
+					if missing == nil {
+						missing = &dgml.Error{Kind: dgml.Invalid, Field: r.Path, Msg: "refers to file " + r.SHA256 + ", which this node does not hold: upload it again"}
+					}
+					continue
+				}
+				sizes[r.SHA256] = size
+				infos = append(infos, design.FileInfo{SHA256: r.SHA256, Size: size, MediaType: r.MediaType, Name: path.Base(r.Path)})
 			}
-			infos = append(infos, design.FileInfo{SHA256: r.SHA256, Size: r.Size, MediaType: r.MediaType, Name: path.Base(r.Path)})
+			r.Size = size
 		}
 	}
 	add(c.Manifest.Images)
@@ -112,4 +123,14 @@ func (s *Service) committed(ctx context.Context, c *design.Content, analyses mea
 		return then(ctx, d, revision)
 	}
 	return nil
+}
+
+// blobSize is the size of a stored file.
+func (s *Service) blobSize(sum string) (int64, error) {
+	f, err := s.Blobs.Open(sum)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	return f.Seek(0, io.SeekEnd)
 }

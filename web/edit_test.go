@@ -88,7 +88,9 @@ func TestEditorMakesAndChangesADesign(t *testing.T) {
 	if m == nil || m[1] != "p1_kept" {
 		t.Fatalf("no kept file on the bracket's row: %v", m)
 	}
-	form.Set("p1_kept", m[2])
+	// The kept file says its size; the node reads it from the bytes.
+	kept := strings.SplitN(m[2], ":", 3)
+	form.Set("p1_kept", kept[0]+":999:"+kept[2])
 	form.Set("currency", "eur")
 	code, body, loc := editPost(t, client, base+"/designs/new", form, nil)
 	if code != http.StatusSeeOther || !strings.HasPrefix(loc, "/designs/seed-drill/edit?saved=") {
@@ -102,7 +104,7 @@ func TestEditorMakesAndChangesADesign(t *testing.T) {
 		t.Fatalf("tree: %+v", rev.Parts)
 	}
 	br, bolt := rev.Parts[0].Children[0], rev.Parts[0].Children[1]
-	if br.Quantity != 4 || br.Material != "PETG" || len(br.Exports) != 1 || br.Exports[0].SHA256 == "" || br.Dimensions == nil || br.Dimensions.X != 20 {
+	if br.Quantity != 4 || br.Material != "PETG" || len(br.Exports) != 1 || br.Exports[0].SHA256 == "" || br.Exports[0].Size != int64(len(cube)) || br.Dimensions == nil || br.Dimensions.X != 20 {
 		t.Errorf("bracket: %+v %+v", br, br.Dimensions)
 	}
 	if bolt.Price != 0.4 || bolt.Currency != "EUR" || bolt.Supplier != "Bolt shop" {

@@ -132,9 +132,20 @@ type Query struct {
 	Language string `json:"language,omitempty"`
 	MinOTRL  int    `json:"otrl,omitempty"` // at least this OTRL
 	MinODRL  int    `json:"odrl,omitempty"`
+	HasFiles bool   `json:"files,omitempty"` // only designs with a part file to see and make
+	// Sort is "" (best match first; newest without text) or "recent"
+	// (last changed first).
+	Sort string `json:"sort,omitempty"`
 	Limit    int    `json:"limit,omitempty"`
 	Offset   int    `json:"offset,omitempty"`
 }
+
+// SortRecent orders results by when their designs last changed.
+const SortRecent = "recent"
+
+// RecentPool is how many best matches a text query sorted by date
+// orders: beyond it, the weakest matches would crowd out the rest.
+const RecentPool = 1000
 
 // DefaultLimit and MaxLimit bound a page of results.
 const (

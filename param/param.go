@@ -129,6 +129,20 @@ func DesignQuery(v url.Values) (design.Query, error) {
 	if len(q.Text) > 500 {
 		return q, bad("q", "at most 500 characters")
 	}
+	switch f := v.Get("files"); f {
+	case "", "0", "false", "no":
+	case "1", "true", "yes", "on":
+		q.HasFiles = true
+	default:
+		return q, bad("files", "yes or no, got %q", clip(f))
+	}
+	switch q.Sort = v.Get("sort"); q.Sort {
+	case "", "relevance":
+		q.Sort = ""
+	case design.SortRecent:
+	default:
+		return q, bad("sort", "relevance or recent, got %q", clip(q.Sort))
+	}
 	return q, nil
 }
 

@@ -90,6 +90,9 @@ func filters(q design.Query, n int) ([]string, []any) {
 	if q.MinODRL > 0 {
 		where = append(where, `d.odrl >= `+arg(q.MinODRL))
 	}
+	if q.HasFiles {
+		where = append(where, `d.thumb <> ''`)
+	}
 	return where, args
 }
 
@@ -120,6 +123,9 @@ func (db *DB) Search(ctx context.Context, q design.Query) (*design.Results, erro
 		// as BM25 has it for the SQLite store.
 		rank = `ts_rank(` + rankWeights + `, f.doc, $1::tsquery, 1)`
 		order = ` ORDER BY ` + rank + ` DESC, d.seq DESC`
+		if q.Sort == design.SortRecent {
+			order = ` ORDER BY d.updated_at DESC, d.seq DESC`
+		}
 	}
 	fw, fargs := filters(q, len(args)+1)
 	where, args = append(where, fw...), append(args, fargs...)

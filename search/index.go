@@ -20,6 +20,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 	"sync"
 )
 
@@ -46,6 +47,11 @@ type Query struct {
 	MaxWords     int // words of Text used; 12 when 0
 	PrefixLast   bool
 	FieldWeights [Fields]float64
+	// Tolerant lets a word match its singular or plural (gear, gears;
+	// assembly, assemblies) and, when it matches nothing as written, the
+	// indexed words one typing slip away from it (hindge: hinge).
+	// Without it, ranking is exactly FTS5's.
+	Tolerant bool
 }
 
 // Result is a page of keys, best first, and how many matched in all.
@@ -395,6 +401,83 @@ func (x *Index) termsOf(word string, prefix bool) []int32 {
 	return out
 }
 
+// tolerate adds to a word's terms its singular and plural forms and,
+// when it has none, the indexed words one edit from it (a letter left
+// out, added, changed, or two swapped), for words of four letters or
+// more: shorter ones have too many neighbours to guess from.
+func (x *Index) tolerate(w string, terms []int32) []int32 {
+	have := map[int32]bool{}
+	for _, t := range terms {
+		have[t] = true
+	}
+	add := func(v string) {
+		if id, ok := x.termIDs[v]; ok && !have[id] {
+			have[id] = true
+			terms = append(terms, id)
+		}
+	}
+	for _, v := range numberForms(w) {
+		add(v)
+	}
+	if len(terms) > 0 || utf8.RuneCountInString(w) < 4 {
+		return terms
+	}
+	for _, v := range oneEdit(w) {
+		add(v)
+	}
+	return terms
+}
+
+// numberForms are a word's likely singular and plural in English.
+func numberForms(w string) []string {
+	var out []string
+	switch {
+	case strings.HasSuffix(w, "ies") && len(w) > 4:
+		out = append(out, w[:len(w)-3]+"y")
+	case strings.HasSuffix(w, "es") && len(w) > 3:
+		out = append(out, w[:len(w)-2], w[:len(w)-1])
+	case strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && len(w) > 3:
+		out = append(out, w[:len(w)-1])
+	case strings.HasSuffix(w, "y") && len(w) > 3:
+		out = append(out, w[:len(w)-1]+"ies", w+"s")
+	default:
+		out = append(out, w+"s", w+"es")
+	}
+	return out
+}
+
+// oneEdit lists the strings one edit from w, over the letters a word
+// may hold: w's own and a-z, 0-9.
+func oneEdit(w string) []string {
+	rs := []rune(w)
+	alphabet := []rune("abcdefghijklmnopqrstuvwxyz0123456789")
+	for _, r := range rs {
+		if !strings.ContainsRune(string(alphabet), r) {
+			alphabet = append(alphabet, r)
+		}
+	}
+	var out []string
+	for i := range rs {
+		out = append(out, string(rs[:i])+string(rs[i+1:]))
+		if i+1 < len(rs) {
+			t := append([]rune(nil), rs...)
+			t[i], t[i+1] = t[i+1], t[i]
+			out = append(out, string(t))
+		}
+		for _, a := range alphabet {
+			if a != rs[i] {
+				out = append(out, string(rs[:i])+string(a)+string(rs[i+1:]))
+			}
+		}
+	}
+	for i := 0; i <= len(rs); i++ {
+		for _, a := range alphabet {
+			out = append(out, string(rs[:i])+string(a)+string(rs[i:]))
+		}
+	}
+	return out
+}
+
 // sortTerms refreshes the sorted dictionary used for prefixes. It takes
 // the write lock itself, so Search calls it before reading.
 func (x *Index) sortTerms() {
@@ -561,6 +644,9 @@ func (x *Index) Search(q Query) Result {
 	for i, w := range texts {
 		words[i].at = i
 		words[i].terms = x.termsOf(w, q.PrefixLast && i == len(texts)-1)
+		if q.Tolerant {
+			words[i].terms = x.tolerate(w, words[i].terms)
+		}
 		for _, t := range words[i].terms {
 			words[i].size += int64(x.postings[t].n)
 		}
@@ -1052,5 +1138,30 @@ func (h *topK) page(offset int) []int64 {
 	for i := offset; i < len(h.hits); i++ {
 		out = append(out, h.hits[i].key)
 	}
+	return out
+}
+
+// ByRecent orders keys by when their documents last changed, newest
+// first (keys not indexed go last, in their order).
+func (x *Index) ByRecent(keys []int64) []int64 {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	at := func(k int64) int64 {
+		if id, ok := x.keys[k]; ok {
+			return x.docs[id].updated
+		}
+		return math.MinInt64
+	}
+	out := slices.Clone(keys)
+	slices.SortStableFunc(out, func(a, b int64) int {
+		ua, ub := at(a), at(b)
+		switch {
+		case ua > ub:
+			return -1
+		case ua < ub:
+			return 1
+		}
+		return 0
+	})
 	return out
 }

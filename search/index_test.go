@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"fmt"
 	"reflect"
 	"testing"
@@ -87,4 +88,37 @@ func FuzzSearch(f *testing.F) {
 			t.Fatalf("%+v", r)
 		}
 	})
+}
+
+// A tolerant query finds plurals and singulars, and a word one slip
+// away when the word as typed is nowhere; an exact query does not.
+func TestTolerantWords(t *testing.T) {
+	x := New()
+	x.Put(1, Doc{Text: [Fields]string{"Door hinge", "", "", "hinges pins", ""}})
+	x.Put(2, Doc{Text: [Fields]string{"Gear box", "", "", "gears", ""}})
+	x.Put(3, Doc{Text: [Fields]string{"Battery assembly", "", "", "", ""}})
+	x.Put(4, Doc{Text: [Fields]string{"Pin", "", "", "", ""}})
+	for _, c := range []struct {
+		q    string
+		want []int64
+	}{
+		{"hinge", []int64{1}}, {"gear", []int64{2}}, {"boxes", []int64{2}}, {"assemblies", []int64{3}},
+		{"hindge", []int64{1}}, {"batery", []int64{3}}, {"pins", []int64{1, 4}},
+		{"pni", nil}, // too short to guess from
+		{"zzzzzz", nil},
+	} {
+		got := x.Search(Query{Text: c.q, Limit: 10, Tolerant: true}).Keys
+		slices.Sort(got)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%q: %v, want %v", c.q, got, c.want)
+		}
+	}
+	if got := x.Search(Query{Text: "hindge", Limit: 10}).Keys; len(got) != 0 {
+		t.Errorf("an exact query matched a slip: %v", got)
+	}
+	x.Put(5, Doc{Text: [Fields]string{"Hinge two", "", "", "", ""}, Updated: 50})
+	x.Put(1, Doc{Text: [Fields]string{"Door hinge", "", "", "hinges pins", ""}, Updated: 10})
+	if got := x.ByRecent([]int64{1, 5, 99}); !slices.Equal(got, []int64{5, 1, 99}) {
+		t.Errorf("by recent: %v", got)
+	}
 }

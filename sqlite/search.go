@@ -79,7 +79,7 @@ func (db *DB) loadDocs(ctx context.Context, idx *search.Index, cond string) erro
 		facets[seq] = append(facets[seq], f+"="+v)
 	}
 	rows.Close()
-	rows, err = db.db.QueryContext(ctx, `SELECT d.seq, f.name, f.function, f.keywords, f.parts, f.steps, d.otrl, d.odrl, d.updated_at
+	rows, err = db.db.QueryContext(ctx, `SELECT d.seq, f.name, f.function, f.keywords, f.parts, f.steps, d.otrl, d.odrl, d.updated_at, d.thumb
 		FROM designs d JOIN design_fts f ON f.rowid = d.seq`+seqCond)
 	if err != nil {
 		return err
@@ -88,11 +88,14 @@ func (db *DB) loadDocs(ctx context.Context, idx *search.Index, cond string) erro
 	for rows.Next() {
 		var seq int64
 		var d search.Doc
-		var updated string
-		if err := rows.Scan(&seq, &d.Text[0], &d.Text[1], &d.Text[2], &d.Text[3], &d.Text[4], &d.OTRL, &d.ODRL, &updated); err != nil {
+		var updated, thumb string
+		if err := rows.Scan(&seq, &d.Text[0], &d.Text[1], &d.Text[2], &d.Text[3], &d.Text[4], &d.OTRL, &d.ODRL, &updated, &thumb); err != nil {
 			return err
 		}
 		d.Facets = facets[seq]
+		if thumb != "" {
+			d.Facets = append(d.Facets, hasFilesFacet)
+		}
 		d.Updated = parseTime(updated).UnixNano()
 		idx.Put(seq, d)
 	}
@@ -119,9 +122,22 @@ func (db *DB) Search(ctx context.Context, q design.Query) (*design.Results, erro
 	if err != nil {
 		return nil, err
 	}
-	sq := search.Query{Text: q.Text, MinOTRL: q.MinOTRL, MinODRL: q.MinODRL, Limit: q.Limit, Offset: q.Offset, PrefixLast: true, FieldWeights: weights}
+	sq := search.Query{Text: q.Text, MinOTRL: q.MinOTRL, MinODRL: q.MinODRL, Limit: q.Limit, Offset: q.Offset, PrefixLast: true, FieldWeights: weights, Tolerant: true}
 	for _, f := range q.Facets() {
 		sq.Facets = append(sq.Facets, f[0]+"="+f[1])
+	}
+	if q.HasFiles {
+		sq.Facets = append(sq.Facets, hasFilesFacet)
+	}
+	if q.Sort == design.SortRecent && strings.TrimSpace(q.Text) != "" {
+		// The best matches, then by date: a page of them.
+		sq.Limit, sq.Offset = design.RecentPool, 0
+		found := idx.Search(sq)
+		keys := idx.ByRecent(found.Keys)
+		res.Total = len(keys)
+		keys = keys[min(q.Offset, len(keys)):min(q.Offset+q.Limit, len(keys))]
+		res.Items, err = db.summaries(ctx, keys)
+		return res, err
 	}
 	found := idx.Search(sq)
 	res.Total = found.Total
@@ -229,6 +245,10 @@ func (db *DB) searchSQL(ctx context.Context, q design.Query) (*design.Results, e
 	return res, scanInto(rows, res)
 }
 
+// hasFilesFacet marks, in the index, designs with a part mesh (the
+// thumbnail column says which).
+const hasFilesFacet = "files=yes"
+
 func filterSQL(q design.Query) ([]string, []any) {
 	var where []string
 	var args []any
@@ -243,6 +263,9 @@ func filterSQL(q design.Query) ([]string, []any) {
 	if q.MinODRL > 0 {
 		where = append(where, `d.odrl >= ?`)
 		args = append(args, q.MinODRL)
+	}
+	if q.HasFiles {
+		where = append(where, `d.thumb <> ''`)
 	}
 	return where, args
 }
@@ -274,8 +297,11 @@ func (db *DB) searchFTS(ctx context.Context, q design.Query) (*design.Results, e
 	if err := db.q(ctx).QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&res.Total); err != nil {
 		return nil, err
 	}
-	rows, err := db.q(ctx).QueryContext(ctx, `SELECT `+summaryColumns+from+fmt.Sprintf(` ORDER BY bm25(design_fts, %g, %g, %g, %g, %g), d.seq DESC LIMIT ? OFFSET ?`,
-		weights[0], weights[1], weights[2], weights[3], weights[4]), append(args, q.Limit, q.Offset)...)
+	order := fmt.Sprintf(` ORDER BY bm25(design_fts, %g, %g, %g, %g, %g), d.seq DESC`, weights[0], weights[1], weights[2], weights[3], weights[4])
+	if q.Sort == design.SortRecent {
+		order = ` ORDER BY d.updated_at DESC, d.seq DESC`
+	}
+	rows, err := db.q(ctx).QueryContext(ctx, `SELECT `+summaryColumns+from+order+` LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
 	if err != nil {
 		return nil, err
 	}

@@ -312,3 +312,36 @@ func TestEditorTakesLargeMeshes(t *testing.T) {
 		t.Errorf("the disc: %+v %v", rev.Parts, err)
 	}
 }
+
+// The designs page filters and orders, and forgives a slip.
+func TestDesignsPageDiscovery(t *testing.T) {
+	base := demoSite(t)
+	get := func(path string) (int, string) {
+		t.Helper()
+		res, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	code, body := get("/designs?q=printr")
+	if code != 200 || !strings.Contains(body, "/designs/reprap-mendel-style-3d-printer-demo") {
+		t.Errorf("a slip in a word: %d", code)
+	}
+	code, body = get("/designs?files=yes&sort=recent")
+	if code != 200 || !strings.Contains(body, `name="files" value="yes" checked`) || !strings.Contains(body, `<option value="recent" selected>`) {
+		t.Errorf("filters kept on the page: %d", code)
+	}
+	if !strings.Contains(body, "/designs/reprap-mendel-style-3d-printer-demo") {
+		t.Error("the printer has part files and is not listed")
+	}
+	if code, _ := get("/designs?sort=cheapest"); code != http.StatusUnprocessableEntity {
+		t.Errorf("an unknown order: %d", code)
+	}
+	code, body = get("/designs?otrl=4")
+	if code != 200 || !strings.Contains(body, "at least 4: working prototype") {
+		t.Errorf("readiness in words: %d", code)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -246,6 +247,35 @@ func searchRanksAndFilters(t *testing.T, db store.Store) {
 	all, _ := db.Search(ctx, design.Query{})
 	if all.Total != 4 || all.Items[0].Name != "Métier à tisser" || all.Items[0].Parts != 1 || len(all.Items[0].Languages) != 1 {
 		t.Errorf("newest first without text: %+v", all.Items)
+	}
+	// Discovery: plurals find the singular, a date order, and only
+	// designs with a part file to see.
+	for _, c := range []struct {
+		q    design.Query
+		want []string
+	}{
+		{design.Query{Text: "tractors"}, []string{"LifeTrac", "Seeder", "RepRap Prusa"}},
+		{design.Query{Text: "tractor", Sort: design.SortRecent}, []string{"RepRap Prusa", "Seeder", "LifeTrac"}},
+		{design.Query{HasFiles: true}, nil},
+	} {
+		res, err := db.Search(ctx, c.q)
+		if err != nil {
+			t.Fatalf("%+v: %v", c.q, err)
+		}
+		if fmt.Sprint(names(res)) != fmt.Sprint(c.want) {
+			t.Errorf("%+v: got %v, want %v", c.q, names(res), c.want)
+		}
+	}
+	mesh := content("Tractor hitch pin", "a pin", part("Pin", "steel", design.ProcessCNCTurning))
+	sum := strings.Repeat("ab", 32)
+	mesh.Parts[0].Exports = []design.FileRef{{Path: "pin.stl", SHA256: sum, Size: 84}}
+	if _, _, err := db.Commit(ctx, design.CommitRequest{Content: mesh, Files: []design.FileInfo{{SHA256: sum, Size: 84, MediaType: "model/stl", Name: "pin.stl"}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []design.Query{{HasFiles: true}, {HasFiles: true, Text: "tractor"}} {
+		if res, _ := db.Search(ctx, q); fmt.Sprint(names(res)) != "[Tractor hitch pin]" {
+			t.Errorf("%+v: %v", q, names(res))
+		}
 	}
 }
 

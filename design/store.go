@@ -135,9 +135,9 @@ type Query struct {
 	HasFiles bool   `json:"files,omitempty"` // only designs with a part file to see and make
 	// Sort is "" (best match first; newest without text) or "recent"
 	// (last changed first).
-	Sort string `json:"sort,omitempty"`
-	Limit    int    `json:"limit,omitempty"`
-	Offset   int    `json:"offset,omitempty"`
+	Sort   string `json:"sort,omitempty"`
+	Limit  int    `json:"limit,omitempty"`
+	Offset int    `json:"offset,omitempty"`
 }
 
 // SortRecent orders results by when their designs last changed.

@@ -20,8 +20,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"unicode/utf8"
 	"sync"
+	"unicode/utf8"
 )
 
 // Fields are a document's columns, in the order of the FTS5 table.

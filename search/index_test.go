@@ -1,9 +1,9 @@
 package search
 
 import (
-	"slices"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 )
 

@@ -133,17 +133,21 @@ type Query struct {
 	MinOTRL  int    `json:"otrl,omitempty"` // at least this OTRL
 	MinODRL  int    `json:"odrl,omitempty"`
 	HasFiles bool   `json:"files,omitempty"` // only designs with a part file to see and make
-	// Sort is "" (best match first; newest without text) or "recent"
-	// (last changed first).
+	// Sort is "" (best match first; newest without text), "recent" (last
+	// changed first) or "built" (most build reports first).
 	Sort   string `json:"sort,omitempty"`
 	Limit  int    `json:"limit,omitempty"`
 	Offset int    `json:"offset,omitempty"`
 }
 
-// SortRecent orders results by when their designs last changed.
-const SortRecent = "recent"
+// Orders of results besides the best match: by when designs last
+// changed, and by how many build reports they have.
+const (
+	SortRecent = "recent"
+	SortBuilt  = "built"
+)
 
-// RecentPool is how many best matches a text query sorted by date
+// RecentPool is how many best matches a text query sorted otherwise
 // orders: beyond it, the weakest matches would crowd out the rest.
 const RecentPool = 1000
 

@@ -139,9 +139,9 @@ func DesignQuery(v url.Values) (design.Query, error) {
 	switch q.Sort = v.Get("sort"); q.Sort {
 	case "", "relevance":
 		q.Sort = ""
-	case design.SortRecent:
+	case design.SortRecent, design.SortBuilt:
 	default:
-		return q, bad("sort", "relevance or recent, got %q", clip(q.Sort))
+		return q, bad("sort", "relevance, recent or built, got %q", clip(q.Sort))
 	}
 	return q, nil
 }

@@ -127,6 +127,9 @@ func (db *DB) Search(ctx context.Context, q design.Query) (*design.Results, erro
 			order = ` ORDER BY d.updated_at DESC, d.seq DESC`
 		}
 	}
+	if q.Sort == design.SortBuilt {
+		order = ` ORDER BY (SELECT count(*) FROM reports r WHERE r.design_id = d.id) DESC, ` + strings.TrimPrefix(order, ` ORDER BY `)
+	}
 	fw, fargs := filters(q, len(args)+1)
 	where, args = append(where, fw...), append(args, fargs...)
 	if len(where) > 0 {

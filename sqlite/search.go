@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -129,11 +130,19 @@ func (db *DB) Search(ctx context.Context, q design.Query) (*design.Results, erro
 	if q.HasFiles {
 		sq.Facets = append(sq.Facets, hasFilesFacet)
 	}
-	if q.Sort == design.SortRecent && strings.TrimSpace(q.Text) != "" {
-		// The best matches, then by date: a page of them.
+	text := strings.TrimSpace(q.Text) != ""
+	if q.Sort == design.SortBuilt && !text {
+		return db.searchSQL(ctx, q)
+	}
+	if q.Sort != "" && text {
+		// The best matches, then in the order asked: a page of them.
 		sq.Limit, sq.Offset = design.RecentPool, 0
-		found := idx.Search(sq)
-		keys := idx.ByRecent(found.Keys)
+		keys := idx.Search(sq).Keys
+		if q.Sort == design.SortRecent {
+			keys = idx.ByRecent(keys)
+		} else if keys, err = db.byBuilds(ctx, keys); err != nil {
+			return nil, err
+		}
 		res.Total = len(keys)
 		keys = keys[min(q.Offset, len(keys)):min(q.Offset+q.Limit, len(keys))]
 		res.Items, err = db.summaries(ctx, keys)
@@ -237,12 +246,48 @@ func (db *DB) searchSQL(ctx context.Context, q design.Query) (*design.Results, e
 	if err := db.q(ctx).QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&res.Total); err != nil {
 		return nil, err
 	}
-	rows, err := db.q(ctx).QueryContext(ctx, `SELECT `+summaryColumns+from+` ORDER BY d.updated_at DESC, d.seq DESC LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
+	order := ` ORDER BY d.updated_at DESC, d.seq DESC`
+	if q.Sort == design.SortBuilt {
+		order = ` ORDER BY ` + buildCount + ` DESC, d.updated_at DESC, d.seq DESC`
+	}
+	rows, err := db.q(ctx).QueryContext(ctx, `SELECT `+summaryColumns+from+order+` LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	return res, scanInto(rows, res)
+}
+
+// buildCount is how many build reports a design has.
+const buildCount = `(SELECT count(*) FROM reports r WHERE r.design_id = d.id)`
+
+// byBuilds orders designs (by seq) by their build reports, most first,
+// keeping the order given among equals.
+func (db *DB) byBuilds(ctx context.Context, seqs []int64) ([]int64, error) {
+	if len(seqs) == 0 {
+		return seqs, nil
+	}
+	args := make([]any, len(seqs))
+	for i, s := range seqs {
+		args[i] = s
+	}
+	rows, err := db.q(ctx).QueryContext(ctx, `SELECT d.seq, `+buildCount+` FROM designs d WHERE d.seq IN (?`+strings.Repeat(`,?`, len(seqs)-1)+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	n := map[int64]int{}
+	for rows.Next() {
+		var seq int64
+		var c int
+		if err := rows.Scan(&seq, &c); err != nil {
+			return nil, err
+		}
+		n[seq] = c
+	}
+	out := slices.Clone(seqs)
+	slices.SortStableFunc(out, func(a, b int64) int { return n[b] - n[a] })
+	return out, rows.Err()
 }
 
 // hasFilesFacet marks, in the index, designs with a part mesh (the
@@ -298,8 +343,11 @@ func (db *DB) searchFTS(ctx context.Context, q design.Query) (*design.Results, e
 		return nil, err
 	}
 	order := fmt.Sprintf(` ORDER BY bm25(design_fts, %g, %g, %g, %g, %g), d.seq DESC`, weights[0], weights[1], weights[2], weights[3], weights[4])
-	if q.Sort == design.SortRecent {
+	switch q.Sort {
+	case design.SortRecent:
 		order = ` ORDER BY d.updated_at DESC, d.seq DESC`
+	case design.SortBuilt:
+		order = ` ORDER BY ` + buildCount + ` DESC` + strings.TrimPrefix(order, ` ORDER BY`)
 	}
 	rows, err := db.q(ctx).QueryContext(ctx, `SELECT `+summaryColumns+from+order+` LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
 	if err != nil {

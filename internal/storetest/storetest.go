@@ -277,6 +277,29 @@ func searchRanksAndFilters(t *testing.T, db store.Store) {
 			t.Errorf("%+v: %v", q, names(res))
 		}
 	}
+	// Most built first: the seeder twice, the tractor once.
+	for name, n := range map[string]int{"seeder": 2, "lifetrac": 1} {
+		d, err := db.Design(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range n {
+			if err := db.AddReport(ctx, &assess.Report{DesignID: d.ID, Revision: d.Head, Author: "bo@n", Place: "Lyon", Quantity: 1, Success: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, c := range []struct {
+		q    design.Query
+		want string
+	}{
+		{design.Query{Sort: design.SortBuilt, Limit: 3}, "[Seeder LifeTrac Tractor hitch pin]"},
+		{design.Query{Sort: design.SortBuilt, Text: "tractor"}, "[Seeder LifeTrac Tractor hitch pin RepRap Prusa]"},
+	} {
+		if res, _ := db.Search(ctx, c.q); fmt.Sprint(names(res)) != c.want {
+			t.Errorf("%+v: %v, want %s", c.q, names(res), c.want)
+		}
+	}
 }
 
 func concurrentCommitsAndReads(t *testing.T, db store.Store) {

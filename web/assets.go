@@ -11,6 +11,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // assets serves the embedded static files. Pages link them under a
@@ -30,6 +31,10 @@ type asset struct {
 	ctype    string
 	etag     string
 }
+
+// embeddedAssets are the binary's static files, read, hashed and
+// compressed once per process (a test builds many sites).
+var embeddedAssets = sync.OnceValues(func() (*assets, error) { return loadAssets(staticFS) })
 
 func loadAssets(fsys fs.FS) (*assets, error) {
 	a := &assets{files: map[string]*asset{}}

@@ -163,7 +163,7 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 	if cfg.MaxUpload == 0 {
 		cfg.MaxUpload = 256 << 20
 	}
-	as, err := loadAssets(staticFS)
+	as, err := embeddedAssets()
 	if err != nil {
 		panic("web: the embedded static files: " + err.Error())
 	}

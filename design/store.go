@@ -133,6 +133,9 @@ type Query struct {
 	MinOTRL  int    `json:"otrl,omitempty"` // at least this OTRL
 	MinODRL  int    `json:"odrl,omitempty"`
 	HasFiles bool   `json:"files,omitempty"` // only designs with a part file to see and make
+	// Keyword keeps designs whose keywords (their category words) hold
+	// every word of it.
+	Keyword string `json:"keyword,omitempty"`
 	// Sort is "" (best match first; newest without text), "recent" (last
 	// changed first) or "built" (most build reports first).
 	Sort   string `json:"sort,omitempty"`

@@ -115,7 +115,10 @@ func Deadline(s string) (float64, error) {
 
 // DesignQuery reads the parameters of a design search.
 func DesignQuery(v url.Values) (design.Query, error) {
-	q := design.Query{Text: v.Get("q"), License: v.Get("license"), Process: v.Get("process"), Material: v.Get("material"), Language: v.Get("language")}
+	q := design.Query{Text: v.Get("q"), License: v.Get("license"), Process: v.Get("process"), Material: v.Get("material"), Language: v.Get("language"), Keyword: v.Get("keyword")}
+	if len(q.Keyword) > 100 {
+		return q, bad("keyword", "at most 100 characters")
+	}
 	var err error
 	for _, n := range []struct {
 		name   string

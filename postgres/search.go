@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -74,6 +75,56 @@ func scanSummaryCounted(row pgx.CollectableRow, total *int) (design.Summary, err
 
 // filters writes the query's filters as conditions on designs d, with
 // their arguments numbered from n.
+// keywordQuery is a tsquery of the keyword filter's words, each as
+// written or as any configuration stems it, found among the keywords
+// alone (weight B of the document).
+func (db *DB) keywordQuery(ctx context.Context, keyword string) (string, error) {
+	words := search.Tokens(keyword)
+	if len(words) == 0 {
+		return "", nil
+	}
+	rows, err := db.q(ctx).Query(ctx, `SELECT t.i, to_tsquery(c, unaccent(t.w))::text
+		FROM unnest($1::text[]) WITH ORDINALITY AS t(w, i), unnest($2::regconfig[]) AS c`, quoted(words), append([]string{"simple"}, sortedConfigs()...))
+	if err != nil {
+		return "", err
+	}
+	alts := make([][]string, len(words))
+	for rows.Next() {
+		var i int
+		var q string
+		if err := rows.Scan(&i, &q); err != nil {
+			rows.Close()
+			return "", err
+		}
+		q = lexeme.ReplaceAllString(q, "$0:B")
+		if q != "" && !slices.Contains(alts[i-1], q) {
+			alts[i-1] = append(alts[i-1], q)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	var parts []string
+	for _, a := range alts {
+		if len(a) > 0 {
+			sort.Strings(a)
+			parts = append(parts, "( "+strings.Join(a, " | ")+" )")
+		}
+	}
+	return strings.Join(parts, " & "), nil
+}
+
+// lexeme is a quoted lexeme of a tsquery's text.
+var lexeme = regexp.MustCompile(`'(?:[^']|'')*'`)
+
+func quoted(words []string) []string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = "'" + strings.ReplaceAll(w, "'", "") + "'"
+	}
+	return out
+}
+
 func filters(q design.Query, n int) ([]string, []any) {
 	var where []string
 	var args []any
@@ -132,6 +183,17 @@ func (db *DB) Search(ctx context.Context, q design.Query) (*design.Results, erro
 	}
 	fw, fargs := filters(q, len(args)+1)
 	where, args = append(where, fw...), append(args, fargs...)
+	if strings.TrimSpace(q.Keyword) != "" {
+		kq, err := db.keywordQuery(ctx, q.Keyword)
+		if err != nil {
+			return nil, err
+		}
+		if kq == "" {
+			return res, nil
+		}
+		args = append(args, kq)
+		where = append(where, fmt.Sprintf(`d.seq IN (SELECT design_seq FROM design_docs WHERE doc @@ $%d::tsquery)`, len(args)))
+	}
 	if len(where) > 0 {
 		from += ` WHERE ` + strings.Join(where, ` AND `)
 	}

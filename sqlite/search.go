@@ -97,6 +97,9 @@ func (db *DB) loadDocs(ctx context.Context, idx *search.Index, cond string) erro
 		if thumb != "" {
 			d.Facets = append(d.Facets, hasFilesFacet)
 		}
+		for _, w := range search.Tokens(d.Text[2]) {
+			d.Facets = append(d.Facets, keywordFacet+w)
+		}
 		d.Updated = parseTime(updated).UnixNano()
 		idx.Put(seq, d)
 	}
@@ -110,7 +113,7 @@ func (db *DB) loadDocs(ctx context.Context, idx *search.Index, cond string) erro
 func (db *DB) Search(ctx context.Context, q design.Query) (*design.Results, error) {
 	q = q.Clamp()
 	res := &design.Results{Limit: q.Limit, Offset: q.Offset, Items: []design.Summary{}}
-	if strings.TrimSpace(q.Text) != "" && len(search.Tokens(q.Text)) == 0 {
+	if strings.TrimSpace(q.Text) != "" && len(search.Tokens(q.Text)) == 0 || strings.TrimSpace(q.Keyword) != "" && len(search.Tokens(q.Keyword)) == 0 {
 		return res, nil // only punctuation: nothing can match
 	}
 	if db.oneShot {
@@ -129,6 +132,9 @@ func (db *DB) Search(ctx context.Context, q design.Query) (*design.Results, erro
 	}
 	if q.HasFiles {
 		sq.Facets = append(sq.Facets, hasFilesFacet)
+	}
+	for _, w := range search.Tokens(q.Keyword) {
+		sq.Facets = append(sq.Facets, keywordFacet+w)
 	}
 	text := strings.TrimSpace(q.Text) != ""
 	if q.Sort == design.SortBuilt && !text {
@@ -294,6 +300,11 @@ func (db *DB) byBuilds(ctx context.Context, seqs []int64) ([]int64, error) {
 // thumbnail column says which).
 const hasFilesFacet = "files=yes"
 
+// keywordFacet and a word mark, in the index, designs whose keywords
+// hold the word (read from their search text: stores of any age have
+// it).
+const keywordFacet = "kw="
+
 func filterSQL(q design.Query) ([]string, []any) {
 	var where []string
 	var args []any
@@ -311,6 +322,14 @@ func filterSQL(q design.Query) ([]string, []any) {
 	}
 	if q.HasFiles {
 		where = append(where, `d.thumb <> ''`)
+	}
+	if words := search.Tokens(q.Keyword); len(words) > 0 {
+		var m []string
+		for _, w := range words {
+			m = append(m, `keywords : "`+w+`"`)
+		}
+		where = append(where, `d.seq IN (SELECT rowid FROM design_fts WHERE design_fts MATCH ?)`)
+		args = append(args, strings.Join(m, " AND "))
 	}
 	return where, args
 }

@@ -165,6 +165,9 @@ matched against names, functions, keywords, parts and build steps.`)
 	fs.StringVar(&q.Language, "language", "", "only designs documented in this language (e.g. en, de-DE)")
 	fs.IntVar(&q.MinOTRL, "otrl", 0, "only designs at this technology readiness level (OTRL) or above")
 	fs.IntVar(&q.MinODRL, "odrl", 0, "only designs at this documentation readiness level (ODRL) or above")
+	fs.StringVar(&q.Keyword, "keyword", "", "only designs whose keywords (category words) hold every word of this")
+	fs.BoolVar(&q.HasFiles, "files", false, "only designs with a part file (a mesh) to see and make")
+	fs.StringVar(&q.Sort, "sort", "", "order: relevance (default), recent (last changed first) or built (most build reports first)")
 	fs.IntVar(&q.Limit, "limit", design.DefaultLimit, "results per page")
 	fs.IntVar(&q.Offset, "offset", 0, "results to skip")
 	asJSON := fs.Bool("json", false, "print the results as JSON")
@@ -173,6 +176,13 @@ matched against names, functions, keywords, parts and build steps.`)
 		return err
 	}
 	q.Text = strings.Join(pos, " ")
+	switch q.Sort {
+	case "", "relevance":
+		q.Sort = ""
+	case design.SortRecent, design.SortBuilt:
+	default:
+		return fmt.Errorf("--sort %q: say relevance, recent or built", q.Sort)
+	}
 	n, err := openNode(ctx, data)
 	if err != nil {
 		return err

@@ -257,6 +257,10 @@ func searchRanksAndFilters(t *testing.T, db store.Store) {
 		{design.Query{Text: "tractors"}, []string{"LifeTrac", "Seeder", "RepRap Prusa"}},
 		{design.Query{Text: "tractor", Sort: design.SortRecent}, []string{"RepRap Prusa", "Seeder", "LifeTrac"}},
 		{design.Query{HasFiles: true}, nil},
+		{design.Query{Keyword: "Agriculture"}, []string{"LifeTrac"}},
+		{design.Query{Keyword: "agriculture", Text: "frame"}, []string{"LifeTrac"}},
+		{design.Query{Keyword: "tractor"}, nil}, // in names and functions, not in keywords
+		{design.Query{Keyword: "!!"}, nil},
 	} {
 		res, err := db.Search(ctx, c.q)
 		if err != nil {

@@ -139,7 +139,13 @@ func (s *Site) mapWith(points []mapPoint, zoom bool, label, pick string) templat
 	fmt.Fprintf(&b, `<div class="map-wrap" data-points="%s" data-zoom="%t" data-label="%s" data-outlines="%s"`,
 		html.EscapeString(string(js)), zoom, html.EscapeString(label), html.EscapeString(s.assets.URL("vendor/world/countries-10m.json")))
 	if s.tiles != "" {
-		fmt.Fprintf(&b, ` data-tiles="%s" data-tiles-credit="%s"`, html.EscapeString(s.tiles), html.EscapeString(s.tilesCredit))
+		fmt.Fprintf(&b, ` data-tiles="%s"`, html.EscapeString(s.tiles))
+	}
+	if s.pmtiles != "" {
+		fmt.Fprintf(&b, ` data-pmtiles="%s"`, html.EscapeString(s.pmtiles))
+	}
+	if s.tiles != "" || s.pmtiles != "" {
+		fmt.Fprintf(&b, ` data-tiles-credit="%s"`, html.EscapeString(s.tilesCredit))
 	}
 	if pick != "" {
 		fmt.Fprintf(&b, ` data-pick="%s"`, html.EscapeString(pick))
@@ -153,6 +159,9 @@ func (s *Site) mapWith(points []mapPoint, zoom bool, label, pick string) templat
 // tileOrigin is the scheme and host of a tile URL template, which the
 // pages' content policy must allow images from.
 func tileOrigin(tiles string) string {
+	if !strings.Contains(tiles, "://") {
+		return ""
+	}
 	u, err := url.Parse(strings.NewReplacer("{s}", "a", "{z}", "0", "{x}", "0", "{y}", "0", "{r}", "").Replace(tiles))
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return ""

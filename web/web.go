@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"path"
 	"slices"
 	"sort"
@@ -61,8 +62,10 @@ type Config struct {
 	// Ledger, when set, serves the commons' value accounting.
 	Ledger *ledger.Service
 	// Tiles, when set, is a map tile URL template
-	// (https://tile.example.org/{z}/{x}/{y}.png) drawn under the
-	// outlines for street-level detail; TilesCredit is its attribution.
+	// (https://tile.example.org/{z}/{x}/{y}.png), or a raster PMTiles
+	// archive (a file on this machine, which the node serves, or a URL
+	// ending in .pmtiles), drawn under the outlines for street-level
+	// detail; TilesCredit is its attribution.
 	Tiles, TilesCredit string
 	TempDir            string
 	// MaxUpload bounds an uploaded design, in bytes.
@@ -74,6 +77,7 @@ type Config struct {
 type Site struct {
 	assets      *assets
 	tiles       string
+	pmtiles     string
 	tilesCredit string
 	csp         string
 	commons     *commons.Service
@@ -167,7 +171,28 @@ func New(cfg Config, mux *http.ServeMux) *Site {
 	if err != nil {
 		panic("web: the embedded static files: " + err.Error())
 	}
-	s := &Site{assets: as, tiles: cfg.Tiles, tilesCredit: cfg.TilesCredit, csp: contentPolicy(tileOrigin(cfg.Tiles)), commons: c, network: n, people: cfg.People, fed: cfg.Federation, bookings: cfg.Bookings, orders: cfg.Orders, runs: cfg.Runs, ledger: cfg.Ledger, tmpDir: tmpDir, maxUpload: cfg.MaxUpload, log: log, tmpl: template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))}
+	tiles, pmtiles, origin := cfg.Tiles, "", tileOrigin(cfg.Tiles)
+	if strings.HasSuffix(strings.ToLower(tiles), ".pmtiles") {
+		tiles, pmtiles = "", cfg.Tiles
+		if !strings.Contains(cfg.Tiles, "://") {
+			// A file of this machine, served with ranges as PMTiles
+			// readers ask for them.
+			path := cfg.Tiles
+			pmtiles, origin = pmtilesPath, ""
+			mux.HandleFunc("GET "+pmtilesPath, func(w http.ResponseWriter, r *http.Request) {
+				f, err := os.Open(path)
+				if err != nil {
+					http.Error(w, "the node's map tiles are not readable: "+err.Error(), http.StatusNotFound)
+					return
+				}
+				defer f.Close()
+				w.Header().Set("Content-Type", "application/vnd.pmtiles")
+				w.Header().Set("Cache-Control", "public, max-age=3600")
+				http.ServeContent(w, r, "", time.Time{}, f)
+			})
+		}
+	}
+	s := &Site{assets: as, tiles: tiles, pmtiles: pmtiles, tilesCredit: cfg.TilesCredit, csp: contentPolicy(origin, pmtiles != ""), commons: c, network: n, people: cfg.People, fed: cfg.Federation, bookings: cfg.Bookings, orders: cfg.Orders, runs: cfg.Runs, ledger: cfg.Ledger, tmpDir: tmpDir, maxUpload: cfg.MaxUpload, log: log, tmpl: template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))}
 	mux.Handle("GET /static/", s.assets)
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, s.assets.URL("favicon.svg"), http.StatusMovedPermanently)
@@ -546,13 +571,22 @@ func meshSum(p design.Part) string {
 // contentPolicy is the pages' Content-Security-Policy: everything from
 // this node, and map tiles from the operator's tile server when one is
 // configured.
-func contentPolicy(tiles string) string {
-	img := "img-src 'self' data:"
-	if tiles != "" {
+func contentPolicy(tiles string, pmtiles bool) string {
+	img, connect := "img-src 'self' data:", ""
+	if pmtiles {
+		// PMTiles tiles are read with fetch and shown as blob: images.
+		img += " blob:"
+		if tiles != "" {
+			connect = "; connect-src 'self' " + tiles
+		}
+	} else if tiles != "" {
 		img += " " + tiles
 	}
-	return "default-src 'self'; " + img + "; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+	return "default-src 'self'; " + img + connect + "; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 }
+
+// pmtilesPath is where the node serves a PMTiles archive of its own.
+const pmtilesPath = "/tiles/map.pmtiles"
 
 // keyLabel says which text a translation key names, in words: "step:2"
 // is "Step 2".

@@ -42,7 +42,7 @@ SIGTERM, finishing the requests under way.`)
 	smtpAddr := fs.String("smtp", os.Getenv("DGML_SMTP"), "an SMTP server (host:port) to e-mail people news of their orders and requests; $DGML_SMTP (password in $DGML_SMTP_PASSWORD)")
 	smtpFrom := fs.String("smtp-from", os.Getenv("DGML_SMTP_FROM"), "the address the node's e-mails come from; $DGML_SMTP_FROM")
 	smtpUser := fs.String("smtp-user", os.Getenv("DGML_SMTP_USER"), "the SMTP login, when the server asks for one; $DGML_SMTP_USER")
-	tiles := fs.String("tiles", os.Getenv("DGML_TILES"), "a map tile URL template (https://HOST/{z}/{x}/{y}.png) for street-level maps; without one, maps show Natural Earth outlines only, offline; $DGML_TILES")
+	tiles := fs.String("tiles", os.Getenv("DGML_TILES"), "street-level map tiles: a URL template (https://HOST/{z}/{x}/{y}.png), or a raster PMTiles archive (a file here, served by the node, or a URL); without, maps show Natural Earth outlines only, offline; $DGML_TILES")
 	tilesCredit := fs.String("tiles-credit", os.Getenv("DGML_TILES_CREDIT"), "the attribution the tile source asks for, shown on every map; $DGML_TILES_CREDIT")
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return err

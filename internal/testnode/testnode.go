@@ -31,7 +31,9 @@ import (
 
 // Node is a node's parts, as cmd/dgml wires them.
 type Node struct {
-	Dir     string
+	Dir string
+	// Tiles is the map tile source the pages use (see web.Config).
+	Tiles   string
 	DB      *sqlite.DB
 	Blobs   *blob.Store
 	Commons *commons.Service
@@ -111,7 +113,7 @@ func (n *Node) Handler(t testing.TB, maxUpload int64) (http.Handler, *api.Server
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return httpnode.New(httpnode.Config{Commons: n.Commons, Network: n.Network, People: n.People, Federation: n.Fed, Bookings: n.Bookings, Orders: n.Orders, Dispatch: n.Dispatch, Ledger: n.Ledger, TempDir: tmp, MaxUpload: maxUpload})
+	return httpnode.New(httpnode.Config{Commons: n.Commons, Network: n.Network, People: n.People, Federation: n.Fed, Bookings: n.Bookings, Orders: n.Orders, Dispatch: n.Dispatch, Ledger: n.Ledger, TempDir: tmp, MaxUpload: maxUpload, Tiles: n.Tiles})
 }
 
 // Demo commits the first n designs of the demo commons and, with

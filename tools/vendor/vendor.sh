@@ -18,6 +18,7 @@ packages=(
 	"leaflet.markercluster@1.5.3"
 	"world-atlas@2.0.2"
 	"topojson-client@3.1.0"
+	"pmtiles@4.5.0"
 )
 
 for p in "${packages[@]}"; do
@@ -69,6 +70,45 @@ c="$work/topojson-client/package"
 cp "$c/LICENSE" "$out/world/LICENSE.topojson-client"
 cp "$c/dist/topojson-client.min.js" "$out/world/"
 
+p="$work/pmtiles/package"
+mkdir -p "$out/pmtiles"
+cp "$p/dist/pmtiles.js" "$out/pmtiles/"
+# The package ships no licence file; its package.json names BSD-3-Clause
+# and its author, whose notice this is.
+author=$(node -p "require('$p/package.json').author")
+license=$(node -p "require('$p/package.json').license")
+[ "$license" = "BSD-3-Clause" ] || { echo "vendor: pmtiles is now $license: check its terms" >&2; exit 1; }
+cat > "$out/pmtiles/LICENSE" <<EOL
+BSD 3-Clause License (as package.json of pmtiles@4.5.0 states)
+
+Copyright (c) $author
+
+Redistribution and use in source and binary forms, with or without
+modification, are permitted provided that the following conditions are met:
+
+1. Redistributions of source code must retain the above copyright notice, this
+   list of conditions and the following disclaimer.
+
+2. Redistributions in binary form must reproduce the above copyright notice,
+   this list of conditions and the following disclaimer in the documentation
+   and/or other materials provided with the distribution.
+
+3. Neither the name of the copyright holder nor the names of its
+   contributors may be used to endorse or promote products derived from
+   this software without specific prior written permission.
+
+THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS"
+AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE
+IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+EOL
+
 cat > "$out/README.md" <<EOR
 # Vendored browser libraries
 
@@ -81,6 +121,7 @@ $(for p in "${packages[@]}"; do echo "- $p"; done)
 Licences: three.js (MIT, three/LICENSE), Leaflet (BSD-2-Clause,
 leaflet/LICENSE), Leaflet.markercluster (MIT, leaflet/LICENSE.markercluster),
 world-atlas (ISC, world/LICENSE; its data is Natural Earth, public
-domain), topojson-client (ISC, world/LICENSE.topojson-client).
+domain), topojson-client (ISC, world/LICENSE.topojson-client), pmtiles
+(BSD-3-Clause, pmtiles/LICENSE).
 EOR
 du -sh "$out"

@@ -34,11 +34,15 @@
 		// region above names the map for screen readers.
 		var map = L.map(box, { worldCopyJump: true, minZoom: 1, maxZoom: 19, zoomSnap: 0.5, preferCanvas: true });
 		map.attributionControl.setPrefix('');
+		var tiled = wrap.dataset.tiles || wrap.dataset.pmtiles;
 		if (wrap.dataset.tiles) {
 			L.tileLayer(wrap.dataset.tiles, { maxZoom: 19, attribution: wrap.dataset.tilesCredit || '' }).addTo(map);
+		} else if (wrap.dataset.pmtiles && window.pmtiles) {
+			// A raster PMTiles archive: one file, read by ranges.
+			pmtiles.leafletRasterLayer(new pmtiles.PMTiles(wrap.dataset.pmtiles), { maxZoom: 19, attribution: wrap.dataset.tilesCredit || '' }).addTo(map);
 		}
 		countries(wrap.dataset.outlines).then(function (geo) {
-			var layer = L.geoJSON(geo, { interactive: false, style: { color: '#9ca3af', weight: 0.6, fillColor: '#e5e7eb', fillOpacity: wrap.dataset.tiles ? 0 : 1 } });
+			var layer = L.geoJSON(geo, { interactive: false, style: { color: '#9ca3af', weight: 0.6, fillColor: '#e5e7eb', fillOpacity: tiled ? 0 : 1 } });
 			layer.addTo(map);
 			layer.bringToBack();
 		}).catch(function () {});

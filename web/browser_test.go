@@ -52,7 +52,7 @@ func browser(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
 	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute)
+	ctx, cancel3 := context.WithTimeout(ctx, 6*time.Minute)
 	t.Cleanup(cancel3)
 	return ctx
 }
@@ -442,6 +442,15 @@ func TestPagesInChromium(t *testing.T) {
 	shot("part")
 	do(chromedp.Navigate(base+"/designs/garden-trowel/revisions"), chromedp.WaitVisible(chromedp.CSS("#history")))
 	accessible("revisions")
+	do(chromedp.Navigate(base+"/designs/garden-trowel/changes"), chromedp.WaitVisible(chromedp.CSS("h1")))
+	accessible("changes")
+	do(chromedp.Navigate(base+"/designs?q=trowels&files=yes&sort=recent"), chromedp.WaitVisible(chromedp.CSS("#result-count")))
+	if n := text("#result-count"); !strings.HasPrefix(n, "1 designs") {
+		t.Errorf("a plural, with part files, by date: %q", n)
+	}
+	accessible("designs filtered")
+	do(chromedp.Navigate(base+"/no/such/page"), chromedp.WaitVisible(chromedp.CSS("#nf-q")))
+	accessible("not found")
 
 	// The workshop registered above: its operator edits it, with a row
 	// for one more machine.
@@ -463,7 +472,7 @@ func TestPagesInChromium(t *testing.T) {
 	for _, p := range []string{"/", "/designs/reprap-mendel-style-3d-printer-demo", "/facilities", "/designs/reprap-mendel-style-3d-printer-demo/maturity", "/designs/reprap-mendel-style-3d-printer-demo/reports", "/licenses?design=CERN-OHL-P-2.0&module=CERN-OHL-S-2.0",
 		strings.TrimPrefix(orderURL, base), "/facilities/makers-of-piraeus/queue", "/facilities/makers-of-piraeus/calendar", machine, "/bookings",
 		"/designs/reprap-mendel-style-3d-printer-demo/contributors", "/fund", "/designs/new", "/designs/garden-trowel/edit", "/designs/garden-trowel/parts/0",
-		"/designs/garden-trowel/revisions", "/facilities/makers-of-piraeus/edit"} {
+		"/designs/garden-trowel/revisions", "/designs/garden-trowel/changes", "/facilities/makers-of-piraeus/edit", "/no/such/page", "/designs?files=yes&sort=built"} {
 		do(chromedp.Navigate(base+p), chromedp.WaitVisible(chromedp.CSS("h1")))
 		if w, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 400 {
 			t.Errorf("%s is %d px wide at phone width", p, w)

@@ -345,3 +345,40 @@ func TestDesignsPageDiscovery(t *testing.T) {
 		t.Errorf("readiness in words: %d", code)
 	}
 }
+
+// A changed manifest uploaded into a design one maintains is its next
+// revision, never a new design; nobody else may do it.
+func TestUploadIntoADesign(t *testing.T) {
+	node := testnode.New(t)
+	h, _ := node.Handler(t, 0)
+	base := serve(t, h)
+	client := loggedIn(t, base)
+	csrf := csrfOf(t, client, base+"/designs/new")
+	form := url.Values{"csrf": {csrf}, "parts": {"0"}, "steps": {"0"}, "name": {"Rain gauge"}}
+	if code, body, _ := editPost(t, client, base+"/designs/new", form, nil); code != http.StatusSeeOther {
+		t.Fatalf("create: %d\n%s", code, body)
+	}
+	res, _ := client.Get(base + "/upload?into=rain-gauge")
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(b), `name="into" value="rain-gauge"`) {
+		t.Fatalf("the upload form does not say where it goes:\n%s", b)
+	}
+	manifest := "name = \"Rain gauge\"\nfunction = \"Measures rain in mm\"\nlicense = \"CERN-OHL-P-2.0\"\n"
+	code, _, loc := editPost(t, client, base+"/upload", url.Values{"csrf": {csrf}, "into": {"rain-gauge"}}, map[string][2]string{"file": {"okh.toml", manifest}})
+	if code != http.StatusSeeOther || loc != "/designs/rain-gauge" {
+		t.Fatalf("upload into: %d %q", code, loc)
+	}
+	d, rev, err := node.Commons.Head(context.Background(), "rain-gauge")
+	if err != nil || d.Revisions != 2 || rev.Manifest.Function != "Measures rain in mm" {
+		t.Errorf("after the upload: %+v %v", d, err)
+	}
+	if all, _ := node.Commons.Store.Search(context.Background(), design.Query{}); all.Total != 1 {
+		t.Errorf("%d designs: the upload made a new one", all.Total)
+	}
+	other := signedUp(t, base, "stranger")
+	ocsrf := csrfOf(t, other, base+"/designs/new")
+	if code, _, _ := editPost(t, other, base+"/upload", url.Values{"csrf": {ocsrf}, "into": {"rain-gauge"}}, map[string][2]string{"file": {"okh.toml", manifest}}); code != http.StatusForbidden {
+		t.Errorf("a stranger uploads into it: %d", code)
+	}
+}

@@ -353,6 +353,21 @@ func TestFacilitiesAndPlanCommands(t *testing.T) {
 	if _, e, code := runDGML(t, "plan", "--data", data, "--near", "37.98,23.73", "no-such-design"); code != 1 || !strings.Contains(e, "no design") {
 		t.Errorf("plan of a missing design: %d %s", code, e)
 	}
+	// A plan of nothing is said in words, never as zero totals.
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "bracket.toml"), []byte("name = \"Shelf bracket\"\nlicense = \"CC0-1.0\"\n[[part]]\nname = \"Bracket\"\nquantity = 2\nmaterial = \"PLA\"\nmanufacturing-process = \"3D printing\"\n[[part]]\nname = \"M4 screw\"\nquantity = 4\nkind = \"bought\"\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "idea.toml"), []byte("name = \"Shelf idea\"\nlicense = \"CC0-1.0\"\n"), 0o644)
+	if out, e, code := runDGML(t, "import", "okh", "--data", data, filepath.Join(dir, "bracket.toml"), filepath.Join(dir, "idea.toml")); code != 0 {
+		t.Fatalf("import: %s %s", out, e)
+	}
+	out, _, code = runDGML(t, "plan", "--data", data, "--near", "-75.1,123.3", "shelf-bracket")
+	if code != 0 || !strings.Contains(out, "No workshop within 50 km can make any of its") || !strings.Contains(out, "--radius 200") || strings.Contains(out, "made locally (this plan)") {
+		t.Errorf("nothing in reach: %d\n%s", code, out)
+	}
+	out, _, _ = runDGML(t, "plan", "--data", data, "--near", "-75.1,123.3", "shelf-idea")
+	if !strings.Contains(out, "lists no parts to make") || strings.Contains(out, "0.00") {
+		t.Errorf("no parts:\n%s", out)
+	}
 }
 
 // runIn runs dgml with standard input (a password).

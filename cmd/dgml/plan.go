@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/dgml/dgml/network"
@@ -56,6 +58,20 @@ by air). Bought items are listed to buy.`)
 
 func printPlan(r *network.Result) {
 	fmt.Printf("%s × %g near %.4f,%.4f (within %.0f km)\n\n", r.Design.Name, r.Request.Quantity, r.Request.Near.Lat, r.Request.Near.Lon, r.Request.RadiusKm)
+	if len(r.Assignments) == 0 {
+		// No totals: a plan of nothing would read as free and instant.
+		if len(r.Jobs) == 0 {
+			fmt.Printf("%s lists no parts to make: there is nothing for a workshop to plan.\n", r.Design.Name)
+		} else {
+			fmt.Printf("No workshop within %.0f km can make any of its %d part lines. Try --radius %.0f, or list a workshop near you (dgml facilities import).\n",
+				r.Request.RadiusKm, len(r.Jobs), min(r.Request.RadiusKm*4, param.MaxRadiusKm))
+			for _, u := range r.Unmatched {
+				fmt.Printf("  %s: %s\n", u.Part, network.Why(u))
+			}
+		}
+		printBought(r.Bought)
+		return
+	}
 	tw := tabwriter.NewWriter(os.Stdout, 0, 2, 2, ' ', 0)
 	fmt.Fprintln(tw, "PART\tQTY\tFACILITY\tMACHINE\tKM\tHOURS\tEUR\tkg CO2e\tREADY IN")
 	for _, a := range r.Assignments {
@@ -68,17 +84,7 @@ func printPlan(r *network.Result) {
 			fmt.Printf("  %s: %s\n", u.Part, network.Why(u))
 		}
 	}
-	if len(r.Bought) > 0 {
-		fmt.Printf("\nTo buy: %d items", len(r.Bought))
-		for i, b := range r.Bought {
-			if i == 4 {
-				fmt.Printf(", …")
-				break
-			}
-			fmt.Printf("%s %g× %s", map[bool]string{true: ":", false: ","}[i == 0], b.Quantity, b.Part)
-		}
-		fmt.Println()
-	}
+	printBought(r.Bought)
 	fmt.Println("\nPick-ups:")
 	for _, p := range r.Pickups {
 		fmt.Printf("  %s (%.1f km by %s, %d parts, ready in %s): %s\n", p.Facility, p.Km, p.Mode, p.Parts, hours(p.ReadyHours), p.Why)
@@ -98,4 +104,28 @@ func hours(h float64) string {
 		return fmt.Sprintf("%.1f days", h/24)
 	}
 	return fmt.Sprintf("%.1f h", h)
+}
+
+// printBought lists what is bought rather than made, with the prices the
+// design gives, apart from the local totals.
+func printBought(bs []network.Bought) {
+	if len(bs) == 0 {
+		return
+	}
+	fmt.Printf("\nTo buy (not made locally, not in the totals): %d items", len(bs))
+	totals := map[string]float64{}
+	for i, b := range bs {
+		if b.Price > 0 {
+			totals[b.Currency] += b.Price * b.Quantity
+		}
+		if i < 4 {
+			fmt.Printf("%s %g× %s", map[bool]string{true: ":", false: ","}[i == 0], b.Quantity, b.Part)
+		} else if i == 4 {
+			fmt.Printf(", …")
+		}
+	}
+	fmt.Println()
+	for _, c := range slices.Sorted(maps.Keys(totals)) {
+		fmt.Printf("  priced items: %.2f %s\n", totals[c], c)
+	}
 }

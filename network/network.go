@@ -154,6 +154,9 @@ type Hit struct {
 	Facility *facility.Facility `json:"facility"`
 	Km       float64            `json:"km"`
 	Machines []facility.Machine `json:"machines"`
+	// AskFirst: the machines list no materials, and are shown because no
+	// workshop in reach says it works the one asked for (as plans choose).
+	AskFirst bool `json:"ask_first,omitempty"`
 }
 
 // Near finds facilities within the radius that can do the process in the
@@ -169,23 +172,35 @@ func (s *Service) Near(ctx context.Context, q Query) ([]Hit, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []Hit
-	for _, h := range within {
-		f := h.Facility
-		var ms []facility.Machine
-		for _, m := range f.Machines {
-			// A search by material wants machines that say they work it.
-			if (q.Process == "" || m.Process == q.Process) && (q.Material == "" || (len(m.Materials) > 0 && m.Works(q.Material))) {
-				ms = append(ms, m)
+	// The planner's rule: machines that say they work the material; only
+	// when none in reach does, those that list no materials, flagged.
+	pick := func(askFirst bool) []Hit {
+		var out []Hit
+		for _, h := range within {
+			f := h.Facility
+			var ms []facility.Machine
+			for _, m := range f.Machines {
+				if q.Process != "" && m.Process != q.Process {
+					continue
+				}
+				j := plan.Job{Material: q.Material}
+				if q.Material == "" || (!askFirst && !plan.AskFirst(&m, &j) && m.Works(q.Material)) || (askFirst && plan.AskFirst(&m, &j)) {
+					ms = append(ms, m)
+				}
+			}
+			if (q.Process != "" || q.Material != "") && len(ms) == 0 {
+				continue
+			}
+			out = append(out, Hit{Facility: f, Km: h.Km, Machines: ms, AskFirst: askFirst})
+			if q.Limit > 0 && len(out) >= q.Limit {
+				break
 			}
 		}
-		if (q.Process != "" || q.Material != "") && len(ms) == 0 {
-			continue
-		}
-		out = append(out, Hit{Facility: f, Km: h.Km, Machines: ms})
-		if q.Limit > 0 && len(out) >= q.Limit {
-			break
-		}
+		return out
+	}
+	out := pick(false)
+	if len(out) == 0 && q.Material != "" {
+		out = pick(true)
 	}
 	return out, nil
 }

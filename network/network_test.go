@@ -7,6 +7,7 @@ import (
 
 	"github.com/dgml/dgml/demo"
 	"github.com/dgml/dgml/design"
+	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/geo"
 	"github.com/dgml/dgml/internal/testnode"
 	"github.com/dgml/dgml/network"
@@ -139,6 +140,40 @@ func TestLicenseConditionsNarrowThePlan(t *testing.T) {
 	for _, a := range r.Assignments {
 		if a.Facility != "Demo Fab Lab Athens 3" {
 			t.Errorf("%s planned at %s, which is not worker-owned", a.Part, a.Facility)
+		}
+	}
+}
+
+// facilities near follows the planner's material rule: machines that
+// list the material; only when none in reach does, those that list
+// none, flagged.
+func TestNearAsksFirstLikeThePlanner(t *testing.T) {
+	s := demoNode(t)
+	shed := facility.Facility{Name: "Garden shed printer", Location: geo.Point{Lat: 37.99, Lon: 23.73}, Country: "GR",
+		Machines: []facility.Machine{{Process: design.ProcessFDM, Make: "Ender", Model: "3"}}}
+	if _, err := s.Import(context.Background(), nil, []facility.Facility{shed}); err != nil {
+		t.Fatal(err)
+	}
+	hits, err := s.Near(context.Background(), network.Query{Near: athens, RadiusKm: 30, Process: design.ProcessFDM, Material: "PLA"})
+	if err != nil || len(hits) == 0 {
+		t.Fatalf("%+v %v", hits, err)
+	}
+	for _, h := range hits {
+		for _, m := range h.Machines {
+			if h.AskFirst || len(m.Materials) == 0 {
+				t.Errorf("PLA is listed near Athens, yet %s's %s (materials %v) is offered", h.Facility.Name, m.Label(), m.Materials)
+			}
+		}
+	}
+	hits, err = s.Near(context.Background(), network.Query{Near: athens, RadiusKm: 30, Process: design.ProcessFDM, Material: "unobtainium"})
+	if err != nil || len(hits) != 1 || hits[0].Facility.Name != "Garden shed printer" {
+		t.Fatalf("a material nobody lists: %+v %v", hits, err)
+	}
+	for _, h := range hits {
+		for _, m := range h.Machines {
+			if !h.AskFirst || len(m.Materials) != 0 {
+				t.Errorf("a material nobody lists: %s's %s (materials %v), ask first %v", h.Facility.Name, m.Label(), m.Materials, h.AskFirst)
+			}
 		}
 	}
 }

@@ -37,6 +37,10 @@ type Assignment struct {
 	CostEUR    float64        `json:"cost_eur"`    // setup, machine time and material
 	CO2eKg     float64        `json:"co2e_kg"`     // material and electricity
 	ReadyHours float64        `json:"ready_hours"` // from order to ready for pick-up
+	// AskFirst: the machine lists no materials, so whether it takes this
+	// one is the workshop's to confirm; chosen because no machine in
+	// reach says it does.
+	AskFirst bool `json:"ask_first,omitempty"`
 }
 
 // Unmatched is a part no machine within reach can make, and why.
@@ -113,7 +117,7 @@ func Make(req *Request) *Plan {
 		out.Assignments = append(out.Assignments, Assignment{
 			Part: job.Part, Quantity: job.Quantity, Process: job.Process, Material: job.Material,
 			FacilityID: site.Facility.ID, Facility: site.Facility.Name, MachineID: mc.ID, Machine: machineLabel(mc.Make, mc.Model, mc.Process),
-			Km: site.Km, Hours: hours, Basis: basis(job.Basis, &mc), CostEUR: op.cost, CO2eKg: op.co2e, ReadyHours: ready,
+			Km: site.Km, Hours: hours, Basis: basis(job.Basis, &mc), CostEUR: op.cost, CO2eKg: op.co2e, ReadyHours: ready, AskFirst: op.askFirst,
 		})
 		out.Totals.CostEUR += op.cost
 		out.Totals.CO2eKg += op.co2e

@@ -59,6 +59,7 @@ type option struct {
 	mid           int     // dense machine number, indexing load and capacity
 	cost          float64 // setup + machine time + material, EUR
 	co2e          float64 // material + electricity, kg
+	askFirst      bool    // the machine lists no materials: the workshop must say
 }
 
 // problem is a request prepared for searching.
@@ -86,6 +87,10 @@ func prepare(req *Request) *problem {
 	}
 	for j := range req.Jobs {
 		job := &req.Jobs[j]
+		// A machine that lists no materials may or may not take the
+		// job's: it is asked first, and planned only when no machine in
+		// reach says it works the material.
+		var sure, ask []option
 		for s, site := range req.Sites {
 			for m := range site.Facility.Machines {
 				mc := &site.Facility.Machines[m]
@@ -94,8 +99,16 @@ func prepare(req *Request) *problem {
 					continue
 				}
 				c, e := production(f, site.Facility, mc, job)
-				p.options[j] = append(p.options[j], option{s, m, mid, c, e})
+				if AskFirst(mc, job) {
+					ask = append(ask, option{s, m, mid, c, e, true})
+				} else {
+					sure = append(sure, option{s, m, mid, c, e, false})
+				}
 			}
+		}
+		p.options[j] = sure
+		if len(sure) == 0 {
+			p.options[j] = ask
 		}
 		sort.SliceStable(p.options[j], func(a, b int) bool { return p.options[j][a].cost < p.options[j][b].cost })
 	}
@@ -106,6 +119,12 @@ func prepare(req *Request) *problem {
 // and envelope.
 func Can(m *facility.Machine, j *Job) bool {
 	return m.Process == j.Process && m.Works(j.Material) && (j.Size == nil || m.Fits(*j.Size))
+}
+
+// AskFirst says whether a machine may make a job's material only as far
+// as anyone knows: the job names a material and the machine lists none.
+func AskFirst(m *facility.Machine, j *Job) bool {
+	return j.Material != "" && len(m.Materials) == 0
 }
 
 func capacityHours(m facility.Machine, deadline float64) float64 {

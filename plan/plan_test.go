@@ -264,3 +264,28 @@ func TestRatesInTheWorkshopsCurrency(t *testing.T) {
 		t.Errorf("an unknown currency: %v EUR, the defaults make %v", unknown, want)
 	}
 }
+
+// A machine that lists no materials is asked first: planned only when no
+// machine in reach says it works the material, and flagged then.
+func TestUnlistedMaterialsAreAskedFirst(t *testing.T) {
+	near := &facility.Facility{ID: "near", Name: "Near", Country: "GR", Machines: []facility.Machine{{ID: "n1", Process: design.ProcessFDM}}}
+	far := &facility.Facility{ID: "far", Name: "Far", Country: "GR", Machines: []facility.Machine{{ID: "f1", Process: design.ProcessFDM, Materials: []string{"petg"}}}}
+	req := &Request{Factors: cost.Default(), Sites: []Site{{Facility: near, Km: 1}, {Facility: far, Km: 30}}, Jobs: []Job{
+		{Part: "clip", Quantity: 1, Process: design.ProcessFDM, Material: "petg", HoursPerUnit: 1, KgPerUnit: 0.01},
+		{Part: "gear", Quantity: 1, Process: design.ProcessFDM, Material: "nylon", HoursPerUnit: 1, KgPerUnit: 0.01},
+		{Part: "knob", Quantity: 1, Process: design.ProcessFDM, HoursPerUnit: 1, KgPerUnit: 0.01},
+	}}
+	got := map[string]Assignment{}
+	for _, a := range Make(req).Assignments {
+		got[a.Part] = a
+	}
+	if a := got["clip"]; a.FacilityID != "far" || a.AskFirst {
+		t.Errorf("petg goes where petg is listed, farther but certain: %+v", a)
+	}
+	if a := got["gear"]; a.FacilityID != "near" || !a.AskFirst {
+		t.Errorf("nylon, listed nowhere, goes to the unlisted machine, flagged: %+v", a)
+	}
+	if a := got["knob"]; a.AskFirst {
+		t.Errorf("a part of no stated material asks nobody: %+v", a)
+	}
+}

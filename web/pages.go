@@ -138,6 +138,9 @@ func (s *Site) facilities(w http.ResponseWriter, r *http.Request) (*view, error)
 		F  *facility.Facility
 		Km float64
 		Ms []facility.Machine
+		// AskFirst: its machines list no materials; shown because no
+		// workshop in reach lists the one asked for.
+		AskFirst bool
 	}
 	var items []item
 	if q.Get("place") != "" || q.Get("near") != "" {
@@ -158,7 +161,7 @@ func (s *Site) facilities(w http.ResponseWriter, r *http.Request) (*view, error)
 		}
 		pts = append(pts, mapPoint{At: at, Label: "Search centre", Kind: "user"})
 		for _, h := range hits {
-			items = append(items, item{h.Facility, h.Km, h.Machines})
+			items = append(items, item{h.Facility, h.Km, h.Machines, h.AskFirst})
 		}
 	} else {
 		all, err := s.network.All(r.Context())
@@ -174,7 +177,7 @@ func (s *Site) facilities(w http.ResponseWriter, r *http.Request) (*view, error)
 				}
 			}
 			if keep || (q.Get("process") == "" && q.Get("material") == "") {
-				items = append(items, item{&f, -1, f.Machines})
+				items = append(items, item{F: &f, Km: -1, Ms: f.Machines})
 			}
 		}
 	}

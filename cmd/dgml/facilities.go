@@ -96,7 +96,11 @@ distances.`)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 2, 2, ' ', 0)
 	fmt.Fprintln(tw, "KM\tFACILITY\tCITY\tACCESS\tMACHINES")
 	for _, h := range hits {
-		fmt.Fprintf(tw, "%.1f\t%s\t%s\t%s\t%s\n", h.Km, h.Facility.Name, h.Facility.City, h.Facility.Access, machineList(h.Machines))
+		name := h.Facility.Name
+		if h.AskFirst {
+			name += " (ask first: lists no materials)"
+		}
+		fmt.Fprintf(tw, "%.1f\t%s\t%s\t%s\t%s\n", h.Km, name, h.Facility.City, h.Facility.Access, machineList(h.Machines))
 	}
 	return tw.Flush()
 }

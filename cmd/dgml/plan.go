@@ -75,7 +75,11 @@ func printPlan(r *network.Result) {
 	tw := tabwriter.NewWriter(os.Stdout, 0, 2, 2, ' ', 0)
 	fmt.Fprintln(tw, "PART\tQTY\tFACILITY\tMACHINE\tKM\tHOURS\tEUR\tkg CO2e\tREADY IN")
 	for _, a := range r.Assignments {
-		fmt.Fprintf(tw, "%s\t%g\t%s\t%s\t%.1f\t%.1f\t%.2f\t%.3f\t%s\n", clip(a.Part, 36), a.Quantity, clip(a.Facility, 28), clip(a.Machine, 20), a.Km, a.Hours, a.CostEUR, a.CO2eKg, hours(a.ReadyHours))
+		fac := clip(a.Facility, 28)
+		if a.AskFirst {
+			fac += " (ask first)" // lists no materials; none in reach lists this one
+		}
+		fmt.Fprintf(tw, "%s\t%g\t%s\t%s\t%.1f\t%.1f\t%.2f\t%.3f\t%s\n", clip(a.Part, 36), a.Quantity, fac, clip(a.Machine, 20), a.Km, a.Hours, a.CostEUR, a.CO2eKg, hours(a.ReadyHours))
 	}
 	tw.Flush()
 	if len(r.Unmatched) > 0 {

@@ -79,39 +79,7 @@ func scanSummaryCounted(row pgx.CollectableRow, total *int) (design.Summary, err
 // written or as any configuration stems it, found among the keywords
 // alone (weight B of the document).
 func (db *DB) keywordQuery(ctx context.Context, keyword string) (string, error) {
-	words := search.Tokens(keyword)
-	if len(words) == 0 {
-		return "", nil
-	}
-	rows, err := db.q(ctx).Query(ctx, `SELECT t.i, to_tsquery(c, unaccent(t.w))::text
-		FROM unnest($1::text[]) WITH ORDINALITY AS t(w, i), unnest($2::regconfig[]) AS c`, quoted(words), append([]string{"simple"}, sortedConfigs()...))
-	if err != nil {
-		return "", err
-	}
-	alts := make([][]string, len(words))
-	for rows.Next() {
-		var i int
-		var q string
-		if err := rows.Scan(&i, &q); err != nil {
-			rows.Close()
-			return "", err
-		}
-		q = lexeme.ReplaceAllString(q, "$0:B")
-		if q != "" && !slices.Contains(alts[i-1], q) {
-			alts[i-1] = append(alts[i-1], q)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return "", err
-	}
-	var parts []string
-	for _, a := range alts {
-		if len(a) > 0 {
-			sort.Strings(a)
-			parts = append(parts, "( "+strings.Join(a, " | ")+" )")
-		}
-	}
-	return strings.Join(parts, " & "), nil
+	return db.stemmed(ctx, search.Tokens(keyword), false, "B")
 }
 
 // lexeme is a quoted lexeme of a tsquery's text.
@@ -234,15 +202,20 @@ func (db *DB) tsQuery(ctx context.Context, text string) (string, error) {
 	if len(words) > 12 {
 		words = words[:12]
 	}
+	return db.stemmed(ctx, words, true, "")
+}
+
+// stemmed writes words as a tsquery: each as written or as any of the
+// configurations stems it (the last as a prefix with prefixLast), every
+// word required; weight, when set, restricts each lexeme to that part of
+// the document.
+func (db *DB) stemmed(ctx context.Context, words []string, prefixLast bool, weight string) (string, error) {
 	if len(words) == 0 {
 		return "", nil
 	}
-	terms := make([]string, len(words))
-	for i, w := range words {
-		terms[i] = "'" + strings.ReplaceAll(w, "'", "") + "'"
-		if i == len(words)-1 {
-			terms[i] += ":*"
-		}
+	terms := quoted(words)
+	if prefixLast {
+		terms[len(terms)-1] += ":*"
 	}
 	cfgs := append([]string{"simple"}, sortedConfigs()...)
 	rows, err := db.q(ctx).Query(ctx, `SELECT t.i, to_tsquery(c, unaccent(t.w))::text
@@ -258,6 +231,9 @@ func (db *DB) tsQuery(ctx context.Context, text string) (string, error) {
 			rows.Close()
 			return "", err
 		}
+		if weight != "" {
+			q = lexeme.ReplaceAllString(q, "$0:"+weight)
+		}
 		if q != "" && !slices.Contains(alts[i-1], q) {
 			alts[i-1] = append(alts[i-1], q)
 		}
@@ -265,18 +241,14 @@ func (db *DB) tsQuery(ctx context.Context, text string) (string, error) {
 	if err := rows.Err(); err != nil {
 		return "", err
 	}
-	var b strings.Builder
-	for i, a := range alts {
-		if len(a) == 0 {
-			continue
+	var parts []string
+	for _, a := range alts {
+		if len(a) > 0 {
+			sort.Strings(a)
+			parts = append(parts, "( "+strings.Join(a, " | ")+" )")
 		}
-		if i > 0 && b.Len() > 0 {
-			b.WriteString(" & ")
-		}
-		sort.Strings(a)
-		b.WriteString("( " + strings.Join(a, " | ") + " )")
 	}
-	return b.String(), nil
+	return strings.Join(parts, " & "), nil
 }
 
 func sortedConfigs() []string {

@@ -191,16 +191,7 @@ func serve(t *testing.T, h http.Handler) string {
 // and a place it cannot read comes back beside its field.
 func TestPlanPageSaysWhatIsMissing(t *testing.T) {
 	base := demoSite(t)
-	get := func(path string) (int, string) {
-		t.Helper()
-		res, err := http.Get(base + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, string(b)
-	}
+	get := func(path string) (int, string) { return getPage(t, base+path) }
 	slug := "/designs/reprap-mendel-style-3d-printer-demo"
 	code, body := get(slug + "/plan?place=-75.1,123.3&radius=10")
 	if code != 200 || !strings.Contains(body, `id="nothing-near"`) || !strings.Contains(body, "radius=40") || strings.Contains(body, `id="total-cost"`) {
@@ -316,16 +307,7 @@ func TestEditorTakesLargeMeshes(t *testing.T) {
 // The designs page filters and orders, and forgives a slip.
 func TestDesignsPageDiscovery(t *testing.T) {
 	base := demoSite(t)
-	get := func(path string) (int, string) {
-		t.Helper()
-		res, err := http.Get(base + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, string(b)
-	}
+	get := func(path string) (int, string) { return getPage(t, base+path) }
 	code, body := get("/designs?q=printr")
 	if code != 200 || !strings.Contains(body, "/designs/reprap-mendel-style-3d-printer-demo") {
 		t.Errorf("a slip in a word: %d", code)
@@ -381,4 +363,16 @@ func TestUploadIntoADesign(t *testing.T) {
 	if code, _, _ := editPost(t, other, base+"/upload", url.Values{"csrf": {ocsrf}, "into": {"rain-gauge"}}, map[string][2]string{"file": {"okh.toml", manifest}}); code != http.StatusForbidden {
 		t.Errorf("a stranger uploads into it: %d", code)
 	}
+}
+
+// getPage reads a page: its status and body.
+func getPage(t *testing.T, url string) (int, string) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
 }

@@ -168,6 +168,11 @@ func (f *Facility) Validate() error {
 	if strings.TrimSpace(f.Name) == "" {
 		return bad("name", "a facility needs a name")
 	}
+	// Checked here, so that every way in (form, API, import, a peer's
+	// record) keeps rates in a currency plans can name.
+	if f.Currency != "" && !currencyRe.MatchString(f.Currency) {
+		return bad("currency", "an ISO 4217 code such as EUR or KES, got %q", f.Currency)
+	}
 	if !f.Location.Valid() {
 		return bad("location", "latitude must be -90..90 and longitude -180..180, got %v,%v", f.Location.Lat, f.Location.Lon)
 	}

@@ -2,6 +2,7 @@ package facility
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/dgml/dgml"
@@ -65,5 +66,17 @@ func TestValidate(t *testing.T) {
 		if e, isErr := err.(*dgml.Error); !isErr || e.Field != field {
 			t.Errorf("want an error on %s, got %v", field, err)
 		}
+	}
+}
+
+// Rates' currency is checked on every way in, not by one form.
+func TestCurrencyIsAnISOCode(t *testing.T) {
+	f := Facility{Name: "Lab", Location: geo.Point{Lat: 1, Lon: 2}, Currency: "shillings"}
+	if err := f.Validate(); err == nil || !strings.Contains(err.Error(), "currency") {
+		t.Errorf("a currency that is not a code: %v", err)
+	}
+	f.Currency = "KES"
+	if err := f.Validate(); err != nil {
+		t.Error(err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/dgml/dgml/account"
 	"github.com/dgml/dgml/design"
 	"github.com/dgml/dgml/geometry"
+	"github.com/dgml/dgml/okh"
 )
 
 // The design editor: one server-rendered form for the manifest, the
@@ -332,7 +333,7 @@ func decodeKept(s string) []design.FileRef {
 			continue
 		}
 		name := path.Base(parts[2])
-		out = append(out, design.FileRef{Path: name, SHA256: parts[0], Size: size, MediaType: mediaTypeOf(name)})
+		out = append(out, design.FileRef{Path: name, SHA256: parts[0], Size: size, MediaType: okh.MediaType(name)})
 	}
 	return out
 }
@@ -349,21 +350,14 @@ func hexSum(s string) bool {
 	return true
 }
 
-var imageExts = map[string]string{".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp", ".svg": "image/svg+xml"}
-
-func mediaTypeOf(name string) string {
-	if t, ok := imageExts[strings.ToLower(path.Ext(name))]; ok {
-		return t
-	}
-	if geometry.Readable(name) {
-		return "model/" + strings.TrimPrefix(strings.ToLower(path.Ext(name)), ".")
-	}
-	return "application/octet-stream"
-}
-
+// isImage says whether a file is a picture a step or part can show, by
+// the same media types the importer gives files.
 func isImage(name string) bool {
-	_, ok := imageExts[strings.ToLower(path.Ext(name))]
-	return ok
+	switch okh.MediaType(name) {
+	case "image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml":
+		return true
+	}
+	return false
 }
 
 // contentFromForm builds the revision the editor describes, on top of

@@ -68,19 +68,12 @@ func postedForm(r *http.Request) map[string]string {
 	return form
 }
 
-func machineCount(r *http.Request, min int) int {
+func machineCount(r *http.Request, least int) int {
 	n, err := strconv.Atoi(r.PostForm.Get("machines"))
-	if err != nil || n < min {
-		n = min
+	if err != nil || n < least {
+		n = least
 	}
-	return minInt(n, maxMachines)
-}
-
-func minInt(a, b int) int {
-	if a < b {
-		return a
-	}
-	return b
+	return min(n, maxMachines)
 }
 
 func (s *Site) registerFacility(w http.ResponseWriter, r *http.Request) (*view, error) {

@@ -174,6 +174,9 @@ func (s *Server) designPlan(w http.ResponseWriter, r *http.Request) error {
 	if req.DeadlineHours, err = param.Deadline(q.Get("deadline")); err != nil {
 		return err
 	}
+	if req.TimeValueEURPerDay, err = param.TimeValue("time_value", q.Get("time_value")); err != nil {
+		return err
+	}
 	res, err := s.cfg.Network.Plan(r.Context(), req)
 	if err != nil {
 		return err

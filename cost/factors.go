@@ -65,6 +65,23 @@ type Factors struct {
 	// PerEUR is how many units of a currency one euro buys, to compare
 	// workshops that state their rates in their own currency.
 	PerEUR map[string]Figure `json:"units_per_eur"`
+	// TimeValueEURPerDay is what a day less of waiting is worth to the
+	// person who orders: the planner weighs each day of lead time at it,
+	// so work spreads over machines when that saves days. Zero plans on
+	// cost alone.
+	TimeValueEURPerDay Figure `json:"time_value_eur_per_day"`
+	// StepHours is the time per made unit of a step of the whole design
+	// (assembly, finishing, electronics) that the design lists as a
+	// process but gives no part or time for.
+	StepHours map[design.Process]Figure `json:"design_step_hours"`
+}
+
+// Step is the hours assumed for a whole-design step of a process.
+func (f *Factors) Step(p design.Process) Figure {
+	if x, ok := f.StepHours[p]; ok {
+		return x
+	}
+	return f.StepHours[design.ProcessAssembly]
 }
 
 // ToEUR converts an amount in a currency (ISO 4217; empty is EUR) to
@@ -101,6 +118,7 @@ const (
 	labRates    = "typical fab-lab machine-time prices in published price lists, rounded (secondary)"
 	filament    = "retail 1 kg filament spools, 2025 (e.g. Prusament, 20-30 EUR), rounded (secondary)"
 	fx          = "mid-2025 exchange rates, rounded to two or three figures from memory of the ECB euro reference rates (approximate: set today's in the factors file)"
+	stepHours   = "assumption for a small open-hardware build, per unit made; a replication report of the step replaces it"
 	fxOther     = "mid-2025 exchange rates, rounded, from memory of central-bank indicative rates (not in the ECB set; approximate: set today's in the factors file)"
 )
 
@@ -142,6 +160,7 @@ func Default() *Factors {
 			design.ProcessPCBAssembly:    {f(0.1, "soldering station and hot air (secondary)"), f(25, labRates), f(5, labRates)},
 			design.ProcessTextile:        {f(0.1, "sewing machine (secondary)"), f(20, labRates), f(2, labRates)},
 			design.ProcessAssembly:       {f(0.05, "hand tools (secondary)"), f(25, labRates), f(0, labRates)},
+			design.ProcessFinishing:      {f(0.3, "sanding, spray booth extraction and curing lamp (secondary)"), f(25, labRates), f(0, labRates)},
 		},
 		PerEUR: map[string]Figure{
 			"USD": f(1.17, fx), "GBP": f(0.86, fx), "CHF": f(0.94, fx), "INR": f(100, fx), "BRL": f(6.4, fx), "ZAR": f(20.8, fx),
@@ -171,6 +190,14 @@ func Default() *Factors {
 		HandlingEUR:        f(3, "packing at a facility, assumption"),
 		FacilityPenaltyEUR: f(5, "preference for fewer pick-ups, assumption"),
 		DefaultMaterialKg:  f(0.05, "mass assumed for a part with no mass and no mesh, assumption"),
+		TimeValueEURPerDay: f(10, "assumption: a day less of waiting for a part is worth about a third of an hour of the EU's average labour cost (Eurostat 2024: 33.5 EUR/h); set it per plan, or 0 to plan on cost alone"),
+		StepHours: map[design.Process]Figure{
+			design.ProcessAssembly:    f(1, stepHours),
+			design.ProcessFinishing:   f(0.5, stepHours),
+			design.ProcessPCBAssembly: f(1, stepHours),
+			design.ProcessWelding:     f(2, stepHours),
+			design.ProcessTextile:     f(1, stepHours),
+		},
 		Baseline: Baseline{
 			HubName: "Shenzhen", HubLat: 22.5431, HubLon: 114.0579,
 			PriceEURPerKg:  f(15, "ex-works price of mass-produced injection-moulded parts, rough estimate (secondary)"),

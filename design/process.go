@@ -29,6 +29,7 @@ const (
 	ProcessPCBAssembly    Process = "pcb-assembly"
 	ProcessTextile        Process = "textile"
 	ProcessAssembly       Process = "assembly"
+	ProcessFinishing      Process = "finishing"
 )
 
 // Processes is the whole vocabulary with a plain description of each.
@@ -54,6 +55,7 @@ var Processes = []struct {
 	{ProcessPCBAssembly, "Electronics assembly and soldering"},
 	{ProcessTextile, "Sewing and textile work"},
 	{ProcessAssembly, "Mechanical assembly"},
+	{ProcessFinishing, "Post-processing and finishing (support removal, sanding, painting, coating)"},
 }
 
 // Valid reports whether p is in the vocabulary (the empty process is: it
@@ -104,6 +106,9 @@ var processNames = map[string]Process{
 	"electronics": ProcessPCBAssembly,
 	"sewing":      ProcessTextile, "textile": ProcessTextile,
 	"assembly": ProcessAssembly, "mechanicalassembly": ProcessAssembly,
+	"finishing": ProcessFinishing, "postprocessing": ProcessFinishing, "painting": ProcessFinishing,
+	"sanding": ProcessFinishing, "coating": ProcessFinishing, "powdercoating": ProcessFinishing,
+	"surfacefinishing": ProcessFinishing,
 }
 
 // ParseProcess maps a manifest's word for a process to the vocabulary. It

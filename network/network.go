@@ -213,6 +213,9 @@ type PlanRequest struct {
 	RadiusKm      float64   `json:"radius_km"`
 	DeadlineHours float64   `json:"deadline_hours"`
 	UnitPriceEUR  float64   `json:"unit_price_eur,omitempty"` // of the industrial baseline, per made part
+	// TimeValueEURPerDay is what a day less of waiting is worth to the
+	// person asking; nil takes the factor table's.
+	TimeValueEURPerDay *float64 `json:"time_value_eur_per_day,omitempty"`
 	// Exclude names facilities the plan must not use (those that
 	// declined the order's parts).
 	Exclude []string `json:"exclude,omitempty"`
@@ -264,7 +267,7 @@ func (s *Service) Plan(ctx context.Context, req PlanRequest) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	preq := &plan.Request{Jobs: jobs, Factors: s.Factors, DeadlineHours: req.DeadlineHours}
+	preq := &plan.Request{Jobs: jobs, Factors: s.Factors, DeadlineHours: req.DeadlineHours, TimeValuePerDay: req.TimeValueEURPerDay}
 	conds := license.Conditions(rev.Manifest.License)
 	var notes []string
 	excluded := 0
@@ -397,7 +400,47 @@ func (s *Service) jobs(ctx context.Context, rev *design.Revision, qty float64) (
 		}
 	}
 	walk(rev.Parts, qty, "")
-	return jobs, bought
+	return append(jobs, s.steps(rev, jobs, qty)...), bought
+}
+
+// steps are the design's own processes that no part line is made by:
+// assembly, finishing, electronics, welding, sewing, done once per unit
+// of the design at a workshop that offers them. A design that lists a
+// making process (printing, cutting) but no part made by it gets a line
+// for that too, so a manifest of processes alone still gets a plan.
+func (s *Service) steps(rev *design.Revision, jobs []plan.Job, qty float64) []plan.Job {
+	made := map[design.Process]bool{}
+	for i := range jobs {
+		made[jobs[i].Process] = true
+	}
+	var out []plan.Job
+	for _, pr := range rev.Manifest.Processes {
+		if pr == design.ProcessUnknown || made[pr] {
+			continue
+		}
+		made[pr] = true
+		j := plan.Job{Part: StepName(pr), Quantity: qty, Process: pr}
+		if h, ok := s.Factors.StepHours[pr]; ok {
+			j.HoursPerUnit = h.Value
+			j.Basis = fmt.Sprintf("assumed: %g h per unit for a step of the whole design (factor table: %s)", h.Value, h.Source)
+		} else {
+			p := design.Part{Name: j.Part, Process: pr}
+			j.HoursPerUnit, j.KgPerUnit, j.Basis = roughEstimate(&p, s.Factors)
+			j.Basis = "the design lists this process but no part made by it; " + j.Basis
+		}
+		out = append(out, j)
+	}
+	return out
+}
+
+// StepName names the line of a whole-design step in plans and orders.
+func StepName(p design.Process) string {
+	for _, e := range design.Processes {
+		if e.Process == p {
+			return e.Label + " (whole design)"
+		}
+	}
+	return string(p) + " (whole design)"
 }
 
 // PartFiles gives the files of each made part line of a revision, by

@@ -36,8 +36,14 @@ func TestDemoPrinterNearAthens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Unmatched) != 0 || len(r.Assignments) != 10 || len(r.Bought) != 14 {
+	// Ten printed parts, and the assembly the design lists as a process,
+	// at a workshop with an assembly bench.
+	if len(r.Unmatched) != 0 || len(r.Assignments) != 11 || len(r.Bought) != 14 {
 		t.Fatalf("incomplete plan: %d made, %v unmatched, %d bought", len(r.Assignments), r.Unmatched, len(r.Bought))
+	}
+	asm := r.Assignments[len(r.Assignments)-1]
+	if asm.Part != "Mechanical assembly (whole design)" || asm.Process != design.ProcessAssembly || asm.Hours != 1 || !strings.HasPrefix(asm.Basis, "assumed: 1 h per unit") {
+		t.Errorf("the assembly step: %+v", asm)
 	}
 	for _, a := range r.Assignments {
 		if a.Km > 30 || a.CostEUR <= 0 || a.Hours <= 0 {
@@ -175,5 +181,41 @@ func TestNearAsksFirstLikeThePlanner(t *testing.T) {
 				t.Errorf("a material nobody lists: %s's %s (materials %v), ask first %v", h.Facility.Name, m.Label(), m.Materials, h.AskFirst)
 			}
 		}
+	}
+}
+
+// A design that lists processes and no parts (as the peer's manifests
+// do) still gets a plan of its processes; a step no workshop in reach
+// offers is said, not dropped.
+func TestProcessesWithoutParts(t *testing.T) {
+	s := demoNode(t)
+	ctx := context.Background()
+	d, rev, err := s.Commons.Head(ctx, "reprap-mendel-style-3d-printer-demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rev.Content
+	c.Parts = nil
+	c.Manifest.Processes = []design.Process{design.ProcessLaserCutting, design.ProcessAssembly, design.ProcessFinishing}
+	if _, _, err := s.Commons.Store.Commit(ctx, design.CommitRequest{DesignID: d.ID, Content: c}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.Plan(ctx, network.PlanRequest{Design: d.Slug, Near: athens, RadiusKm: 30, Quantity: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[design.Process]float64{}
+	for _, a := range r.Assignments {
+		got[a.Process] = a.Quantity
+		if a.CostEUR <= 0 || a.Hours <= 0 {
+			t.Errorf("a step planned for nothing: %+v", a)
+		}
+	}
+	if got[design.ProcessLaserCutting] != 3 || got[design.ProcessAssembly] != 3 || r.Totals.CostEUR <= 0 {
+		t.Errorf("planned %v, totals %+v", got, r.Totals)
+	}
+	if len(r.Unmatched) != 1 || r.Unmatched[0].Part != "Post-processing and finishing (support removal, sanding, painting, coating) (whole design)" ||
+		r.Unmatched[0].Reason != "no facility within reach offers finishing" {
+		t.Errorf("finishing, which no demo workshop offers: %+v", r.Unmatched)
 	}
 }

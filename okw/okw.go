@@ -285,6 +285,7 @@ var okwProcesses = map[string]design.Process{
 	"pcb_printer": design.ProcessPCBFabrication, "etching_tank": design.ProcessPCBFabrication,
 	"sheet_metal_brake": design.ProcessSheetMetal, "welder": design.ProcessWelding, "welding": design.ProcessWelding,
 	"assembly_station": design.ProcessAssembly, "assembly_line": design.ProcessAssembly, "drilling_machine": design.ProcessWoodworking,
+	"spray_booth": design.ProcessFinishing, "paint_booth": design.ProcessFinishing, "sandblaster": design.ProcessFinishing,
 	"vinyl_cutter": design.ProcessVinylCutting, "plasma_cutting": design.ProcessPlasmaCutting, "water_jet_cutter": design.ProcessWaterjet,
 }
 

@@ -48,6 +48,19 @@ func Float(field, s string, lo, hi, def float64) (float64, error) {
 	return x, nil
 }
 
+// TimeValue reads what a day of waiting is worth, EUR (0 to 10,000);
+// empty gives nil: the factor table's value.
+func TimeValue(field, s string) (*float64, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	x, err := Float(field, s, 0, 10000, 0)
+	if err != nil {
+		return nil, err
+	}
+	return &x, nil
+}
+
 // Positive reads a number of field above 0 and at most hi; empty gives
 // def.
 func Positive(field, s string, hi, def float64) (float64, error) {

@@ -14,11 +14,13 @@ import (
 // Plan is where each part is made, at what cost, by when and with what
 // footprint, beside the industrial baseline.
 type Plan struct {
-	Assignments []Assignment `json:"assignments"`
-	Unmatched   []Unmatched  `json:"unmatched,omitempty"`
-	Pickups     []Pickup     `json:"pickups"`
-	Totals      Totals       `json:"totals"`
-	Baseline    []Scenario   `json:"baseline"`
+	// TimeValuePerDay is what each day of lead time was weighed at, EUR.
+	TimeValuePerDay float64      `json:"time_value_eur_per_day"`
+	Assignments     []Assignment `json:"assignments"`
+	Unmatched       []Unmatched  `json:"unmatched,omitempty"`
+	Pickups         []Pickup     `json:"pickups"`
+	Totals          Totals       `json:"totals"`
+	Baseline        []Scenario   `json:"baseline"`
 }
 
 // Assignment is one part line made at one machine.
@@ -37,6 +39,10 @@ type Assignment struct {
 	CostEUR    float64        `json:"cost_eur"`    // setup, machine time and material
 	CO2eKg     float64        `json:"co2e_kg"`     // material and electricity
 	ReadyHours float64        `json:"ready_hours"` // from order to ready for pick-up
+	// Of is the whole part line's quantity when the line is split over
+	// several machines to be ready sooner or before the deadline; this
+	// assignment makes Quantity of them.
+	Of float64 `json:"of,omitempty"`
 	// AskFirst: the machine lists no materials, so whether it takes this
 	// one is the workshop's to confirm; chosen because no machine in
 	// reach says it does.
@@ -45,9 +51,11 @@ type Assignment struct {
 
 // Unmatched is a part no machine within reach can make, and why.
 type Unmatched struct {
-	Part    string         `json:"part"`
-	Process design.Process `json:"process"`
-	Reason  string         `json:"reason"`
+	Part string `json:"part"`
+	// Quantity is set when only some units of a split line are left.
+	Quantity float64        `json:"quantity,omitempty"`
+	Process  design.Process `json:"process"`
+	Reason   string         `json:"reason"`
 	// Nearest names the nearest facility anywhere that could, when the
 	// caller found one.
 	Nearest   string  `json:"nearest,omitempty"`
@@ -79,9 +87,17 @@ type Totals struct {
 
 // Make plans a request.
 func Make(req *Request) *Plan {
-	p := prepare(req)
-	assign := p.solve()
-	out := &Plan{Assignments: []Assignment{}, Pickups: []Pickup{}}
+	p, assign, line := solveSplitting(req)
+	whole := make([]float64, len(req.Jobs)) // each line's quantity
+	split := make([]bool, len(req.Jobs))
+	for j := range p.req.Jobs {
+		whole[line[j]] += p.req.Jobs[j].Quantity
+		split[line[j]] = split[line[j]] || p.req.Jobs[j].Quantity != req.Jobs[line[j]].Quantity
+	}
+	orig := req
+	req = p.req
+	out := &Plan{Assignments: []Assignment{}, Pickups: []Pickup{}, TimeValuePerDay: orig.TimeValue()}
+	merged := map[[2]int]int{} // (line, mid) -> assignment, for chunks that meet again
 	f := req.Factors
 	type siteState struct {
 		hours map[int]float64 // machine -> hours queued
@@ -93,7 +109,11 @@ func Make(req *Request) *Plan {
 	for j, o := range assign {
 		job := &req.Jobs[j]
 		if o < 0 {
-			out.Unmatched = append(out.Unmatched, Unmatched{Part: job.Part, Process: job.Process, Reason: reason(req, job)})
+			u := Unmatched{Part: job.Part, Process: job.Process, Reason: reason(req, job)}
+			if split[line[j]] {
+				u.Quantity = job.Quantity
+			}
+			out.Unmatched = append(out.Unmatched, u)
 			continue
 		}
 		op := p.options[j][o]
@@ -112,16 +132,33 @@ func Make(req *Request) *Plan {
 		}
 		ready := st.hours[op.machine] / (weekly * float64(max(mc.Quantity, 1))) * 7 * 24
 		st.ready = math.Max(st.ready, ready)
-		st.parts++
 		st.kg += job.Kg()
-		out.Assignments = append(out.Assignments, Assignment{
+		out.Totals.Parts += job.Quantity
+		if k, ok := merged[[2]int{line[j], op.mid}]; ok {
+			// Two units of one split line on one machine are one job:
+			// one setup, one pick-up count.
+			a := &out.Assignments[k]
+			both := *job
+			both.Quantity = a.Quantity + job.Quantity
+			c, e := production(req.Factors, site.Facility, &mc, &both)
+			out.Totals.CostEUR += c - a.CostEUR
+			out.Totals.CO2eKg += e - a.CO2eKg
+			a.Quantity, a.Hours, a.CostEUR, a.CO2eKg, a.ReadyHours = both.Quantity, a.Hours+hours, c, e, ready
+			continue
+		}
+		st.parts++
+		a := Assignment{
 			Part: job.Part, Quantity: job.Quantity, Process: job.Process, Material: job.Material,
 			FacilityID: site.Facility.ID, Facility: site.Facility.Name, MachineID: mc.ID, Machine: machineLabel(mc.Make, mc.Model, mc.Process),
 			Km: site.Km, Hours: hours, Basis: basis(job.Basis, &mc), CostEUR: op.cost, CO2eKg: op.co2e, ReadyHours: ready, AskFirst: op.askFirst,
-		})
+		}
+		if split[line[j]] {
+			a.Of = whole[line[j]]
+		}
+		merged[[2]int{line[j], op.mid}] = len(out.Assignments)
+		out.Assignments = append(out.Assignments, a)
 		out.Totals.CostEUR += op.cost
 		out.Totals.CO2eKg += op.co2e
-		out.Totals.Parts += job.Quantity
 	}
 	idx := make([]int, 0, len(sites))
 	for s := range sites {

@@ -50,6 +50,17 @@ type Request struct {
 	// DeadlineHours bounds each machine's hours to what it offers before
 	// the deadline; zero means no deadline.
 	DeadlineHours float64
+	// TimeValuePerDay is what a day less of lead time is worth, EUR; nil
+	// takes the factor table's. The plan weighs its lead time at it.
+	TimeValuePerDay *float64
+}
+
+// TimeValue is the value of a day of lead time the request plans with.
+func (r *Request) TimeValue() float64 {
+	if r.TimeValuePerDay != nil {
+		return max(0, *r.TimeValuePerDay)
+	}
+	return max(0, r.Factors.TimeValueEURPerDay.Value)
 }
 
 // option is one way to make a job: a machine at a site, and what it costs
@@ -70,49 +81,73 @@ type problem struct {
 	capacity []float64  // hours per machine (by mid) before the deadline
 	penalty  float64
 	byMid    []map[int]int // per job: machine -> option, built when needed
+	// Lead time: the latest pick-up is ready when its machine's queue
+	// ends, plus handling and the trip. Each hour of it costs leadEUR.
+	leadEUR   float64
+	calendar  []float64 // per mid: calendar hours per estimated hour queued
+	midSite   []int
+	siteExtra []float64 // per site: handling and trip hours
+	capable   []int     // per job: machines that could make it, given time
+	first     []int     // per site: the mid of its first machine
 }
 
 const defaultWeeklyHours = 40 // capacity assumed for a machine that states none
 
 func prepare(req *Request) *problem {
 	f := req.Factors
-	p := &problem{req: req, options: make([][]option, len(req.Jobs)), siteCost: make([]float64, len(req.Sites)), penalty: f.FacilityPenaltyEUR.Value}
+	p := &problem{req: req, options: make([][]option, len(req.Jobs)), siteCost: make([]float64, len(req.Sites)), penalty: f.FacilityPenaltyEUR.Value,
+		leadEUR: req.TimeValue() / 24, siteExtra: make([]float64, len(req.Sites)), capable: make([]int, len(req.Jobs))}
 	first := make([]int, len(req.Sites)) // mid of each site's first machine
 	for s, site := range req.Sites {
 		p.siteCost[s] = tripCost(f, site.Km) + f.HandlingEUR.Value
+		p.siteExtra[s] = pickupHours(f, site.Km)
 		first[s] = len(p.capacity)
 		for _, mc := range site.Facility.Machines {
 			p.capacity = append(p.capacity, capacityHours(mc, req.DeadlineHours))
+			p.calendar = append(p.calendar, calendarPerHour(&mc))
+			p.midSite = append(p.midSite, s)
 		}
 	}
+	p.first = first
 	for j := range req.Jobs {
-		job := &req.Jobs[j]
-		// A machine that lists no materials may or may not take the
-		// job's: it is asked first, and planned only when no machine in
-		// reach says it works the material.
-		var sure, ask []option
-		for s, site := range req.Sites {
-			for m := range site.Facility.Machines {
-				mc := &site.Facility.Machines[m]
-				mid := first[s] + m
-				if !Can(mc, job) || p.capacity[mid] < job.Hours() {
-					continue
-				}
-				c, e := production(f, site.Facility, mc, job)
-				if AskFirst(mc, job) {
-					ask = append(ask, option{s, m, mid, c, e, true})
-				} else {
-					sure = append(sure, option{s, m, mid, c, e, false})
-				}
-			}
-		}
-		p.options[j] = sure
-		if len(sure) == 0 {
-			p.options[j] = ask
-		}
-		sort.SliceStable(p.options[j], func(a, b int) bool { return p.options[j][a].cost < p.options[j][b].cost })
+		p.options[j], p.capable[j] = p.optionsFor(&req.Jobs[j])
 	}
 	return p
+}
+
+// optionsFor lists the ways to make a job, cheapest first, and counts
+// the machines that could make it given the time.
+func (p *problem) optionsFor(job *Job) ([]option, int) {
+	// A machine that lists no materials may or may not take the job's:
+	// it is asked first, and planned only when no machine in reach says
+	// it works the material.
+	var sure, ask []option
+	capable := 0
+	for s, site := range p.req.Sites {
+		for m := range site.Facility.Machines {
+			mc := &site.Facility.Machines[m]
+			mid := p.first[s] + m
+			if !Can(mc, job) {
+				continue
+			}
+			capable++
+			if p.capacity[mid] < job.Hours() {
+				continue
+			}
+			c, e := production(p.req.Factors, site.Facility, mc, job)
+			if AskFirst(mc, job) {
+				ask = append(ask, option{s, m, mid, c, e, true})
+			} else {
+				sure = append(sure, option{s, m, mid, c, e, false})
+			}
+		}
+	}
+	out := sure
+	if len(sure) == 0 {
+		out = ask
+	}
+	sort.SliceStable(out, func(a, b int) bool { return out[a].cost < out[b].cost })
+	return out, capable
 }
 
 // Can tells whether a machine can make a job's part: process, material
@@ -125,6 +160,36 @@ func Can(m *facility.Machine, j *Job) bool {
 // as anyone knows: the job names a material and the machine lists none.
 func AskFirst(m *facility.Machine, j *Job) bool {
 	return j.Material != "" && len(m.Materials) == 0
+}
+
+// calendarPerHour is how many hours pass while a machine does one
+// estimated hour of work: it runs its weekly hours (on each of its
+// units) and takes its learned time factor longer than estimated.
+func calendarPerHour(m *facility.Machine) float64 {
+	weekly := m.CapacityHours
+	if weekly == 0 {
+		weekly = defaultWeeklyHours
+	}
+	return factor(m) * 7 * 24 / (weekly * float64(max(m.Quantity, 1)))
+}
+
+// pickupHours is what follows the last job at a site: handling, then the
+// trip to the customer.
+func pickupHours(f *cost.Factors, km float64) float64 {
+	mode := Mode(km)
+	return f.HandlingHours.Value + km*f.RoadDetour.Value/f.Modes[mode].SpeedKmh.Value
+}
+
+// lead is the lead time of machines loaded with load (estimated hours by
+// mid): the latest of their queues' ends plus their site's pick-up.
+func (p *problem) lead(load []float64) float64 {
+	t := 0.0
+	for mid, h := range load {
+		if h > 1e-12 {
+			t = math.Max(t, h*p.calendar[mid]+p.siteExtra[p.midSite[mid]])
+		}
+	}
+	return t
 }
 
 func capacityHours(m facility.Machine, deadline float64) float64 {
@@ -205,10 +270,11 @@ func tripCost(f *cost.Factors, km float64) float64 {
 }
 
 // total is the objective of an assignment (job -> option index, -1 for
-// none): production, trips, and the penalty for every site beyond the
-// first.
+// none): production, trips, the penalty for every site beyond the
+// first, and the lead time at the value of time.
 func (p *problem) total(assign []int) float64 {
 	used := map[int]bool{}
+	load := make([]float64, len(p.capacity))
 	t := 0.0
 	for j, o := range assign {
 		if o < 0 {
@@ -217,6 +283,10 @@ func (p *problem) total(assign []int) float64 {
 		op := p.options[j][o]
 		t += op.cost
 		used[op.site] = true
+		load[op.mid] += p.req.Jobs[j].Hours()
+	}
+	if p.leadEUR > 0 {
+		t += p.leadEUR * p.lead(load)
 	}
 	for s := range used {
 		t += p.siteCost[s]

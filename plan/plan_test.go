@@ -95,7 +95,8 @@ func instance(r *rand.Rand, jobs, sites int) *Request {
 }
 
 // On small instances (up to 12 parts and 8 facilities) the planner must
-// come within 5% of the exact optimum, every time.
+// come within 5% of the exact optimum, every time: planning on cost
+// alone, and with lead time weighed at 10 and at 60 EUR a day.
 func TestPlannerNearOptimal(t *testing.T) {
 	r := rand.New(rand.NewPCG(42, 7))
 	var gaps []float64
@@ -105,6 +106,8 @@ func TestPlannerNearOptimal(t *testing.T) {
 			jobs, sites = 12, 8
 		}
 		req := instance(r, jobs, sites)
+		tv := []float64{0, 10, 60}[i%3]
+		req.TimeValuePerDay = &tv
 		p := prepare(req)
 		wantN, want := exact(p)
 		got := prepare(req)
@@ -133,7 +136,7 @@ func TestPlannerNearOptimal(t *testing.T) {
 		gap := (got.total(assign) - want) / want
 		gaps = append(gaps, gap)
 		if gap > 0.05 {
-			t.Errorf("instance %d (%d parts, %d sites): %.2f EUR against the optimum %.2f (%.1f%%)", i, jobs, sites, got.total(assign), want, gap*100)
+			t.Errorf("instance %d (%d parts, %d sites, time at %g EUR/day): %.2f EUR against the optimum %.2f (%.1f%%)", i, jobs, sites, tv, got.total(assign), want, gap*100)
 		}
 		if gap < -1e-9 {
 			t.Fatalf("instance %d: the planner beat the exhaustive search: the search is wrong", i)
@@ -287,5 +290,102 @@ func TestUnlistedMaterialsAreAskedFirst(t *testing.T) {
 	}
 	if a := got["knob"]; a.AskFirst {
 		t.Errorf("a part of no stated material asks nobody: %+v", a)
+	}
+}
+
+func printers(id string, n int, rate float64) *facility.Facility {
+	f := &facility.Facility{ID: id, Name: id, Country: "GR"}
+	for i := 0; i < n; i++ {
+		f.Machines = append(f.Machines, facility.Machine{ID: fmt.Sprintf("%s-%d", id, i), Process: design.ProcessFDM, Materials: []string{"pla"},
+			Envelope: design.Dimensions{X: 250, Y: 210, Z: 210}, HourlyRate: rate, SetupFee: 1, CapacityHours: 40})
+	}
+	return f
+}
+
+func fdmJob(name string, qty, hours float64) Job {
+	return Job{Part: name, Quantity: qty, Process: design.ProcessFDM, Material: "pla", HoursPerUnit: hours, KgPerUnit: 0.05}
+}
+
+// The peer's failure: all the work queued on one cheap printer for weeks
+// while a workshop 200 m further has five. Planning on cost alone keeps
+// that; a day of waiting valued at 10 EUR spreads the work.
+func TestLeadTimeSpreadsWork(t *testing.T) {
+	base := Request{Factors: cost.Default(), Sites: []Site{{Facility: printers("one", 1, 2), Km: 0.1}, {Facility: printers("five", 5, 2.5), Km: 0.3}}}
+	for i := 0; i < 10; i++ {
+		base.Jobs = append(base.Jobs, fdmJob(fmt.Sprintf("part %d", i), 1, 10))
+	}
+	zero, ten := 0.0, 10.0
+	costOnly, weighed := base, base
+	costOnly.TimeValuePerDay, weighed.TimeValuePerDay = &zero, &ten
+	a, b := Make(&costOnly), Make(&weighed)
+	if a.Totals.Pickups != 1 || a.Assignments[0].Facility != "one" {
+		t.Fatalf("on cost alone the cheapest printer takes everything: %+v", a.Pickups)
+	}
+	days := func(p *Plan) float64 { return p.Totals.LeadHours / 24 }
+	if days(a) < 15 || days(b) > days(a)/3 {
+		t.Errorf("lead time: %.1f days on cost alone, %.1f weighed: the work did not spread", days(a), days(b))
+	}
+	if extra := b.Totals.CostEUR - a.Totals.CostEUR; extra <= 0 || extra > (days(a)-days(b))*ten {
+		t.Errorf("spreading cost %.2f EUR more to save %.1f days", extra, days(a)-days(b))
+	}
+	if b.TimeValuePerDay != 10 {
+		t.Errorf("the plan does not say what a day was weighed at: %v", b.TimeValuePerDay)
+	}
+}
+
+// A line too long for any one machine before the deadline is split over
+// machines at two workshops; every unit is placed once.
+func TestSplitLineMeetsDeadline(t *testing.T) {
+	req := &Request{Factors: cost.Default(), DeadlineHours: 5 * 24,
+		Sites: []Site{{Facility: printers("a", 1, 3), Km: 2}, {Facility: printers("b", 2, 3), Km: 5}},
+		Jobs:  []Job{fdmJob("clip", 50, 1), fdmJob("knob", 1, 2)}}
+	p := Make(req)
+	if len(p.Unmatched) != 0 {
+		t.Fatalf("units left out: %+v", p.Unmatched)
+	}
+	clips := 0.0
+	machines := map[string]bool{}
+	for _, a := range p.Assignments {
+		if a.Part != "clip" {
+			continue
+		}
+		clips += a.Quantity
+		if a.Of != 50 {
+			t.Errorf("a split assignment does not say it is part of 50: %+v", a)
+		}
+		if machines[a.MachineID] {
+			t.Errorf("two assignments of the line on one machine: %+v", p.Assignments)
+		}
+		machines[a.MachineID] = true
+		if cap := 40 * 5.0 / 7; a.Hours > cap+1e-6 {
+			t.Errorf("%s has %.1f h, more than its %.1f h before the deadline", a.MachineID, a.Hours, cap)
+		}
+	}
+	if clips != 50 || len(machines) < 2 || p.Totals.Parts != 51 {
+		t.Errorf("%v clips on %d machines, %v parts in all", clips, len(machines), p.Totals.Parts)
+	}
+	// Without the deadline and with time worth nothing, one machine and
+	// one setup make the line.
+	zero := 0.0
+	req.DeadlineHours, req.TimeValuePerDay = 0, &zero
+	for _, a := range Make(req).Assignments {
+		if a.Part == "clip" && (a.Quantity != 50 || a.Of != 0) {
+			t.Errorf("split without a reason: %+v", a)
+		}
+	}
+}
+
+// With no deadline, a long line at a workshop of five printers is spread
+// over them when the days saved are worth more than the extra setups.
+func TestSplitLineForLeadTime(t *testing.T) {
+	ten := 10.0
+	req := &Request{Factors: cost.Default(), TimeValuePerDay: &ten, Sites: []Site{{Facility: printers("farm", 5, 3), Km: 1}},
+		Jobs: []Job{fdmJob("bracket", 40, 2)}}
+	p := Make(req)
+	if len(p.Assignments) < 4 {
+		t.Fatalf("80 h on one of five printers: %+v", p.Assignments)
+	}
+	if days := p.Totals.LeadHours / 24; days > 3 {
+		t.Errorf("ready in %.1f days", days)
 	}
 }

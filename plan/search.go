@@ -18,10 +18,14 @@ type state struct {
 	siteJobs []int
 	used     int
 	cost     float64
+	ends     endHeap // every machine's end, when the lead is weighed
 }
 
 func newState(p *problem) *state {
 	s := &state{p: p, assign: make([]int, len(p.options)), load: make([]float64, len(p.capacity)), siteJobs: make([]int, len(p.siteCost))}
+	if p.leadEUR > 0 {
+		s.ends = newEndHeap(len(p.capacity))
+	}
 	for j := range s.assign {
 		s.assign[j] = -1
 	}
@@ -71,7 +75,113 @@ func (s *state) delta(j, o int) (float64, bool) {
 		}
 		d += s.penaltyFor(used) - s.penaltyFor(s.used)
 	}
+	if p.leadEUR > 0 {
+		d += p.leadEUR * s.leadChange(j, cur, o)
+	}
 	return d, true
+}
+
+// leadChange is how the plan's lead time changes if job j moves from
+// option cur to option o. Only the two machines change, so the new lead
+// is the larger of their new queue ends and the latest end among the
+// other machines, which the three latest ends always hold.
+func (s *state) leadChange(j, cur, o int) float64 {
+	p := s.p
+	a, b := -1, -1
+	if cur >= 0 {
+		a = p.options[j][cur].mid
+	}
+	if o >= 0 {
+		b = p.options[j][o].mid
+	}
+	if a == b {
+		return 0
+	}
+	h := p.req.Jobs[j].Hours()
+	after := 0.0
+	if a >= 0 {
+		after = p.end(a, s.load[a]-h)
+	}
+	if b >= 0 {
+		after = max(after, p.end(b, s.load[b]+h))
+	}
+	// The three latest ends of a binary max-heap are among its first
+	// seven nodes.
+	for _, mid := range s.ends.heap[:min(7, len(s.ends.heap))] {
+		if mid != a && mid != b {
+			after = max(after, s.ends.key[mid])
+		}
+	}
+	return after - s.ends.max()
+}
+
+// end is when a machine loaded with h estimated hours has its work at
+// the customer (zero for an idle machine).
+func (p *problem) end(mid int, h float64) float64 {
+	if h <= 1e-12 {
+		return 0
+	}
+	return h*p.calendar[mid] + p.siteExtra[p.midSite[mid]]
+}
+
+// endHeap keeps every machine's end in a binary max-heap indexed by
+// machine, so a move updates it in O(log machines) and the latest ends
+// are read off its top.
+type endHeap struct {
+	heap []int     // mids
+	pos  []int     // mid -> index in heap
+	key  []float64 // mid -> end
+}
+
+func newEndHeap(n int) endHeap {
+	h := endHeap{heap: make([]int, n), pos: make([]int, n), key: make([]float64, n)}
+	for i := range h.heap {
+		h.heap[i], h.pos[i] = i, i
+	}
+	return h
+}
+
+func (h *endHeap) max() float64 {
+	if len(h.heap) == 0 {
+		return 0
+	}
+	return h.key[h.heap[0]]
+}
+
+func (h *endHeap) set(mid int, t float64) {
+	old := h.key[mid]
+	h.key[mid] = t
+	i := h.pos[mid]
+	if t > old {
+		for i > 0 {
+			up := (i - 1) / 2
+			if h.key[h.heap[up]] >= t {
+				break
+			}
+			h.swap(i, up)
+			i = up
+		}
+		return
+	}
+	for {
+		big, l, r := i, 2*i+1, 2*i+2
+		if l < len(h.heap) && h.key[h.heap[l]] > h.key[h.heap[big]] {
+			big = l
+		}
+		if r < len(h.heap) && h.key[h.heap[r]] > h.key[h.heap[big]] {
+			big = r
+		}
+		if big == i {
+			return
+		}
+		h.swap(i, big)
+		i = big
+	}
+}
+
+func (h *endHeap) swap(i, k int) {
+	h.heap[i], h.heap[k] = h.heap[k], h.heap[i]
+	h.pos[h.heap[i]], h.pos[h.heap[k]] = i, k
 }
 
 func (s *state) move(j, o int) {
@@ -81,6 +191,9 @@ func (s *state) move(j, o int) {
 	if cur := s.assign[j]; cur >= 0 {
 		a := p.options[j][cur]
 		s.load[a.mid] -= p.req.Jobs[j].Hours()
+		if p.leadEUR > 0 {
+			s.ends.set(a.mid, p.end(a.mid, s.load[a.mid]))
+		}
 		s.siteJobs[a.site]--
 		if s.siteJobs[a.site] == 0 {
 			s.used--
@@ -90,6 +203,9 @@ func (s *state) move(j, o int) {
 	if o >= 0 {
 		b := p.options[j][o]
 		s.load[b.mid] += p.req.Jobs[j].Hours()
+		if p.leadEUR > 0 {
+			s.ends.set(b.mid, p.end(b.mid, s.load[b.mid]))
+		}
 		if s.siteJobs[b.site] == 0 {
 			s.used++
 		}
@@ -103,22 +219,61 @@ func (s *state) move(j, o int) {
 // one, make room for a job left out) and keeps the best: most parts
 // placed, then least cost.
 func (p *problem) solve() []int {
-	for j := range p.options {
-		if len(p.options[j]) > maxOptions {
-			p.options[j] = p.options[j][:maxOptions]
-		}
-	}
+	p.truncate()
 	var best *state
 	for _, order := range p.orders() {
 		s := p.greedy(order)
-		for improved := true; improved; {
-			improved = s.insertLeftOut() || s.moveJobs() || s.swapJobs() || s.closeSites() || s.openSites()
-		}
+		s.improve()
 		if best == nil || better(s, best) {
 			best = s
 		}
 	}
 	return best.assign
+}
+
+func (p *problem) truncate() {
+	for j := range p.options {
+		if len(p.options[j]) > maxOptions {
+			p.options[j] = p.options[j][:maxOptions]
+		}
+	}
+}
+
+func (s *state) improve() {
+	for improved := true; improved; {
+		improved = s.insertLeftOut() || s.moveJobs() || s.swapJobs() || s.closeSites() || s.openSites()
+	}
+}
+
+// solveFrom starts from an assignment (jobs not in it at -1) instead of
+// from scratch: the jobs left out are placed where they add least, and
+// the whole is improved.
+func (p *problem) solveFrom(start []int) []int {
+	p.truncate()
+	s := newState(p)
+	var order []int
+	for j, o := range start {
+		if o >= 0 && o < len(p.options[j]) {
+			if _, fits := s.delta(j, o); fits {
+				s.move(j, o)
+				continue
+			}
+		}
+		order = append(order, j)
+	}
+	for _, j := range order {
+		best, bestD := -1, 0.0
+		for o := range p.options[j] {
+			if d, ok := s.delta(j, o); ok && (best < 0 || d < bestD) {
+				best, bestD = o, d
+			}
+		}
+		if best >= 0 {
+			s.move(j, best)
+		}
+	}
+	s.improve()
+	return s.assign
 }
 
 func (s *state) placed() int {
@@ -274,12 +429,19 @@ func (s *state) swapJobs() bool {
 				if s.load[b.mid]-hk+hj > p.capacity[b.mid]+1e-9 || s.load[a.mid]-hj+hk > p.capacity[a.mid]+1e-9 {
 					continue
 				}
-				if b.cost-a.cost+p.options[k][ok].cost-p.options[k][kc].cost >= -eps {
+				if b.cost-a.cost+p.options[k][ok].cost-p.options[k][kc].cost >= -eps && p.leadEUR == 0 {
 					continue
 				}
+				before := s.cost
 				s.move(j, -1)
 				s.move(k, ok)
 				s.move(j, oj)
+				if s.cost >= before-eps { // the lead time lost what the swap saved
+					s.move(j, -1)
+					s.move(k, kc)
+					s.move(j, cur)
+					continue
+				}
 				improved = true
 				onMachine[a.mid] = append(onMachine[a.mid], k)
 				onMachine[b.mid] = append(onMachine[b.mid], j)

@@ -62,6 +62,9 @@ func (s *Site) plan(w http.ResponseWriter, r *http.Request) (*view, error) {
 	if req.DeadlineHours, err = param.Deadline(q.Get("deadline")); err != nil {
 		note(err)
 	}
+	if req.TimeValueEURPerDay, err = param.TimeValue("time_value", q.Get("time_value")); err != nil {
+		note(err)
+	}
 	if len(errs) > 0 {
 		if _, ok := errs["near"]; ok {
 			errs["place"] = errs["near"]
@@ -70,7 +73,7 @@ func (s *Site) plan(w http.ResponseWriter, r *http.Request) (*view, error) {
 		if err != nil {
 			return nil, err
 		}
-		v.data["PlanErrors"], v.data["PlanForm"] = errs, map[string]string{"place": q.Get("place"), "qty": q.Get("qty"), "radius": q.Get("radius")}
+		v.data["PlanErrors"], v.data["PlanForm"] = errs, map[string]string{"place": q.Get("place"), "qty": q.Get("qty"), "radius": q.Get("radius"), "time_value": q.Get("time_value")}
 		v.status = http.StatusUnprocessableEntity
 		return v, nil
 	}

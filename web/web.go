@@ -426,6 +426,7 @@ func (s *Site) design(w http.ResponseWriter, r *http.Request) (*view, error) {
 	if err := s.assessment(ctx, d, rev, lang, data); err != nil {
 		return nil, err
 	}
+	data["TimeValue"] = s.network.Factors.TimeValueEURPerDay.Value
 	return page("design.html", d.Name, data), nil
 }
 

@@ -13,18 +13,26 @@ import (
 )
 
 func runPlan(ctx context.Context, args []string) error {
-	fs := newFlags("plan", "plan [--data DIR] --near LAT,LON [--qty N] [--radius KM] [--deadline 72h] [--unit-price EUR] [--json] DESIGN",
+	fs := newFlags("plan", "plan [--data DIR] --near LAT,LON [--qty N] [--radius KM] [--deadline 72h] [--time-value EUR] [--unit-price EUR] [--json] DESIGN",
 		`Plans where each part of a design is made near a place: the machine
 that makes it, its cost, machine time, lead time, distance and CO2e, the
 pick-ups and why each facility was chosen, and the totals beside the
 industrial baseline (made in a central hub, shipped by sea and road, or
-by air). Bought items are listed to buy.`)
+by air). Bought items are listed to buy.
+
+The plan weighs cost against time: each day of lead time counts at
+--time-value, so parts spread over more machines, and a long part line
+is split over several, when the days saved are worth the extra setups
+and trips. Steps of the whole design that the design lists as processes
+(assembly, finishing, electronics) are planned at workshops that offer
+them.`)
 	data := dataFlag(fs)
 	near := fs.String("near", "", "the place to make it near, LAT,LON (required)")
 	qty := fs.Float64("qty", 1, "how many of the design")
 	radius := fs.Float64("radius", 50, "how far to look for facilities, km")
 	deadline := fs.String("deadline", "", "when it must be ready, e.g. 72h, 5d, 2w (machine capacity is counted up to it)")
 	unitPrice := fs.Float64("unit-price", 0, "price of one industrially made part for the baseline, EUR (estimated from mass when not given)")
+	timeValue := fs.String("time-value", "", "what a day less of waiting is worth, EUR: each day of lead time is weighed at it, so work spreads over machines when that saves days (default: the factor table's; 0 plans on cost alone)")
 	asJSON := fs.Bool("json", false, "print the plan as JSON")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -38,6 +46,9 @@ by air). Bought items are listed to buy.`)
 		return err
 	}
 	if req.DeadlineHours, err = param.Deadline(*deadline); err != nil {
+		return err
+	}
+	if req.TimeValueEURPerDay, err = param.TimeValue("--time-value", *timeValue); err != nil {
 		return err
 	}
 	n, err := openNode(ctx, data)
@@ -79,7 +90,11 @@ func printPlan(r *network.Result) {
 		if a.AskFirst {
 			fac += " (ask first)" // lists no materials; none in reach lists this one
 		}
-		fmt.Fprintf(tw, "%s\t%g\t%s\t%s\t%.1f\t%.1f\t%.2f\t%.3f\t%s\n", clip(a.Part, 36), a.Quantity, fac, clip(a.Machine, 20), a.Km, a.Hours, a.CostEUR, a.CO2eKg, hours(a.ReadyHours))
+		qty := fmt.Sprintf("%g", a.Quantity)
+		if a.Of > 0 {
+			qty += fmt.Sprintf(" of %g", a.Of) // the line is split over machines
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f\t%.1f\t%.2f\t%.3f\t%s\n", clip(a.Part, 36), qty, fac, clip(a.Machine, 20), a.Km, a.Hours, a.CostEUR, a.CO2eKg, hours(a.ReadyHours))
 	}
 	tw.Flush()
 	if len(r.Unmatched) > 0 {
@@ -93,7 +108,7 @@ func printPlan(r *network.Result) {
 	for _, p := range r.Pickups {
 		fmt.Printf("  %s (%.1f km by %s, %d parts, ready in %s): %s\n", p.Facility, p.Km, p.Mode, p.Parts, hours(p.ReadyHours), p.Why)
 	}
-	fmt.Println()
+	fmt.Printf("\nEach day of lead time weighed at %.2f EUR (--time-value).\n\n", r.TimeValuePerDay)
 	tw = tabwriter.NewWriter(os.Stdout, 0, 2, 2, ' ', 0)
 	fmt.Fprintln(tw, "\tEUR\tkg CO2e\tLEAD TIME")
 	fmt.Fprintf(tw, "made locally (this plan)\t%.2f\t%.3f\t%s\n", r.Totals.CostEUR, r.Totals.CO2eKg, hours(r.Totals.LeadHours))

@@ -68,6 +68,8 @@ func manifestUpload(name, mediaType string) (string, bool) {
 		return "okh.toml", true
 	case "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml":
 		return "okh.yml", true
+	case "application/json":
+		return "okh.json", true
 	}
 	return "", false
 }

@@ -362,6 +362,13 @@ type Store interface {
 	FacilitiesVersion(ctx context.Context) (int64, error)
 }
 
+// BatchStore is a Store that stores many new facilities at once, as an
+// import of thousands does; Store.CreateFacility one by one is the same
+// but slower.
+type BatchStore interface {
+	CreateFacilities(ctx context.Context, fs []*Facility) error
+}
+
 // Disclosure says what of a workshop's record leaves this node for its
 // peers: to everyone, to the nodes that follow this one (fetched with a
 // signed request), or to nobody; and which groups of fields beyond its

@@ -2,6 +2,7 @@ package federation
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/dgml/dgml/assess"
 	"github.com/dgml/dgml/design"
@@ -88,6 +89,55 @@ func (f Facilities) CreateFacility(ctx context.Context, fac *facility.Facility) 
 	})
 }
 
+// CreateFacilities stores new workshops and publishes their records in
+// one transaction, appending to the node's log once for all of them.
+func (f Facilities) CreateFacilities(ctx context.Context, fs []*facility.Facility) error {
+	return f.Fed.Tx.Atomically(ctx, func(ctx context.Context) error {
+		// Each stored record is made an entry, canonical and signed, on
+		// another core while the next is written.
+		w, err := f.Fed.openLog(ctx)
+		if err != nil {
+			return err
+		}
+		stored := make(chan *facility.Facility, 64)
+		var logErr error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for fac := range stored {
+				if logErr != nil {
+					continue
+				}
+				e, ok, err := facilityEntry(fac)
+				if err == nil && ok {
+					var b json.RawMessage
+					if b, err = feed.Canonical(e); err == nil {
+						err = w.add(feed.KindFacility, b)
+					}
+				}
+				logErr = err
+			}
+		}()
+		for _, fac := range fs {
+			if err = f.Store.CreateFacility(ctx, fac); err != nil {
+				break
+			}
+			if fac.Home == "" && !quiet(ctx) {
+				stored <- fac
+			}
+		}
+		close(stored)
+		<-done
+		if err != nil {
+			return err
+		}
+		if logErr != nil {
+			return logErr
+		}
+		return f.Fed.keep(ctx, w)
+	})
+}
+
 // UpdateFacility stores and publishes a workshop's new record.
 func (f Facilities) UpdateFacility(ctx context.Context, fac *facility.Facility) error {
 	return f.Fed.Tx.Atomically(ctx, func(ctx context.Context) error {
@@ -132,6 +182,21 @@ func (f Facilities) publish(ctx context.Context, fac, old *facility.Facility) er
 		}
 		return nil
 	}
+	e, _, err := facilityEntry(fac)
+	if err != nil {
+		return err
+	}
+	return f.Fed.Publish(ctx, feed.KindFacility, e)
+}
+
+// facilityEntry is what the log says of a workshop as its disclosure
+// allows: its redacted record, or only the record's hash for followers;
+// false when it is not published at all.
+func facilityEntry(fac *facility.Facility) (FacilityEntry, bool, error) {
+	vis := fac.Disclosed().Visibility
+	if vis == facility.VisibilityNone {
+		return FacilityEntry{}, false, nil
+	}
 	r := fac.Redacted()
 	e := FacilityEntry{ID: fac.ID, Visibility: vis}
 	if vis == facility.VisibilityPublic {
@@ -139,11 +204,11 @@ func (f Facilities) publish(ctx context.Context, fac, old *facility.Facility) er
 	} else {
 		b, err := feed.Canonical(&r)
 		if err != nil {
-			return err
+			return e, false, err
 		}
 		e.Ref = sha256Hex(b)
 	}
-	return f.Fed.Publish(ctx, feed.KindFacility, e)
+	return e, true, nil
 }
 
 // Assess is an assessment store whose reports, attestations and votes

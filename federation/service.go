@@ -225,35 +225,96 @@ func (s *Service) Publish(ctx context.Context, kind feed.Kind, object any) error
 }
 
 func (s *Service) publish(ctx context.Context, kind feed.Kind, object any) (*feed.Entry, error) {
-	var out *feed.Entry
+	es, err := s.publishAll(ctx, kind, []any{object})
+	if err != nil {
+		return nil, err
+	}
+	return es[0], nil
+}
+
+// publishAll appends objects of one kind to the node's log in one
+// transaction: the log is read and its entries kept once, however many.
+func (s *Service) publishAll(ctx context.Context, kind feed.Kind, objects []any) ([]*feed.Entry, error) {
+	objs := make([]json.RawMessage, len(objects))
+	for i, o := range objects {
+		b, err := feed.Canonical(o)
+		if err != nil {
+			return nil, err
+		}
+		objs[i] = b
+	}
+	return s.publishCanonical(ctx, kind, objs)
+}
+
+// publishCanonical is publishAll for objects already canonical.
+func (s *Service) publishCanonical(ctx context.Context, kind feed.Kind, objects []json.RawMessage) ([]*feed.Entry, error) {
+	var out []*feed.Entry
 	err := s.Tx.Atomically(ctx, func(ctx context.Context) error {
-		node, key := s.current()
-		f, err := s.ownLog(ctx, node)
+		w, err := s.openLog(ctx)
 		if err != nil {
 			return err
 		}
-		if !f.Key.Equal(key.Public()) {
-			// Another process rotated the key: take it up.
-			if err := s.loadKeys(ctx); err != nil {
+		for _, object := range objects {
+			if err := w.add(kind, object); err != nil {
 				return err
 			}
-			node, key = s.current()
-			if !f.Key.Equal(key.Public()) {
-				return fmt.Errorf("the log of %s is signed by a key this node does not hold", node)
-			}
 		}
-		e, err := f.Append(kind, object, key, feed.Now())
-		if err != nil {
-			return err
-		}
-		b, err := e.Bytes()
-		if err != nil {
-			return err
-		}
-		out = e
-		return s.Store.KeepEntries(ctx, f.State(), []feed.Kept{{Seq: e.Seq, Kind: e.Kind, Body: b, Root: f.Tree.Root()}})
+		out = w.out
+		return s.keep(ctx, w)
 	})
 	return out, err
+}
+
+// logWriter appends entries to the node's own log inside a transaction;
+// keep stores them. Its add may run on another goroutine than the
+// transaction's, as it touches no store.
+type logWriter struct {
+	f    *feed.Follower
+	key  ed25519.PrivateKey
+	now  string
+	out  []*feed.Entry
+	kept []feed.Kept
+}
+
+// openLog reads the node's log as kept, to append to it.
+func (s *Service) openLog(ctx context.Context) (*logWriter, error) {
+	node, key := s.current()
+	f, err := s.ownLog(ctx, node)
+	if err != nil {
+		return nil, err
+	}
+	if !f.Key.Equal(key.Public()) {
+		// Another process rotated the key: take it up.
+		if err := s.loadKeys(ctx); err != nil {
+			return nil, err
+		}
+		node, key = s.current()
+		if !f.Key.Equal(key.Public()) {
+			return nil, fmt.Errorf("the log of %s is signed by a key this node does not hold", node)
+		}
+	}
+	return &logWriter{f: f, key: key, now: feed.Now()}, nil
+}
+
+func (w *logWriter) add(kind feed.Kind, object json.RawMessage) error {
+	e, err := w.f.AppendCanonical(kind, object, w.key, w.now)
+	if err != nil {
+		return err
+	}
+	b, err := e.Bytes()
+	if err != nil {
+		return err
+	}
+	w.out = append(w.out, e)
+	w.kept = append(w.kept, feed.Kept{Seq: e.Seq, Kind: e.Kind, Body: b, Root: w.f.Tree.Root()})
+	return nil
+}
+
+func (s *Service) keep(ctx context.Context, w *logWriter) error {
+	if len(w.kept) == 0 {
+		return nil
+	}
+	return s.Store.KeepEntries(ctx, w.f.State(), w.kept)
 }
 
 // ownLog is this node's log as kept, or a new one.

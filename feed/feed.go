@@ -188,11 +188,15 @@ func (e *Entry) Hash() (string, error) {
 // Sign signs the entry (its Key set to the key's public half).
 func (e *Entry) Sign(priv ed25519.PrivateKey) error {
 	e.Key = EncodeKey(priv.Public().(ed25519.PublicKey))
-	obj, err := canonicalRaw(e.Object)
-	if err != nil {
-		return fmt.Errorf("entry %d: object: %w", e.Seq, err)
+	if e.objCanon == nil || !bytes.Equal(e.objFrom, e.Object) {
+		obj, err := canonicalRaw(e.Object)
+		if err != nil {
+			return fmt.Errorf("entry %d: object: %w", e.Seq, err)
+		}
+		e.Object, e.objFrom, e.objCanon = obj, obj, obj
+	} else {
+		e.Object = e.objCanon
 	}
-	e.Object = obj
 	b, err := e.signed()
 	if err != nil {
 		return err

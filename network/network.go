@@ -584,15 +584,20 @@ func (s *Service) Import(ctx context.Context, u *account.User, fs []facility.Fac
 	key := func(f *facility.Facility) string {
 		return fmt.Sprintf("%s|%.4f|%.4f", strings.ToLower(f.Name), f.Location.Lat, f.Location.Lon)
 	}
-	out := &Imported{Added: []*facility.Facility{}, Updated: []*facility.Facility{}, Skipped: []string{}}
+	var out *Imported
+	var created []*facility.Facility
 	err = s.Tx.Atomically(ctx, func(ctx context.Context) error {
+		out = &Imported{Added: []*facility.Facility{}, Updated: []*facility.Facility{}, Skipped: []string{}}
+		created = nil
 		seen := map[string]bool{}
+		stored := map[string]bool{} // ids and slugs: only these are looked up
 		for i := range all {
 			seen[key(&all[i])] = true
+			stored[all[i].ID], stored[all[i].Slug] = true, true
 		}
 		for i := range fs {
 			f := &fs[i]
-			if f.ID != "" {
+			if f.ID != "" && stored[f.ID] {
 				old, err := s.Store.Facility(ctx, f.ID)
 				switch {
 				case err == nil:
@@ -620,18 +625,41 @@ func (s *Service) Import(ctx context.Context, u *account.User, fs []facility.Fac
 				out.Skipped = append(out.Skipped, f.Name)
 				continue
 			}
-			if err := s.create(ctx, u, f); err != nil {
-				return err
-			}
 			seen[key(f)] = true
-			out.Added = append(out.Added, f)
+			created = append(created, f)
 		}
-		return nil
+		return s.createAll(ctx, u, created)
 	})
 	if err != nil {
 		return nil, err
 	}
+	out.Added = append(out.Added, created...)
 	return out, nil
+}
+
+// createAll stores new facilities operated by u (nobody, when u is
+// nil), all at once where the store can.
+func (s *Service) createAll(ctx context.Context, u *account.User, fs []*facility.Facility) error {
+	if b, ok := s.Store.(facility.BatchStore); ok {
+		if err := b.CreateFacilities(ctx, fs); err != nil {
+			return err
+		}
+	} else {
+		for _, f := range fs {
+			if err := s.Store.CreateFacility(ctx, f); err != nil {
+				return err
+			}
+		}
+	}
+	if u == nil {
+		return nil
+	}
+	for _, f := range fs {
+		if err := s.Roles.AddRole(ctx, account.Operator, f.ID, u.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // mayChange refuses a change of a stored facility by anyone but its

@@ -21,6 +21,7 @@ type Format int
 const (
 	TOML Format = iota + 1 // OKH-LOSH okh.toml
 	YAML                   // OKH v1 okh.yml and LOSH YAML samples
+	JSON                   // Open Hardware Manager's OKH JSON
 )
 
 // FormatOf tells the format from a file name, false when the name is not
@@ -32,6 +33,8 @@ func FormatOf(name string) (Format, bool) {
 		return TOML, true
 	case strings.HasSuffix(n, ".yml"), strings.HasSuffix(n, ".yaml"):
 		return YAML, true
+	case strings.HasSuffix(n, ".json"):
+		return JSON, true
 	}
 	return 0, false
 }
@@ -44,6 +47,8 @@ func decode(file string, data []byte, f Format, warn func(Warning)) (map[string]
 	}
 	var m map[string]any
 	switch f {
+	case JSON:
+		return decodeJSON(file, data, warn)
 	case TOML:
 		if err := checkTOML(file, data); err != nil {
 			return nil, err
@@ -221,7 +226,7 @@ func tomlValue(raw string) ([]string, bool) {
 	return out, true
 }
 
-var keyLineRe = map[Format]string{TOML: `^\s*%s\s*=`, YAML: `^\s*%s\s*:`}
+var keyLineRe = map[Format]string{TOML: `^\s*%s\s*=`, YAML: `^\s*%s\s*:`, JSON: `"%s"\s*:`}
 
 // lineOf finds the first line where key is set, to point errors and
 // warnings at it; 0 when it cannot be found.
@@ -229,7 +234,11 @@ func lineOf(data []byte, f Format, key string) int {
 	if key == "" {
 		return 0
 	}
-	re, err := regexp.Compile(fmt.Sprintf(keyLineRe[f], regexp.QuoteMeta(key)))
+	q := regexp.QuoteMeta(key)
+	if f == JSON {
+		q = strings.ReplaceAll(q, "-", "[-_]") // the reader sees dashes for the file's underscores
+	}
+	re, err := regexp.Compile(fmt.Sprintf(keyLineRe[f], q))
 	if err != nil {
 		return 0
 	}
@@ -250,6 +259,11 @@ func fieldLine(data []byte, f Format, field string) int {
 	key := field
 	if i := strings.LastIndexAny(key, ".]"); i >= 0 {
 		key = key[i+1:]
+	}
+	if f == JSON {
+		if n := jsonLine(data, field); n > 0 {
+			return n
+		}
 	}
 	m := partIndex.FindStringSubmatch(field)
 	if m == nil || f != TOML {

@@ -32,7 +32,7 @@ type Target struct {
 func (t Target) Name() string { return filepath.Join(t.Root, t.Manifest) }
 
 // mainNames are the file names of a folder's own manifest, best first.
-var mainNames = []string{"okh.toml", "okh.yml", "okh.yaml", ".okh.yml", ".okh.yaml", ".okh.toml"}
+var mainNames = []string{"okh.toml", "okh.yml", "okh.yaml", ".okh.yml", ".okh.yaml", ".okh.toml", "okh.json"}
 
 // Discover finds the designs under p: a manifest file is one design; a
 // folder with its own manifest is one design; any other folder is walked.

@@ -53,6 +53,12 @@ func FuzzParseYAML(f *testing.F) {
 	fuzzManifest(f, "okh.yml", "../../shared/data/okh/*/*.yml", "../../shared/data/okh/*/*/okh.yml", "../../shared/data/okh/*/*/.okh*.yaml")
 }
 
+func FuzzParseJSON(f *testing.F) {
+	f.Add([]byte(ohmManifest))
+	f.Add([]byte(`{"title": "x", "parts": [{"name": "p", "tsdc": ["3DP"], "mass": "12"}], "components": [{"name": "M3 screw", "quantity": 4}]}`))
+	fuzzManifest(f, "okh.json")
+}
+
 func FuzzParseBOM(f *testing.F) {
 	seedFrom(f, "../../shared/data/okh/*/*.csv")
 	seedFrom(f, "../../shared/data/okh/*/*/*.csv")

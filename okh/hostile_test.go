@@ -30,6 +30,8 @@ func TestHostileManifests(t *testing.T) {
 		{"deep-array.toml", hostile.TOMLDeepArray(100_000), 2, "nested more than"},
 		{"deep-inline.toml", hostile.TOMLDeepInline(100_000), 2, "nested more than"},
 		{"deep-key.toml", hostile.TOMLDottedKey(100_000), 2, "nested more than"},
+		{"deep.json", []byte("{\"title\": \"x\",\n\"parts\": " + strings.Repeat("[", 100_000)), 2, "nested more than"},
+		{"wide.json", []byte("{\"title\": \"x\",\n\"keywords\": [" + strings.Repeat("1,", 200_000) + "1]}"), 2, "more than 100000 values"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var before, after runtime.MemStats

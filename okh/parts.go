@@ -10,7 +10,7 @@ import (
 // parts reads the [[part]] tables of a manifest (or of a module part,
 // where dgml nests them as [[part.part]]).
 func (r *reader) parts(m map[string]any, prefix string) ([]design.Part, error) {
-	v, field := r.get(m, prefix, "part")
+	v, field := r.get(m, prefix, "part", "parts")
 	if v == nil {
 		return nil, nil
 	}

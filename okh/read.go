@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -51,7 +52,7 @@ type Manifest struct {
 func Parse(ctx context.Context, file string, data []byte) (*Manifest, error) {
 	f, ok := FormatOf(file)
 	if !ok {
-		return nil, &dgml.Error{Kind: dgml.Unsupported, File: file, Msg: "not a manifest file name: use okh.toml, okh.yml or a .yaml/.yml/.toml file"}
+		return nil, &dgml.Error{Kind: dgml.Unsupported, File: file, Msg: "not a manifest file name: use okh.toml, okh.yml, or a .yaml/.yml/.toml/.json file"}
 	}
 	return ParseFormat(ctx, file, data, f)
 }
@@ -120,7 +121,7 @@ func (r *reader) get(m map[string]any, prefix string, keys ...string) (any, stri
 // (OKH v1 names versus LOSH names): no warning for them.
 var quietAlias = map[string]bool{
 	"title": true, "description": true, "organization": true, "organisation": true,
-	"cpc-patent-class": true, "open-technology-readiness-level": false,
+	"cpc-patent-class": true, "open-technology-readiness-level": false, "parts": true,
 }
 
 func isEmpty(v any) bool {
@@ -171,6 +172,12 @@ func (r *reader) manifest(m map[string]any) (*Manifest, error) {
 		mf.MassG = r.mass(v, f)
 	}
 	mf.Processes = r.processes(r.get(m, "", "tsdc", "tsdc-id"))
+	// Open Hardware Manager lists the design's processes by name.
+	for _, p := range r.processNames(r.get(m, "", "manufacturing-processes")) {
+		if !slices.Contains(mf.Processes, p) {
+			mf.Processes = append(mf.Processes, p)
+		}
+	}
 	mf.Standards = r.list(r.get(m, "", "standard-compliance", "standard"))
 	mf.CPC = r.text(r.get(m, "", "cpc-patent-class", "patent-class"))
 	bom, bomField := r.get(m, "", "bom", "simplified-bom", "sbom")
@@ -179,7 +186,8 @@ func (r *reader) manifest(m map[string]any) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Parts = parts
+	r.materials(m, parts)
+	c.Parts = append(parts, r.components(m)...)
 	steps, err := r.steps(m)
 	if err != nil {
 		return nil, err
@@ -610,6 +618,23 @@ func (r *reader) processes(v any, field string) []design.Process {
 				seen[p] = true
 				out = append(out, p)
 			}
+		}
+	}
+	return out
+}
+
+// processNames reads processes listed by name ("Laser Cutting"), each
+// entry whole, as Open Hardware Manager lists them.
+func (r *reader) processNames(v any, field string) []design.Process {
+	var out []design.Process
+	for _, s := range r.list(v, field) {
+		p, ok := tsdcProcess(s)
+		if !ok {
+			r.warn(field, "%q is not a process dgml knows; left out", s)
+			continue
+		}
+		if p != design.ProcessUnknown && !slices.Contains(out, p) {
+			out = append(out, p)
 		}
 	}
 	return out

@@ -4,12 +4,16 @@
 package okw
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/design"
@@ -90,41 +94,67 @@ func Parse(ctx context.Context, file string, data []byte) ([]facility.Facility, 
 const MaxRecords = 10_000
 
 func parse(ctx context.Context, file string, data []byte, top bool) ([]facility.Facility, []Warning, error) {
-	trimmed := strings.TrimSpace(string(data))
-	if strings.HasPrefix(trimmed, "[") {
+	if bytes.HasPrefix(bytes.TrimSpace(data), []byte("[")) {
 		if !top {
 			return nil, nil, &dgml.Error{Kind: dgml.Invalid, File: file, Msg: "a list inside a list: give one list of facility records"}
 		}
-		var raw []json.RawMessage
-		if err := json.Unmarshal(data, &raw); err != nil {
-			return nil, nil, jsonError(file, data, err)
+		raw, err := splitList(file, data)
+		if err != nil {
+			return nil, nil, err
 		}
 		if len(raw) > MaxRecords {
 			return nil, nil, &dgml.Error{Kind: dgml.TooLarge, File: file, Msg: fmt.Sprintf("%d records: import at most %d at a time", len(raw), MaxRecords)}
 		}
+		// Records are read on every core, then put back in file order:
+		// the facilities, warnings and first error come out as one by one.
+		type result struct {
+			fs    []facility.Facility
+			warns []Warning
+			err   error
+		}
+		res := make([]result, len(raw))
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for w := 0; w < min(runtime.GOMAXPROCS(0), len(raw)); w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := int(next.Add(1) - 1); i < len(raw); i = int(next.Add(1) - 1) {
+					if err := ctx.Err(); err != nil {
+						res[i].err = err
+						continue
+					}
+					r := &res[i]
+					r.fs, r.warns, r.err = parse(ctx, fmt.Sprintf("%s[%d]", file, i), raw[i], false)
+				}
+			}()
+		}
+		wg.Wait()
 		var out []facility.Facility
 		var warns []Warning
-		for i, r := range raw {
-			if err := ctx.Err(); err != nil {
-				return nil, warns, err
+		for _, r := range res {
+			warns = append(warns, r.warns...)
+			if r.err != nil {
+				return nil, warns, r.err
 			}
-			fs, ws, err := parse(ctx, fmt.Sprintf("%s[%d]", file, i), r, false)
-			if err != nil {
-				return nil, warns, err
-			}
-			out = append(out, fs...)
-			warns = append(warns, ws...)
+			out = append(out, r.fs...)
 		}
 		return out, warns, nil
 	}
-	var probe map[string]json.RawMessage
+	// Which kind of record it is, from three keys (a struct of three
+	// skips the rest more cheaply than a map of every key).
+	var probe struct {
+		Type     json.RawMessage `json:"type"`
+		Lat      json.RawMessage `json:"lat"`
+		Location json.RawMessage `json:"location"`
+	}
 	if err := json.Unmarshal(data, &probe); err != nil {
 		return nil, nil, jsonError(file, data, err)
 	}
-	if probe["type"] != nil && strings.Contains(string(probe["type"]), "FeatureCollection") {
+	if probe.Type != nil && bytes.Contains(probe.Type, []byte("FeatureCollection")) {
 		return parseGeoJSON(file, data)
 	}
-	if probe["lat"] != nil && probe["location"] == nil {
+	if probe.Lat != nil && probe.Location == nil {
 		return parseMapOfMakers(file, data)
 	}
 	var r record
@@ -136,6 +166,80 @@ func parse(ctx context.Context, file string, data []byte, top bool) ([]facility.
 		return nil, warns, err
 	}
 	return []facility.Facility{*f}, warns, nil
+}
+
+// splitList cuts a JSON list into its elements without decoding them:
+// it follows strings and brackets only, so a 30 MB list of records is
+// split at memory speed and the records are then read on every core.
+// Each element is checked when it is read; the list itself must be
+// elements, commas and white space, and at most MaxRecords long.
+func splitList(file string, data []byte) ([]json.RawMessage, error) {
+	bad := func(at int, msg string) error {
+		return &dgml.Error{Kind: dgml.Invalid, File: file, Line: 1 + bytes.Count(data[:at], []byte("\n")), Msg: "not valid OKW JSON: " + msg}
+	}
+	i := bytes.IndexByte(data, '[') + 1
+	var out []json.RawMessage
+	depth, start, inString, escaped := 0, -1, false, false
+	expectValue := true // after '[' or ','
+	for ; i < len(data); i++ {
+		c := data[i]
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case '"':
+			inString = true
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				if c != ']' {
+					return nil, bad(i, "a '}' with no '{'")
+				}
+				if start >= 0 {
+					out = append(out, data[start:i])
+				} else if !expectValue || len(out) > 0 {
+					return nil, bad(i, "a list ending in a comma")
+				}
+				if rest := bytes.TrimSpace(data[i+1:]); len(rest) > 0 {
+					return nil, bad(len(data)-len(rest), "more after the end of the list")
+				}
+				if len(out) > MaxRecords {
+					return nil, &dgml.Error{Kind: dgml.TooLarge, File: file, Msg: fmt.Sprintf("%d records: import at most %d at a time", len(out), MaxRecords)}
+				}
+				return out, nil
+			}
+			depth--
+		case ',':
+			if depth == 0 {
+				if start < 0 {
+					return nil, bad(i, "an empty element in the list")
+				}
+				out = append(out, data[start:i])
+				if len(out) > MaxRecords {
+					return nil, &dgml.Error{Kind: dgml.TooLarge, File: file, Msg: fmt.Sprintf("more than %d records: import at most %d at a time", MaxRecords, MaxRecords)}
+				}
+				start, expectValue = -1, true
+				continue
+			}
+		}
+		if depth == 0 && start < 0 && c != '}' && c != ']' {
+			start, expectValue = i, false
+		} else if start < 0 && (c == '{' || c == '[' || c == '"') {
+			start, expectValue = i, false
+		}
+	}
+	return nil, bad(len(data), "the list does not end")
 }
 
 func jsonError(file string, data []byte, err error) error {

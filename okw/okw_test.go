@@ -2,6 +2,8 @@ package okw
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"errors"
 	"os"
 	"path/filepath"
@@ -119,4 +121,38 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The list splitter agrees with encoding/json on what a list's elements
+// are, and refuses what is not a list, with the line.
+func TestSplitList(t *testing.T) {
+	for _, good := range []string{`[]`, ` [ ] `, `[{"a": "}]\"{"}, {"b": [1, {"c": 2}]}]`, "[\n1,\n \"x,y\" ,[2,[3]],null]"} {
+		got, err := splitList("l.json", []byte(good))
+		var want []json.RawMessage
+		if e := json.Unmarshal([]byte(good), &want); e != nil {
+			t.Fatal(e)
+		}
+		if err != nil || len(got) != len(want) {
+			t.Errorf("%s: %d elements, %v; want %d", good, len(got), err, len(want))
+			continue
+		}
+		for i := range got {
+			var a, b any
+			json.Unmarshal(got[i], &a)
+			json.Unmarshal(want[i], &b)
+			if fmt.Sprint(a) != fmt.Sprint(b) {
+				t.Errorf("%s: element %d is %s, want %s", good, i, got[i], want[i])
+			}
+		}
+	}
+	for _, c := range []struct {
+		in   string
+		line int
+	}{{`[1,]`, 1}, {`[,1]`, 1}, {"[1,\n2", 2}, {"[1]\nx", 2}, {`[1}`, 1}, {`["a]`, 1}} {
+		_, err := splitList("l.json", []byte(c.in))
+		e, ok := err.(*dgml.Error)
+		if !ok || e.Line != c.line || e.File != "l.json" {
+			t.Errorf("%q: %v", c.in, err)
+		}
+	}
 }

@@ -21,11 +21,13 @@ var _ booking.Store = (*DB)(nil)
 // writeMachines keeps the machines table in step with a facility's list:
 // a machine without an id gets a new one, a machine listed before keeps
 // its row, and one no longer listed is marked removed, never deleted.
-func (db *DB) writeMachines(ctx context.Context, f *facility.Facility) error {
+func (db *DB) writeMachines(ctx context.Context, f *facility.Facility, insert bool) error {
 	tx := db.q(ctx)
 	now := timeKey(db.now())
-	if _, err := tx.ExecContext(ctx, `UPDATE machines SET removed_at = ? WHERE facility_id = ? AND removed_at IS NULL`, now, f.ID); err != nil {
-		return err
+	if !insert { // a new workshop has no machines to retire
+		if _, err := tx.ExecContext(ctx, `UPDATE machines SET removed_at = ? WHERE facility_id = ? AND removed_at IS NULL`, now, f.ID); err != nil {
+			return err
+		}
 	}
 	for i := range f.Machines {
 		m := &f.Machines[i]
@@ -37,21 +39,22 @@ func (db *DB) writeMachines(ctx context.Context, f *facility.Facility) error {
 			}
 			m.ID = id.String()
 		}
-		var owner string
-		err := tx.QueryRowContext(ctx, `SELECT facility_id FROM machines WHERE id = ?`, m.ID).Scan(&owner)
-		if err == nil && owner != f.ID {
-			return &dgml.Error{Kind: dgml.Conflict, Field: fmt.Sprintf("machines[%d].id", i), Msg: fmt.Sprintf("machine %s belongs to another workshop; leave the id out to add a new machine", m.ID)}
-		}
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
 		data, err := json.Marshal(m)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO machines (id, facility_id, position, data) VALUES (?, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET position = excluded.position, data = excluded.data, removed_at = NULL`, m.ID, f.ID, i, string(data)); err != nil {
+		// An id given may be another workshop's machine: then the
+		// update's condition fails, no row changes, and that is refused.
+		res, err := tx.ExecContext(ctx, `INSERT INTO machines (id, facility_id, position, data) VALUES (?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET position = excluded.position, data = excluded.data, removed_at = NULL
+			WHERE machines.facility_id = excluded.facility_id`, m.ID, f.ID, i, string(data))
+		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return &dgml.Error{Kind: dgml.Conflict, Field: fmt.Sprintf("machines[%d].id", i), Msg: fmt.Sprintf("machine %s belongs to another workshop; leave the id out to add a new machine", m.ID)}
 		}
 	}
 	return nil

@@ -1,10 +1,16 @@
 package geometry
 
 import (
+	"bufio"
 	"context"
-	"github.com/dgml/dgml"
+	"io"
 	"math"
+	"path/filepath"
 	"sort"
+	"strings"
+	"sync"
+
+	"github.com/dgml/dgml"
 )
 
 // Options tune the analysis.
@@ -37,6 +43,8 @@ type Analysis struct {
 	// planner tests their sizes against machine envelopes.
 	Orientations []Orientation `json:"orientations"`
 	Suggested    string        `json:"suggested_orientation"` // least overhang, then least height
+
+	inconsistent int // edges whose faces disagree within a shell
 }
 
 // Orientation is the part placed with one axis pointing up.
@@ -56,57 +64,92 @@ func num(f float64) string {
 	return string(b)
 }
 
-// indexed is a mesh with shared vertices, as analysis needs it.
-type indexed struct {
-	verts []Vec
-	tris  [][3]int32
-}
-
-func weld(m *Mesh) *indexed {
-	ix := &indexed{tris: make([][3]int32, len(m.Triangles)), verts: make([]Vec, 0, len(m.Triangles)/2+3)}
-	seen := make(map[Vec]int32, len(m.Triangles)/2+3)
-	for i, t := range m.Triangles {
-		for j, v := range t {
-			id, ok := seen[v]
-			if !ok {
-				id = int32(len(ix.verts))
-				seen[v] = id
-				ix.verts = append(ix.verts, v)
-			}
-			ix.tris[i][j] = id
-		}
-	}
-	return ix
-}
-
 // Analyze measures a mesh. Work stops when ctx is done; a mesh whose
 // figures come out as no finite number (a model of coordinates made to
 // overflow) is refused with an error rather than measured wrong.
 func Analyze(ctx context.Context, m *Mesh, opt Options) (*Analysis, error) {
+	if len(m.Triangles) == 0 {
+		return &Analysis{}, nil
+	}
+	return analyzeIndexed(ctx, weld(m), opt)
+}
+
+// AnalyzeFile measures a part file as Analyze does. A binary STL is
+// streamed into shared vertices without ever holding its triangles one
+// by one, so a file of millions of triangles takes a fraction of the
+// memory; other formats are read whole first.
+func AnalyzeFile(ctx context.Context, name string, r io.Reader, lim Limits, opt Options) (*Analysis, error) {
+	if strings.ToLower(filepath.Ext(name)) == ".stl" {
+		br := bufio.NewReaderSize(r, 1<<16)
+		head, _ := br.Peek(512)
+		if !isASCIISTL(head) {
+			// One core decodes records while the other welds them.
+			const batch = 1 << 12
+			full, free := make(chan []Triangle, 4), make(chan []Triangle, 4)
+			for range 4 {
+				free <- make([]Triangle, 0, batch)
+			}
+			var w *welder
+			var err error
+			go func() {
+				defer close(full)
+				cur := <-free
+				err = eachBinarySTL(ctx, name, br, lim, func(n int) { w = newWelder(n) }, func(t *Triangle) {
+					cur = append(cur, *t)
+					if len(cur) == batch {
+						full <- cur
+						cur = <-free
+					}
+				})
+				if len(cur) > 0 {
+					full <- cur
+				}
+			}()
+			for b := range full {
+				for i := range b {
+					w.add(b[i])
+				}
+				free <- b[:0]
+			}
+			if err != nil {
+				return nil, err
+			}
+			if len(w.ix.tris) == 0 {
+				return &Analysis{}, nil
+			}
+			return analyzeIndexed(ctx, w.done(), opt)
+		}
+		r = br
+	}
+	m, err := Read(ctx, name, r, lim)
+	if err != nil {
+		return nil, err
+	}
+	return Analyze(ctx, m, opt)
+}
+
+func analyzeIndexed(ctx context.Context, ix *indexed, opt Options) (*Analysis, error) {
 	if opt.OverhangAngle <= 0 || math.IsNaN(opt.OverhangAngle) {
 		opt.OverhangAngle = DefaultOptions.OverhangAngle
 	}
-	a := &Analysis{Triangles: len(m.Triangles)}
-	if len(m.Triangles) == 0 {
-		return a, nil
-	}
-	ix := weld(m)
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	a.Vertices = len(ix.verts)
+	a := &Analysis{Triangles: len(ix.tris), Vertices: len(ix.verts)}
 	a.Min, a.Max = bounds(ix.verts)
 	a.Size = a.Max.Sub(a.Min)
-	var normals []Vec
-	normals, a.Area, a.Volume, a.DegenerateFaces = faces(m)
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
+	// The faces' measures and the topology read the mesh and write apart:
+	// they run on two cores.
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.Area, a.Volume, a.DegenerateFaces = faces(ix)
+		a.Orientations = orientations(ix, a, opt)
+	}()
 	topology(ix, a)
+	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	a.Orientations = orientations(m, normals, a, opt)
+	a.Watertight = a.BoundaryEdges == 0 && a.NonManifoldEdges == 0 && a.inconsistent == 0 && a.FlippedFaces == 0 && a.Volume > 0
 	a.Overhang = a.Orientations[0].Overhang
 	a.Suggested = suggest(a.Orientations)
 	for _, x := range []float64{a.Area, a.Volume, a.Size.X, a.Size.Y, a.Size.Z, a.Overhang} {
@@ -127,28 +170,49 @@ func bounds(vs []Vec) (Vec, Vec) {
 	return lo, hi
 }
 
-// faces computes unit normals, total area, the signed volume (divergence
-// theorem, so right for a closed mesh) and the faces of no area.
-func faces(m *Mesh) (normals []Vec, area, volume float64, degenerate int) {
-	normals = make([]Vec, len(m.Triangles))
-	for i, t := range m.Triangles {
+// faces computes the total area, the signed volume (divergence theorem,
+// so right for a closed mesh) and the faces of no area.
+func faces(ix *indexed) (area, volume float64, degenerate int) {
+	for f := range ix.tris {
+		t := ix.triangle(f)
 		c := t[1].Sub(t[0]).Cross(t[2].Sub(t[0]))
 		l := c.Len()
 		if l < 1e-12 {
 			degenerate++
 			continue
 		}
-		normals[i] = c.Scale(1 / l)
 		area += l / 2
 		volume += t[0].Dot(t[1].Cross(t[2])) / 6
 	}
-	return normals, area, volume, degenerate
+	return area, volume, degenerate
 }
 
 // topology counts shells and checks that every edge joins exactly two
-// faces that run it in opposite directions.
+// faces that run it in opposite directions. Faces meeting at an edge are
+// found through the faces around each vertex (a compact list, 4 bytes a
+// corner), not through a table of edges.
 func topology(ix *indexed, a *Analysis) {
-	parent := make([]int32, len(ix.tris))
+	n := len(ix.tris)
+	// around[start[v]:start[v+1]] are the faces at vertex v, in order.
+	start := make([]int32, len(ix.verts)+1)
+	for _, t := range ix.tris {
+		for _, v := range t {
+			start[v+1]++
+		}
+	}
+	for v := range ix.verts {
+		start[v+1] += start[v]
+	}
+	around := make([]int32, start[len(ix.verts)])
+	fill := make([]int32, len(ix.verts))
+	for f, t := range ix.tris {
+		for _, v := range t {
+			around[start[v]+fill[v]] = int32(f)
+			fill[v]++
+		}
+	}
+	fill = nil
+	parent := make([]int32, n)
 	for i := range parent {
 		parent[i] = int32(i)
 	}
@@ -156,46 +220,82 @@ func topology(ix *indexed, a *Analysis) {
 	// neighbours agree when they run their shared edge in opposite
 	// directions, so a shell's faces split into two parities, and the
 	// smaller part is the flipped faces.
-	parity := make([]bool, len(ix.tris))
-	var find func(x int32) (int32, bool)
-	find = func(x int32) (int32, bool) {
-		if parent[x] == x {
-			return x, false
+	parity := make([]bool, n)
+	find := func(x int32) (int32, bool) {
+		// Up to the root, then back down compressing the path.
+		r, p := x, false
+		for parent[r] != r {
+			p = p != parity[r]
+			r = parent[r]
 		}
-		r, p := find(parent[x])
-		parent[x] = r
-		parity[x] = parity[x] != p
-		return r, parity[x]
+		for x != r {
+			next, px := parent[x], parity[x]
+			parent[x], parity[x] = r, p
+			p = p != px
+			x = next
+		}
+		return r, false
+	}
+	// direction says whether face g runs the edge u→v (true) or v→u, and
+	// whether it has the edge at all.
+	direction := func(g int32, u, v int32) (has, fwd bool) {
+		t := ix.tris[g]
+		for k := 0; k < 3; k++ {
+			a, b := t[k], t[(k+1)%3]
+			if a == u && b == v {
+				return true, true
+			}
+			if a == v && b == u {
+				return true, false
+			}
+		}
+		return false, false
 	}
 	inconsistent := 0
-	// An edge's state: first face << 8 | direction << 7 | uses (to 127).
-	edges := make(map[uint64]int64, len(ix.tris)*3/2)
 	for f, t := range ix.tris {
 		for k := 0; k < 3; k++ {
 			u, v := t[k], t[(k+1)%3]
 			if u == v {
 				continue
 			}
-			key, fwd := edgeKey(u, v)
-			st, seen := edges[key]
-			if !seen {
-				edges[key] = int64(f)<<8 | b2i(fwd)<<7 | 1
-				continue
-			}
-			uses := st & 127
-			if uses < 127 {
-				edges[key] = st + 1
-			}
-			if uses >= 2 {
-				if uses == 2 {
-					a.NonManifoldEdges++
+			// The faces along this edge, in face order; the edge is
+			// counted once, by the first of them.
+			first, second, uses := int32(f), int32(-1), 1
+			secondFwd := false
+			own := true
+			for _, g := range around[start[u]:start[u+1]] {
+				if g == int32(f) {
+					continue
 				}
+				has, fwd := direction(g, u, v)
+				if !has {
+					continue
+				}
+				if g < int32(f) {
+					own = false
+					break
+				}
+				uses++
+				if second < 0 {
+					second, secondFwd = g, fwd
+				}
+			}
+			if !own {
 				continue
 			}
-			g, gfwd := int32(st>>8), st>>7&1 == 1
-			flip := fwd == gfwd
-			rf, pf := find(int32(f))
-			rg, pg := find(g)
+			switch {
+			case uses == 1:
+				a.BoundaryEdges++
+				continue
+			case uses > 2:
+				a.NonManifoldEdges++
+			}
+			// The first two faces are joined: they agree when they run the
+			// edge in opposite directions (f runs it u→v).
+			flip := secondFwd
+			rf, _ := find(first)
+			rg, _ := find(second)
+			pf, pg := parityOf(parent, parity, first), parityOf(parent, parity, second)
 			if rf == rg {
 				if (pf != pg) != flip {
 					inconsistent++
@@ -206,27 +306,34 @@ func topology(ix *indexed, a *Analysis) {
 			parity[rg] = pf != pg != flip
 		}
 	}
-	for _, st := range edges {
-		if st&127 == 1 {
-			a.BoundaryEdges++
-		}
-	}
-	count := map[int32][2]int{}
+	around, start = nil, nil
+	// Faces per shell and parity, indexed by the shell's root.
+	counts := make([][2]int32, n)
 	for i := range ix.tris {
-		r, p := find(int32(i))
-		c := count[r]
+		r, _ := find(int32(i))
+		p := parityOf(parent, parity, int32(i))
 		if p {
-			c[1]++
+			counts[r][1]++
 		} else {
-			c[0]++
+			counts[r][0]++
 		}
-		count[r] = c
 	}
-	a.Shells = len(count)
-	for _, c := range count {
-		a.FlippedFaces += min(c[0], c[1])
+	for _, c := range counts {
+		if c[0]+c[1] > 0 {
+			a.Shells++
+			a.FlippedFaces += int(min(c[0], c[1]))
+		}
 	}
-	a.Watertight = a.BoundaryEdges == 0 && a.NonManifoldEdges == 0 && inconsistent == 0 && a.FlippedFaces == 0 && a.Volume > 0
+	a.inconsistent = inconsistent
+}
+
+// parityOf is a face's orientation relative to its root, once find has
+// compressed its path (its parent is then the root, or it is the root).
+func parityOf(parent []int32, parity []bool, x int32) bool {
+	if parent[x] == x {
+		return false
+	}
+	return parity[x]
 }
 
 func b2i(b bool) int64 {
@@ -251,9 +358,10 @@ var axes = []struct {
 // orientations measures the part placed with each axis up: its size
 // (width, depth, height) and the area of faces that overhang more than the
 // printable angle, not counting faces resting on the bed.
-func orientations(m *Mesh, normals []Vec, a *Analysis, opt Options) []Orientation {
+func orientations(ix *indexed, a *Analysis, opt Options) []Orientation {
 	limit := math.Sin(opt.OverhangAngle * math.Pi / 180)
 	out := make([]Orientation, len(axes))
+	var bed [6]float64
 	for i, ax := range axes {
 		o := Orientation{Up: ax.name}
 		switch ax.name[1] {
@@ -264,20 +372,28 @@ func orientations(m *Mesh, normals []Vec, a *Analysis, opt Options) []Orientatio
 		default:
 			o.Size = Vec{a.Size.X, a.Size.Z, a.Size.Y}
 		}
-		bed := math.Min(ax.up.Dot(a.Min), ax.up.Dot(a.Max))
-		for f, n := range normals {
+		bed[i] = math.Min(ax.up.Dot(a.Min), ax.up.Dot(a.Max))
+		out[i] = o
+	}
+	for f := range ix.tris {
+		t := ix.triangle(f)
+		c := t[1].Sub(t[0]).Cross(t[2].Sub(t[0]))
+		l := c.Len()
+		if l < 1e-12 {
+			continue
+		}
+		n := c.Scale(1 / l)
+		for i, ax := range axes {
 			down := -n.Dot(ax.up)
 			if down <= limit {
 				continue
 			}
-			t := m.Triangles[f]
 			low := math.Max(math.Max(ax.up.Dot(t[0]), ax.up.Dot(t[1])), ax.up.Dot(t[2]))
-			if low-bed < 0.05 {
+			if low-bed[i] < 0.05 {
 				continue // on the bed
 			}
-			o.Overhang += t[1].Sub(t[0]).Cross(t[2].Sub(t[0])).Len() / 2
+			out[i].Overhang += l / 2
 		}
-		out[i] = o
 	}
 	return out
 }

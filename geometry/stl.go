@@ -103,40 +103,68 @@ func isASCIISTL(head []byte) bool {
 }
 
 func readBinarySTL(ctx context.Context, name string, r io.Reader, lim Limits) (*Mesh, error) {
+	var m *Mesh
+	err := eachBinarySTL(ctx, name, r, lim, func(n int) {
+		m = &Mesh{Triangles: make([]Triangle, 0, n)}
+	}, func(t *Triangle) { m.Triangles = append(m.Triangles, *t) })
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// eachBinarySTL reads a binary STL's triangles in order: start is told
+// how many to make room for (what the file can hold, not what its header
+// says, when its size is unknown), then each goes to fn.
+func eachBinarySTL(ctx context.Context, name string, r io.Reader, lim Limits, start func(n int), fn func(*Triangle)) error {
 	var head [84]byte
 	if _, err := io.ReadFull(r, head[:]); err != nil {
-		return nil, meshError(name, 0, "header", "not an STL file: shorter than the 84-byte binary header")
+		return meshError(name, 0, "header", "not an STL file: shorter than the 84-byte binary header")
 	}
 	n := binary.LittleEndian.Uint32(head[80:])
 	if int64(n) > int64(lim.triangles()) {
-		return nil, &dgml.Error{Kind: dgml.TooLarge, File: name, Field: "triangle count", Msg: fmt.Sprintf("%d triangles, more than the limit of %d", n, lim.triangles())}
+		return &dgml.Error{Kind: dgml.TooLarge, File: name, Field: "triangle count", Msg: fmt.Sprintf("%d triangles, more than the limit of %d", n, lim.triangles())}
 	}
 	if lim.Size > 0 && 84+50*int64(n) > lim.Size {
-		return nil, meshError(name, 0, "triangle count", "the header announces %d triangles, but a file of %d bytes holds at most %d", n, lim.Size, max(0, lim.Size-84)/50)
+		return meshError(name, 0, "triangle count", "the header announces %d triangles, but a file of %d bytes holds at most %d", n, lim.Size, max(0, lim.Size-84)/50)
 	}
-	// Room for what the file can hold, not for what its header says.
-	m := &Mesh{Triangles: make([]Triangle, 0, min(int(n), 1<<16))}
-	var rec [50]byte
-	for i := uint32(0); i < n; i++ {
-		if i%every == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
+	if lim.Size > 0 {
+		start(int(n)) // the file is known to hold them all
+	} else {
+		start(min(int(n), 1<<16))
+	}
+	// Whole blocks of records at a time.
+	const block = 1 << 12
+	buf := make([]byte, 50*block)
+	var t Triangle
+	for i := uint32(0); i < n; {
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
-		if _, err := io.ReadFull(r, rec[:]); err != nil {
-			return nil, meshError(name, 0, fmt.Sprintf("triangle %d", i), "file ends after %d of the %d triangles its header announces", i, n)
+		k := min(n-i, block)
+		got, err := io.ReadFull(r, buf[:50*k])
+		short := err != nil
+		if short {
+			k = uint32(got / 50) // the whole records that came; the next is cut
 		}
-		var t Triangle
-		for v := 0; v < 3; v++ {
-			for c := 0; c < 3; c++ {
-				f := float64(math.Float32frombits(binary.LittleEndian.Uint32(rec[12+v*12+c*4:])))
-				if !lim.within(f) {
-					return nil, farError(name, 0, fmt.Sprintf("triangle %d", i), lim)
+		for j := uint32(0); j < k; j, i = j+1, i+1 {
+			rec := buf[50*j : 50*j+50]
+			for v := 0; v < 3; v++ {
+				for c := 0; c < 3; c++ {
+					f := float64(math.Float32frombits(binary.LittleEndian.Uint32(rec[12+v*12+c*4:])))
+					if !lim.within(f) {
+						return farError(name, 0, fmt.Sprintf("triangle %d", i), lim)
+					}
+					setCoord(&t[v], c, f)
 				}
-				setCoord(&t[v], c, f)
 			}
+			fn(&t)
 		}
-		m.Triangles = append(m.Triangles, t)
+		if short {
+			return meshError(name, 0, fmt.Sprintf("triangle %d", i), "file ends after %d of the %d triangles its header announces", i, n)
+		}
 	}
-	return m, nil
+	return nil
 }
 
 func setCoord(v *Vec, c int, f float64) {

@@ -57,6 +57,19 @@ func readMesh(ctx context.Context, path string, lim geometry.Limits) (*geometry.
 	return geometry.Read(ctx, path, f, lim)
 }
 
+// analyzeFile measures a part file, streaming it where the format allows.
+func analyzeFile(ctx context.Context, path string, lim geometry.Limits, opt geometry.Options) (*geometry.Analysis, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil {
+		lim.Size = st.Size()
+	}
+	return geometry.AnalyzeFile(ctx, path, f, lim, opt)
+}
+
 type infoRow struct {
 	File  string             `json:"file"`
 	Error string             `json:"error,omitempty"`
@@ -84,10 +97,8 @@ Many files are read in parallel, with progress on a terminal.`)
 	bar := newProgress(os.Stderr, len(files), !*asJSON)
 	eachParallel(ctx, len(files), func(i int) {
 		rows[i].File = files[i]
-		m, err := readMesh(ctx, files[i], geometry.Limits{MaxTriangles: *maxTris})
-		if err == nil {
-			rows[i].Info, err = geometry.Analyze(ctx, m, geometry.Options{OverhangAngle: *angle})
-		}
+		info, err := analyzeFile(ctx, files[i], geometry.Limits{MaxTriangles: *maxTris}, geometry.Options{OverhangAngle: *angle})
+		rows[i].Info = info
 		if err != nil {
 			rows[i].Error = err.Error()
 		}

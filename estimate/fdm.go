@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/geometry"
@@ -115,20 +118,37 @@ func newPrint(m *geometry.Mesh, layers []geometry.Layer, s FDM) *print {
 	lo, hi := bounds2(layers)
 	p := &print{s: s, layers: layers, cell: s.ExtrusionWidth}
 	proto := newGrid(lo.X-s.ExtrusionWidth, lo.Y-s.ExtrusionWidth, hi.X+s.ExtrusionWidth, hi.Y+s.ExtrusionWidth, p.cell)
-	for _, l := range layers {
+	p.full, p.inner = make([]*grid, len(layers)), make([]*grid, len(layers))
+	eachLayer(len(layers), func(i int) {
 		g := proto.empty()
-		g.fill(l.Loops)
-		p.full = append(p.full, g)
+		g.fill(layers[i].Loops)
+		p.full[i] = g
 		in := g
 		for k := 0; k < s.Perimeters; k++ {
 			in = in.erode(k%2 == 1)
 		}
-		p.inner = append(p.inner, in)
-	}
-	for i := range layers {
-		p.solids = append(p.solids, p.solidMask(i))
-	}
+		p.inner[i] = in
+	})
+	// Each layer's solid area depends only on the layers' outlines.
+	p.solids = make([]*grid, len(layers))
+	eachLayer(len(layers), func(i int) { p.solids[i] = p.solidMask(i) })
 	return p
+}
+
+// eachLayer runs work for layers 0..n-1 on every core.
+func eachLayer(n int, work func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				work(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func bounds2(layers []geometry.Layer) (geometry.Point2, geometry.Point2) {
@@ -182,13 +202,7 @@ func (p *print) solidMask(i int) *grid {
 	// pattern are printed solid (PrusaSlicer's default: 70 mm²).
 	sparse := p.inner[i].andNot(solid)
 	cells := int(solidBelowArea / (p.cell * p.cell))
-	for _, comp := range sparse.components() {
-		if len(comp) < cells {
-			for _, c := range comp {
-				solid.set(c%solid.nx, c/solid.nx)
-			}
-		}
-	}
+	sparse.smallIslands(cells, solid)
 	return solid
 }
 
@@ -225,6 +239,7 @@ func (p *print) layer(i int, res *FDMResult) {
 	// each an offset of the loop by one more extrusion width.
 	loopsOut := 0
 	for _, loop := range l.Loops {
+		loop = simplify(loop, s.Resolution)
 		L := geometry.Length(loop)
 		if L < s.ExtrusionWidth {
 			continue
@@ -459,4 +474,69 @@ func (t *layerTime) addTo(res *FDMResult) {
 	}
 	res.Seconds += t.extrude + t.other
 	res.VolumeMM3 += t.volume
+}
+
+// simplify drops the points of a closed loop that lie within tol of the
+// path without them (Ramer-Douglas-Peucker, from the loop's farthest
+// pair), as slicers do by their G-code resolution: a curve cut into
+// tenth-of-a-millimetre segments is printed as the few moves that stay
+// within it.
+func simplify(loop []geometry.Point2, tol float64) []geometry.Point2 {
+	if tol <= 0 || len(loop) < 4 {
+		return loop
+	}
+	// Split at the point farthest from the first, so each half is an
+	// open chain with distinct ends.
+	far, best := 0, -1.0
+	for i, p := range loop {
+		if d := math.Hypot(p.X-loop[0].X, p.Y-loop[0].Y); d > best {
+			far, best = i, d
+		}
+	}
+	keep := make([]bool, len(loop))
+	keep[0], keep[far] = true, true
+	var mark func(a, b int)
+	mark = func(a, b int) { // b may wrap past the end
+		for {
+			n := len(loop)
+			pa, pb := loop[a%n], loop[b%n]
+			dx, dy := pb.X-pa.X, pb.Y-pa.Y
+			l := math.Hypot(dx, dy)
+			idx, worst := -1, tol
+			for i := a + 1; i < b; i++ {
+				p := loop[i%n]
+				var d float64
+				if l == 0 {
+					d = math.Hypot(p.X-pa.X, p.Y-pa.Y)
+				} else {
+					d = math.Abs(dx*(p.Y-pa.Y)-dy*(p.X-pa.X)) / l
+				}
+				if d > worst {
+					idx, worst = i, d
+				}
+			}
+			if idx < 0 {
+				return
+			}
+			keep[idx%n] = true
+			// Recurse into the shorter side, loop over the longer: depth
+			// stays logarithmic.
+			if idx-a < b-idx {
+				mark(a, idx)
+				a = idx
+			} else {
+				mark(idx, b)
+				b = idx
+			}
+		}
+	}
+	mark(0, far)
+	mark(far, len(loop))
+	out := make([]geometry.Point2, 0, len(loop)/4+3)
+	for i, p := range loop {
+		if keep[i] {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -110,22 +110,25 @@ func (g *grid) fill(loops [][]geometry.Point2) {
 
 // components labels the 4-connected islands of set cells and returns,
 // for each, the list of its cells' indices (y*nx + x).
-func (g *grid) components() [][]int {
+// smallIslands sets in dst every cell of g's islands (4-connected) of
+// fewer than limit cells, flooding each island once with one buffer.
+func (g *grid) smallIslands(limit int, dst *grid) {
 	seen := make([]bool, g.nx*g.ny)
-	var out [][]int
-	var stack []int
+	var stack, comp []int
 	for y := 0; y < g.ny; y++ {
 		for x := 0; x < g.nx; x++ {
 			if !g.has(x, y) || seen[y*g.nx+x] {
 				continue
 			}
-			var comp []int
+			comp = comp[:0]
 			stack = append(stack[:0], y*g.nx+x)
 			seen[y*g.nx+x] = true
 			for len(stack) > 0 {
 				c := stack[len(stack)-1]
 				stack = stack[:len(stack)-1]
-				comp = append(comp, c)
+				if len(comp) < limit {
+					comp = append(comp, c)
+				}
 				cx, cy := c%g.nx, c/g.nx
 				for _, d := range [4][2]int{{1, 0}, {-1, 0}, {0, 1}, {0, -1}} {
 					nx, ny := cx+d[0], cy+d[1]
@@ -135,10 +138,13 @@ func (g *grid) components() [][]int {
 					}
 				}
 			}
-			out = append(out, comp)
+			if len(comp) < limit {
+				for _, c := range comp {
+					dst.set(c%dst.nx, c/dst.nx)
+				}
+			}
 		}
 	}
-	return out
 }
 
 // erode removes the cells within one cell of the outside: with square

@@ -48,6 +48,10 @@ type FDM struct {
 	RetractBeforeTravel    float64 `ini:"retract_before_travel" range:"0,1000"`
 	SlowdownBelowLayerTime float64 `ini:"slowdown_below_layer_time" range:"0,3600"`
 	MinPrintSpeed          float64 `ini:"min_print_speed" range:"1,2000"`
+	// Resolution is how far a path may stray to drop a point: slicers
+	// merge a finely tessellated curve's short segments by it before the
+	// firmware plans them.
+	Resolution float64 `ini:"gcode_resolution" range:"0,1"`
 }
 
 // DefaultFDM is a common 0.4 mm nozzle PLA profile (close to
@@ -59,7 +63,7 @@ var DefaultFDM = FDM{
 	BridgeSpeed: 30, TravelSpeed: 150, FirstLayerSpeed: 20,
 	DefaultAcceleration: 1000, PerimeterAccel: 800, InfillAccel: 1250, FirstLayerAccel: 800, TravelAccel: 1250,
 	MaxAcceleration: 1250, Jerk: 8, RetractLength: 0.8, RetractSpeed: 35, RetractBeforeTravel: 2,
-	SlowdownBelowLayerTime: 10, MinPrintSpeed: 15,
+	SlowdownBelowLayerTime: 10, MinPrintSpeed: 15, Resolution: 0.0125,
 }
 
 // Set sets one setting by its PrusaSlicer name; unknown names are an

@@ -97,6 +97,9 @@ func (w *welder) done() *indexed {
 }
 
 func weld(m *Mesh) *indexed {
+	if m.shared != nil && len(m.shared.tris) == len(m.Triangles) {
+		return m.shared
+	}
 	w := newWelder(len(m.Triangles))
 	for _, t := range m.Triangles {
 		w.add(t)

@@ -41,10 +41,14 @@ func (t Triangle) Normal() Vec {
 // Mesh is a triangle soup.
 type Mesh struct {
 	Triangles []Triangle
+	// shared is the mesh with shared vertices when a reader built it
+	// alongside (on another core); nil once the triangles change.
+	shared *indexed
 }
 
 // Translate moves every vertex by d.
 func (m *Mesh) Translate(d Vec) {
+	m.shared = nil
 	for i := range m.Triangles {
 		for j := range m.Triangles[i] {
 			m.Triangles[i][j] = m.Triangles[i][j].Add(d)
@@ -53,7 +57,10 @@ func (m *Mesh) Translate(d Vec) {
 }
 
 // Append adds another mesh's triangles.
-func (m *Mesh) Append(o *Mesh) { m.Triangles = append(m.Triangles, o.Triangles...) }
+func (m *Mesh) Append(o *Mesh) {
+	m.shared = nil
+	m.Triangles = append(m.Triangles, o.Triangles...)
+}
 
 // WriteSTL writes the mesh as binary STL.
 func WriteSTL(w io.Writer, m *Mesh, name string) error {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"sort"
+	"sync"
 
 	"github.com/dgml/dgml"
 )
@@ -84,11 +86,31 @@ func Slice(ctx context.Context, m *Mesh, firstHeight, layerHeight float64) ([]La
 		zmin[i], zmax[i] = math.Min(a, math.Min(b, c)), math.Max(a, math.Max(b, c))
 	}
 	sort.Slice(order, func(i, j int) bool { return zmin[order[i]] < zmin[order[j]] })
+	// The sweep hands each layer its triangles; the layers are cut on
+	// every core.
+	type work struct {
+		li   int
+		tris []int32
+	}
+	jobs := make(chan work, 64)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var c cutter
+			for w := range jobs {
+				layers[w.li].Loops = c.cut(ix, w.tris, layers[w.li].Z+lo.Z)
+			}
+		}()
+	}
 	var active []int32
 	next := 0
+	var err error
 	for li := range layers {
 		if li%256 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
+			err = ctx.Err()
+			break
 		}
 		z := layers[li].Z
 		for next < len(order) && zmin[order[next]] <= z {
@@ -102,17 +124,34 @@ func Slice(ctx context.Context, m *Mesh, firstHeight, layerHeight float64) ([]La
 			}
 		}
 		active = kept
-		layers[li].Loops = cut(ix, active, z+lo.Z)
+		jobs <- work{li, append([]int32(nil), active...)}
+	}
+	close(jobs)
+	wg.Wait()
+	if err != nil {
+		return nil, err
 	}
 	return layers, nil
+}
+
+type cutter struct {
+	point map[uint64]Point2
+	next  map[uint64]uint64
 }
 
 // cut intersects the given triangles with the plane at z and chains the
 // segments into loops. A segment's ends are named by the mesh edges they
 // lie on, so chaining is exact, without tolerances.
-func cut(ix *indexed, tris []int32, z float64) [][]Point2 {
-	point := map[uint64]Point2{}
-	next := make(map[uint64]uint64, len(tris))
+//
+// The cutter keeps its tables from layer to layer: a tall part's layers
+// would otherwise each build them anew.
+func (c *cutter) cut(ix *indexed, tris []int32, z float64) [][]Point2 {
+	if c.point == nil {
+		c.point, c.next = map[uint64]Point2{}, map[uint64]uint64{}
+	}
+	clear(c.point)
+	clear(c.next)
+	point, next := c.point, c.next
 	above := func(v int32) bool { return ix.verts[v].Z > z }
 	cross := func(u, v int32) uint64 {
 		key, _ := edgeKey(u, v)

@@ -103,13 +103,43 @@ func isASCIISTL(head []byte) bool {
 }
 
 func readBinarySTL(ctx context.Context, name string, r io.Reader, lim Limits) (*Mesh, error) {
+	// The other core welds the triangles read so far into shared
+	// vertices, which slicing and analysis need next.
+	const batch = 1 << 12
 	var m *Mesh
+	var w *welder
+	var full chan []Triangle
+	welded := make(chan struct{})
+	sent := 0
 	err := eachBinarySTL(ctx, name, r, lim, func(n int) {
 		m = &Mesh{Triangles: make([]Triangle, 0, n)}
-	}, func(t *Triangle) { m.Triangles = append(m.Triangles, *t) })
+		w, full = newWelder(n), make(chan []Triangle, 16)
+		go func() {
+			defer close(welded)
+			for b := range full {
+				for i := range b {
+					w.add(b[i])
+				}
+			}
+		}()
+	}, func(t *Triangle) {
+		m.Triangles = append(m.Triangles, *t)
+		if len(m.Triangles)-sent == batch {
+			full <- m.Triangles[sent:len(m.Triangles):len(m.Triangles)]
+			sent = len(m.Triangles)
+		}
+	})
+	if full != nil {
+		if err == nil && sent < len(m.Triangles) {
+			full <- m.Triangles[sent:len(m.Triangles):len(m.Triangles)]
+		}
+		close(full)
+		<-welded
+	}
 	if err != nil {
 		return nil, err
 	}
+	m.shared = w.done()
 	return m, nil
 }
 

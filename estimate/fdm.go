@@ -45,17 +45,27 @@ type Feature struct {
 const smallPerimeter = 2 * math.Pi * 6.5
 
 func (s *FDM) check() error {
+	for _, w := range []struct {
+		key string
+		w   float64
+	}{{"extrusion_width", s.ExtrusionWidth}, {"perimeter_extrusion_width", s.PerimeterWidth}, {"external_perimeter_extrusion_width", s.ExternalPerimeterWidth},
+		{"infill_extrusion_width", s.InfillWidth}, {"solid_infill_extrusion_width", s.SolidInfillWidth}, {"top_infill_extrusion_width", s.TopInfillWidth}} {
+		if w.w < s.LayerHeight {
+			return &dgml.Error{Kind: dgml.Invalid, Field: w.key, Msg: "an extrusion width must be at least the layer height"}
+		}
+	}
+	if s.FirstLayerWidth < s.FirstLayerHeight {
+		return &dgml.Error{Kind: dgml.Invalid, Field: "first_layer_extrusion_width", Msg: "an extrusion width must be at least the first layer's height"}
+	}
 	switch {
 	case s.LayerHeight <= 0 || s.FirstLayerHeight <= 0:
 		return &dgml.Error{Kind: dgml.Invalid, Field: "layer_height", Msg: "layer heights must be positive"}
-	case s.ExtrusionWidth < s.LayerHeight:
-		return &dgml.Error{Kind: dgml.Invalid, Field: "extrusion_width", Msg: "the extrusion width must be at least the layer height"}
 	case s.FillDensity > 100:
 		return &dgml.Error{Kind: dgml.Invalid, Field: "fill_density", Msg: "at most 100%"}
 	case s.FilamentDiameter <= 0:
 		return &dgml.Error{Kind: dgml.Invalid, Field: "filament_diameter", Msg: "must be positive"}
 	}
-	for _, v := range []float64{s.PerimeterSpeed, s.ExternalPerimSpeed, s.InfillSpeed, s.SolidInfillSpeed, s.TopSolidInfillSpeed, s.TravelSpeed, s.FirstLayerSpeed, s.DefaultAcceleration} {
+	for _, v := range []float64{s.PerimeterSpeed, s.ExternalPerimSpeed, s.InfillSpeed, s.SolidInfillSpeed, s.TopSolidInfillSpeed, s.TravelSpeed, s.FirstLayerSpeed, s.DefaultAcceleration, s.GapFillSpeed, s.BridgeSpeed} {
 		if v <= 0 {
 			return &dgml.Error{Kind: dgml.Invalid, Field: "speeds", Msg: "speeds and accelerations must be positive"}
 		}
@@ -71,6 +81,7 @@ func (s *FDM) check() error {
 // Work stops when ctx is done. A part whose layers would take more than
 // MaxCells raster cells in all (far beyond any printer's bed) is refused.
 func EstimateFDM(ctx context.Context, m *geometry.Mesh, s FDM) (*FDMResult, error) {
+	s = s.Resolve()
 	if err := s.check(); err != nil {
 		return nil, err
 	}
@@ -83,7 +94,7 @@ func EstimateFDM(ctx context.Context, m *geometry.Mesh, s FDM) (*FDMResult, erro
 		return res, nil
 	}
 	lo, hi := bounds2(layers)
-	w, d := (hi.X-lo.X)/s.ExtrusionWidth+3, (hi.Y-lo.Y)/s.ExtrusionWidth+3
+	w, d := (hi.X-lo.X)/s.SolidInfillWidth+3, (hi.Y-lo.Y)/s.SolidInfillWidth+3
 	if cells := w * d * float64(len(layers)); !(cells <= MaxCells) {
 		return nil, &dgml.Error{Kind: dgml.TooLarge, Op: "estimate.FDM", Msg: fmt.Sprintf("a part of %.0f × %.0f mm in %d layers is larger than any printer's bed: split it into printable parts", hi.X-lo.X, hi.Y-lo.Y, len(layers))}
 	}
@@ -111,23 +122,45 @@ type print struct {
 	full   []*grid // cells with material
 	inner  []*grid // cells inside the perimeters
 	solids []*grid // inner cells printed solid
-	cell   float64
+	cell   float64 // the solid infill's width: its lines are a row of cells
+	// squeezed layers are walls thinner than their perimeters: printed
+	// as beads that fill them (as PrusaSlicer's Arachne does), no infill.
+	squeezed []bool
+	area     []float64 // each layer's area, mm²
+	// fillScale corrects each layer's infill for the raster: the area
+	// inside the perimeters as the outline gives it, over the cells'.
+	fillScale   []float64
+	top, bottom int // solid layers, at least the minimum thickness
 }
 
 func newPrint(m *geometry.Mesh, layers []geometry.Layer, s FDM) *print {
 	lo, hi := bounds2(layers)
-	p := &print{s: s, layers: layers, cell: s.ExtrusionWidth}
-	proto := newGrid(lo.X-s.ExtrusionWidth, lo.Y-s.ExtrusionWidth, hi.X+s.ExtrusionWidth, hi.Y+s.ExtrusionWidth, p.cell)
+	p := &print{s: s, layers: layers, cell: s.SolidInfillWidth}
+	p.top = max(s.TopSolidLayers, layersFor(s.TopSolidMinThickness, s.LayerHeight))
+	p.bottom = max(s.BottomSolidLayers, layersFor(s.BottomSolidMinThick, s.LayerHeight))
+	proto := newGrid(lo.X-p.cell, lo.Y-p.cell, hi.X+p.cell, hi.Y+p.cell, p.cell)
 	p.full, p.inner = make([]*grid, len(layers)), make([]*grid, len(layers))
+	p.squeezed, p.area, p.fillScale = make([]bool, len(layers)), make([]float64, len(layers)), make([]float64, len(layers))
+	// The perimeters' band is as many cells as their spacings add up to.
+	erosions := 0
+	if s.Perimeters > 0 {
+		shell := spacing(s.ExternalPerimeterWidth, s.LayerHeight) + float64(s.Perimeters-1)*spacing(s.PerimeterWidth, s.LayerHeight)
+		erosions = max(1, int(math.Round(shell/p.cell)))
+	}
 	eachLayer(len(layers), func(i int) {
 		g := proto.empty()
 		g.fill(layers[i].Loops)
 		p.full[i] = g
 		in := g
-		for k := 0; k < s.Perimeters; k++ {
+		for k := 0; k < erosions; k++ {
 			in = in.erode(k%2 == 1)
 		}
+		p.area[i], p.squeezed[i] = p.walls(&layers[i])
+		if p.squeezed[i] {
+			in = g.empty()
+		}
 		p.inner[i] = in
+		p.fillScale[i] = p.infillArea(&layers[i], p.area[i], in)
 	})
 	// Each layer's solid area depends only on the layers' outlines.
 	p.solids = make([]*grid, len(layers))
@@ -186,28 +219,114 @@ func (p *print) solidMask(i int) *grid {
 		}
 		return g
 	}
-	up := covered(i+1, i+p.s.TopSolidLayers)
-	down := covered(i-p.s.BottomSolidLayers, i-1)
+	up := covered(i+1, i+p.top)
+	down := covered(i-p.bottom, i-1)
 	solid := p.inner[i].andNot(up.and(down))
 	// ensure_vertical_shell_thickness: where a wall slopes, the band the
 	// perimeters cover in the layers above and below is filled solid here,
 	// so the shell stays as thick as the perimeters make it.
-	for k := i - p.s.BottomSolidLayers; k <= i+p.s.TopSolidLayers; k++ {
+	band := p.inner[i].empty()
+	for k := i - p.bottom; k <= i+p.top; k++ {
 		if k == i || k < 0 || k >= len(p.full) {
 			continue
 		}
-		solid = solid.or(p.inner[i].and(p.full[k].andNot(p.inner[k])))
+		band = band.or(p.inner[i].and(p.full[k].andNot(p.inner[k])))
 	}
+	// As PrusaSlicer regularises the shell it adds, slivers a cell wide
+	// (a gently sloping wall's step from layer to layer) are left to the
+	// sparse infill: only bands of some width are filled solid.
+	band = band.erode(false).dilate().and(p.inner[i])
+	solid = solid.or(band)
 	// solid_infill_below_area: sparse islands too small to be worth a
 	// pattern are printed solid (PrusaSlicer's default: 70 mm²).
 	sparse := p.inner[i].andNot(solid)
-	cells := int(solidBelowArea / (p.cell * p.cell))
+	cells := int(p.s.SolidInfillBelowArea / (p.cell * p.cell))
 	sparse.smallIslands(cells, solid)
 	return solid
 }
 
-// solidBelowArea is PrusaSlicer's solid_infill_below_area default, mm².
-const solidBelowArea = 70
+// layersFor is how many layers of height h make a thickness t.
+func layersFor(t, h float64) int {
+	if t <= 0 {
+		return 0
+	}
+	return int(math.Ceil(t/h - 1e-9))
+}
+
+// spacing is how far apart neighbouring extrusions w wide and h high
+// lie: their round sides overlap (PrusaSlicer's flow spacing).
+func spacing(w, h float64) float64 { return w - h*(1-math.Pi/4) }
+
+// walls says a layer's area and whether its walls are too thin for its
+// perimeters: the perimeters would need more area, at their spacing,
+// than the layer has.
+func (p *print) walls(l *geometry.Layer) (area float64, squeezed bool) {
+	s := &p.s
+	need := 0.0
+	for _, loop := range l.Loops {
+		a := geometry.SignedArea(loop)
+		area += a
+		L := geometry.Length(loop)
+		sign := 1.0
+		if a < 0 {
+			sign = -1
+		}
+		for k, d := range p.offsets(l.Height) {
+			Lk := L - sign*2*math.Pi*d
+			if Lk <= s.ExtrusionWidth {
+				break
+			}
+			need += Lk * spacing(p.perimeterWidth(k), l.Height)
+		}
+	}
+	return area, s.Perimeters > 0 && area > 0 && need > area
+}
+
+// infillArea is how much more (or less) area the infill has than the
+// cells inside the perimeters count: the outline's area less a band as
+// wide as the perimeters reach (to the inner one's middle, plus half its
+// spacing, less PrusaSlicer's 25% infill overlap), over the cells'.
+func (p *print) infillArea(l *geometry.Layer, area float64, inner *grid) float64 {
+	cells := float64(inner.count()) * p.cell * p.cell
+	if cells == 0 || p.s.Perimeters == 0 {
+		return 1
+	}
+	offs := p.offsets(l.Height)
+	sp := spacing(p.perimeterWidth(len(offs)-1), l.Height)
+	inset := offs[len(offs)-1] + sp/2 - 0.25*sp
+	band := 0.0
+	for _, loop := range l.Loops {
+		L := geometry.Length(loop)
+		sign := 1.0
+		if geometry.SignedArea(loop) < 0 {
+			sign = -1
+		}
+		// The band's area: the loop's length at its middle, times its width.
+		band += math.Max(0, L-sign*math.Pi*inset) * inset
+	}
+	return math.Min(1.5, math.Max(0.5, (area-band)/cells))
+}
+
+func (p *print) perimeterWidth(k int) float64 {
+	if k == 0 {
+		return p.s.ExternalPerimeterWidth
+	}
+	return p.s.PerimeterWidth
+}
+
+// offsets are how far inside the outline each perimeter's centre runs.
+func (p *print) offsets(h float64) []float64 {
+	s := &p.s
+	out := make([]float64, s.Perimeters)
+	for k := range out {
+		if k == 0 {
+			out[k] = s.ExternalPerimeterWidth / 2
+			continue
+		}
+		out[k] = spacing(s.ExternalPerimeterWidth, h) + (float64(k)-0.5)*spacing(s.PerimeterWidth, h)
+	}
+	return out
+}
 
 type motion struct {
 	speed, accel, jerk float64
@@ -218,7 +337,14 @@ func (p *print) layer(i int, res *FDMResult) {
 	l := &p.layers[i]
 	first := i == 0
 	h := l.Height
-	sec := section(s.ExtrusionWidth, h)
+	flow := s.ExtrusionMultiplier
+	// On the first layer every extrusion has the first layer's width.
+	width := func(w float64) float64 {
+		if first {
+			return s.FirstLayerWidth
+		}
+		return w
+	}
 	accel := func(a float64) float64 {
 		if first {
 			a = s.FirstLayerAccel
@@ -226,20 +352,68 @@ func (p *print) layer(i int, res *FDMResult) {
 		if a <= 0 {
 			a = s.DefaultAcceleration
 		}
-		return math.Min(a, orInf(s.MaxAcceleration))
+		return math.Min(a, math.Min(orInf(s.MaxAcceleration), math.Min(orInf(s.MaxAccelX), orInf(s.MaxAccelY))))
 	}
-	speed := func(v float64) float64 {
+	jerk := math.Min(s.Jerk, s.JerkY)
+	// speed is a feature's speed on this layer, within the machine's
+	// feed rate and the hot end's volumetric limit for its cross-section.
+	speed := func(v, sec float64) float64 {
 		if first {
-			return s.FirstLayerSpeed
+			v = s.FirstLayerSpeed
+		}
+		v = math.Min(v, math.Min(orInf(s.MaxFeedrateX), orInf(s.MaxFeedrateY)))
+		for _, mvs := range []float64{s.MaxVolumetricSpeed, s.FilamentMaxVolumetric} {
+			if mvs > 0 {
+				v = math.Min(v, mvs/(sec*flow))
+			}
 		}
 		return v
 	}
 	var t layerTime
-	// Perimeters: every loop, external wall first, then the inner walls,
-	// each an offset of the loop by one more extrusion width.
 	loopsOut := 0
-	for _, loop := range l.Loops {
-		loop = simplify(loop, s.Resolution)
+	loops := make([][]geometry.Point2, len(l.Loops))
+	total := 0.0 // the loops' length
+	for n, loop := range l.Loops {
+		loops[n] = simplify(loop, s.Resolution)
+		total += geometry.Length(loops[n])
+	}
+	if p.squeezed[i] {
+		// Walls thinner than their perimeters: beads across the wall's
+		// mean thickness fill it, two of them external.
+		we := width(s.ExternalPerimeterWidth)
+		thick := 2 * p.area[i] / total
+		beads := min(max(1, int(math.Round(thick/spacing(we, h)))), 2*s.Perimeters)
+		for _, loop := range loops {
+			L := geometry.Length(loop)
+			if L < we {
+				continue
+			}
+			if geometry.SignedArea(loop) > 0 {
+				loopsOut++
+			}
+			share := L / total * p.area[i] * h * flow // of the layer's volume
+			for b := 0; b < beads; b++ {
+				name, v := ExternalPerimeter, s.ExternalPerimSpeed
+				if b >= 2 {
+					name, v = Perimeter, s.PerimeterSpeed
+				}
+				if L/2 < smallPerimeter && s.SmallPerimeterSpeed > 0 {
+					v = math.Min(v, s.SmallPerimeterSpeed)
+				}
+				mv := motion{speed(v, section(we, h)), accel(s.PerimeterAccel), jerk}
+				// Each bead runs the wall's length: half the loops'.
+				t.add(name, L/2, loopTime(loop, mv)/2, share/float64(beads))
+			}
+			t.travel(p.travelLength(l), s)
+		}
+		t.slowForCooling(s)
+		t.addTo(res)
+		return
+	}
+	// Perimeters: every loop, external wall first, then the inner walls,
+	// each an offset of the loop by one more spacing.
+	offsets := p.offsets(h)
+	for _, loop := range loops {
 		L := geometry.Length(loop)
 		if L < s.ExtrusionWidth {
 			continue
@@ -250,10 +424,10 @@ func (p *print) layer(i int, res *FDMResult) {
 		} else {
 			loopsOut++
 		}
-		for k := 0; k < s.Perimeters; k++ {
-			d := (float64(k) + 0.5) * s.ExtrusionWidth
+		for k, d := range offsets {
 			Lk := L - sign*2*math.Pi*d
-			if Lk <= s.ExtrusionWidth {
+			w := width(p.perimeterWidth(k))
+			if Lk <= w {
 				break
 			}
 			name, v := Perimeter, s.PerimeterSpeed
@@ -263,9 +437,9 @@ func (p *print) layer(i int, res *FDMResult) {
 			if Lk < smallPerimeter && s.SmallPerimeterSpeed > 0 {
 				v = math.Min(v, s.SmallPerimeterSpeed)
 			}
-			mv := motion{speed(v), accel(s.PerimeterAccel), s.Jerk}
-			sec := loopTime(loop, mv) * Lk / L
-			t.add(name, Lk, sec, Lk*section(s.ExtrusionWidth, h))
+			sec := section(w, h)
+			mv := motion{speed(v, sec), accel(s.PerimeterAccel), jerk}
+			t.add(name, Lk, loopTime(loop, mv)*Lk/L, Lk*sec*flow)
 		}
 		t.travel(p.travelLength(l), s)
 	}
@@ -280,12 +454,40 @@ func (p *print) layer(i int, res *FDMResult) {
 	internal := solid.andNot(top).andNot(bridge)
 	sparse := p.inner[i].andNot(solid)
 	vertical := i%2 == 1
-	p.lines(&t, top, 1, vertical, TopSolidInfill, motion{speed(s.TopSolidInfillSpeed), accel(s.InfillAccel), s.Jerk}, sec)
-	p.lines(&t, internal, 1, vertical, SolidInfill, motion{speed(s.SolidInfillSpeed), accel(s.InfillAccel), s.Jerk}, sec)
-	p.lines(&t, bridge, 1, vertical, Bridge, motion{speed(s.BridgeSpeed), accel(s.DefaultAcceleration), s.Jerk}, math.Pi*s.ExtrusionWidth*s.ExtrusionWidth/4*0.8)
-	if s.FillDensity > 0 {
-		every := max(1, int(math.Round(100/s.FillDensity)))
-		p.lines(&t, sparse, every, vertical, SparseInfill, motion{speed(s.InfillSpeed), accel(s.InfillAccel), s.Jerk}, sec)
+	fill := func(g *grid, density, w, v, a float64, name string, sec float64, dirs int) {
+		// density·cell/spacing lines to a row of cells: a fraction of
+		// the rows, or every row more than once.
+		q := density * p.cell / spacing(w, h) * p.fillScale[i]
+		if name == Bridge {
+			q = density * p.cell / w * p.fillScale[i]
+		}
+		mv := motion{speed(v, sec), accel(a), jerk}
+		for d := 0; d < dirs; d++ {
+			p.lines(&t, g, q/float64(dirs), vertical != (d == 1), name, mv, sec*flow)
+		}
+	}
+	ws, wt := width(s.SolidInfillWidth), width(s.TopInfillWidth)
+	fill(top, 1, wt, s.TopSolidInfillSpeed, s.InfillAccel, TopSolidInfill, section(wt, h), 1)
+	fill(internal, 1, ws, s.SolidInfillSpeed, s.InfillAccel, SolidInfill, section(ws, h), 1)
+	// Bridges are round threads as thick as the nozzle (PrusaSlicer's
+	// thick bridges), scaled by the bridge flow ratio.
+	wb := s.NozzleDiameter * math.Sqrt(s.BridgeFlowRatio)
+	ab := s.BridgeAccel
+	if ab <= 0 {
+		ab = s.DefaultAcceleration
+	}
+	fill(bridge, 1, wb, s.BridgeSpeed, ab, Bridge, math.Pi*wb*wb/4, 1)
+	every := max(1, s.InfillEveryLayers)
+	if s.FillDensity > 0 && (every == 1 || i%every == every-1) {
+		// infill_every_layers: the sparse infill of several layers at
+		// once, as thick as they are.
+		wi := width(s.InfillWidth)
+		dirs := 1
+		switch s.FillPattern {
+		case "grid", "triangles", "stars", "cubic":
+			dirs = 2 // lines crossing in one layer: half as many each way
+		}
+		fill(sparse, s.FillDensity/100, wi, s.InfillSpeed, s.InfillAccel, SparseInfill, section(wi, h*float64(every)), dirs)
 	}
 	if loopsOut > 0 {
 		t.travel(p.travelLength(l), s) // from the perimeters to the infill
@@ -309,18 +511,22 @@ func (p *print) travelLength(l *geometry.Layer) float64 {
 	return math.Min(20, 0.25*math.Hypot(hi.X-lo.X, hi.Y-lo.Y))
 }
 
-// lines lays infill lines over the cells of g, every n-th row, joined end
-// to end (each line turns back at its end).
-func (p *print) lines(t *layerTime, g *grid, every int, vertical bool, name string, mv motion, sec float64) {
-	runs := g.runs(every, vertical)
-	for _, r := range runs {
+// lines lays infill lines over the cells of g: q lines to a row of
+// cells (a fraction of the rows when under one, each row more than once
+// when over), joined end to end (each line turns back at its end).
+func (p *print) lines(t *layerTime, g *grid, q float64, vertical bool, name string, mv motion, sec float64) {
+	if q <= 0 {
+		return
+	}
+	frac, times := math.Min(q, 1), math.Max(q, 1)
+	link := p.cell / frac / times // from one line to the next
+	turn := mv.jerk / 2           // a reversal: each axis may change by the jerk
+	v := mv.speed
+	for _, r := range g.runs(frac, vertical) {
 		L := float64(r) * p.cell
-		v := mv.speed
-		turn := mv.jerk / 2 // a reversal: each axis may change by the jerk
 		sec2 := segmentTime(L, math.Min(turn, v), v, math.Min(turn, v), mv.accel)
-		link := float64(every) * p.cell
 		sec2 += segmentTime(link, math.Min(turn, v), v, math.Min(turn, v), mv.accel)
-		t.add(name, L+link, sec2, (L+link)*sec)
+		t.add(name, (L+link)*times, sec2*times, (L+link)*times*sec)
 	}
 }
 

@@ -85,7 +85,8 @@ func TestSegmentTime(t *testing.T) {
 func TestCoolingSlowsSmallLayers(t *testing.T) {
 	m := box(12, 12, 4)
 	r, _ := EstimateFDM(context.Background(), m, DefaultFDM)
-	if per := r.Seconds / float64(r.Layers); per < 9.9 || per > 10.5 {
+	// The first layer, at first-layer speed, takes longer than 10 s.
+	if per := r.Seconds / float64(r.Layers); per < 9.9 || per > 11 {
 		t.Errorf("small layers are slowed to slowdown_below_layer_time (10 s): %v s", per)
 	}
 	tiny, _ := EstimateFDM(context.Background(), box(3, 3, 4), DefaultFDM)

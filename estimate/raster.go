@@ -2,6 +2,7 @@ package estimate
 
 import (
 	"math"
+	"math/bits"
 	"sort"
 
 	"github.com/dgml/dgml/geometry"
@@ -167,6 +168,28 @@ func (g *grid) erode(square bool) *grid {
 }
 
 // and, andNot combine grids of the same shape into a new one.
+// count is how many cells are set.
+func (g *grid) count() int {
+	n := 0
+	for _, w := range g.bits {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
+// dilate adds the cells next to g's (4-neighbour reach).
+func (g *grid) dilate() *grid {
+	out := g.empty()
+	for y := 0; y < g.ny; y++ {
+		for x := 0; x < g.nx; x++ {
+			if g.has(x, y) || g.has(x-1, y) || g.has(x+1, y) || g.has(x, y-1) || g.has(x, y+1) {
+				out.set(x, y)
+			}
+		}
+	}
+	return out
+}
+
 func (g *grid) and(o *grid) *grid {
 	out := g.empty()
 	for i := range g.bits {
@@ -194,13 +217,18 @@ func (g *grid) or(o *grid) *grid {
 // runs lists the lengths (in cells) of the straight lines an infill with
 // the given line spacing (in cells) lays over the grid: along rows, or
 // along columns when vertical.
-func (g *grid) runs(every int, vertical bool) []int {
+func (g *grid) runs(frac float64, vertical bool) []int {
 	var out []int
 	outer, inner := g.ny, g.nx
 	if vertical {
 		outer, inner = g.nx, g.ny
 	}
-	for o := every / 2; o < outer; o += every {
+	for o := 0; o < outer; o++ {
+		// Row o is a line when frac of the rows up to it passes a whole
+		// number: exactly frac of the rows, evenly spread.
+		if math.Floor(float64(o+1)*frac+0.5) == math.Floor(float64(o)*frac+0.5) {
+			continue
+		}
 		run := 0
 		for i := 0; i <= inner; i++ {
 			on := false

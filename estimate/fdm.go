@@ -209,6 +209,9 @@ func section(w, h float64) float64 { return (w-h)*h + math.Pi*h*h/4 }
 // covered by material in all of the top layers above or the bottom
 // layers below.
 func (p *print) solidMask(i int) *grid {
+	if p.s.FillDensity >= 100 {
+		return p.inner[i] // all solid infill, as PrusaSlicer makes 100% sparse
+	}
 	covered := func(from, to int) *grid {
 		g := p.inner[i]
 		for k := from; k <= to; k++ {
@@ -283,17 +286,16 @@ func (p *print) walls(l *geometry.Layer) (area float64, squeezed bool) {
 }
 
 // infillArea is how much more (or less) area the infill has than the
-// cells inside the perimeters count: the outline's area less a band as
-// wide as the perimeters reach (to the inner one's middle, plus half its
-// spacing, less PrusaSlicer's 25% infill overlap), over the cells'.
+// cells inside the perimeters count: the outline's area less the
+// perimeters' band, over the cells'.
 func (p *print) infillArea(l *geometry.Layer, area float64, inner *grid) float64 {
 	cells := float64(inner.count()) * p.cell * p.cell
 	if cells == 0 || p.s.Perimeters == 0 {
 		return 1
 	}
-	offs := p.offsets(l.Height)
-	sp := spacing(p.perimeterWidth(len(offs)-1), l.Height)
-	inset := offs[len(offs)-1] + sp/2 - 0.25*sp
+	// The perimeters' volume is their length times their spacing (and
+	// height), so they fill a band as wide as their spacings add up to.
+	inset := spacing(p.s.ExternalPerimeterWidth, l.Height) + float64(p.s.Perimeters-1)*spacing(p.s.PerimeterWidth, l.Height)
 	band := 0.0
 	for _, loop := range l.Loops {
 		L := geometry.Length(loop)
@@ -304,7 +306,7 @@ func (p *print) infillArea(l *geometry.Layer, area float64, inner *grid) float64
 		// The band's area: the loop's length at its middle, times its width.
 		band += math.Max(0, L-sign*math.Pi*inset) * inset
 	}
-	return math.Min(1.5, math.Max(0.5, (area-band)/cells))
+	return math.Min(1.5, math.Max(0, (area-band)/cells))
 }
 
 func (p *print) perimeterWidth(k int) float64 {
@@ -526,7 +528,15 @@ func (p *print) lines(t *layerTime, g *grid, q float64, vertical bool, name stri
 		L := float64(r) * p.cell
 		sec2 := segmentTime(L, math.Min(turn, v), v, math.Min(turn, v), mv.accel)
 		sec2 += segmentTime(link, math.Min(turn, v), v, math.Min(turn, v), mv.accel)
-		t.add(name, (L+link)*times, sec2*times, (L+link)*times*sec)
+		// The turn to the next line runs along the region's edge: in a
+		// solid fill that edge is within the area the lines fill (time,
+		// no more material); sparse lines are joined by anchors laid
+		// along the perimeters, extruded as well.
+		extruded := L
+		if frac < 1 {
+			extruded += link
+		}
+		t.add(name, (L+link)*times, sec2*times, extruded*times*sec)
 	}
 }
 

@@ -115,7 +115,8 @@ type EstimateRequest struct {
 // request, so the default estimate is computed once per file.
 func (s *Service) Estimate(ctx context.Context, sum string, req EstimateRequest) ([]byte, error) {
 	key, _ := json.Marshal(req) // map keys are sorted: a canonical key
-	h := sha256.Sum256(key)
+	// Estimates made by an older model are not reused after an upgrade.
+	h := sha256.Sum256(append(key, estimate.Model...))
 	return s.cached(ctx, sum, "estimate", hex.EncodeToString(h[:8]), func() (b []byte, err error) {
 		switch req.Process {
 		case "", "fdm":

@@ -464,6 +464,9 @@ func (p *print) layer(i int, res *FDMResult) {
 			q = density * p.cell / w * p.fillScale[i]
 		}
 		mv := motion{speed(v, sec), accel(a), jerk}
+		if name == SparseInfill && s.FillPattern == "gyroid" && !g.isEmpty() {
+			mv.speed = gyroidSpeed(spacing(w, h), density, mv, s.Resolution)
+		}
 		for d := 0; d < dirs; d++ {
 			p.lines(&t, g, q/float64(dirs), vertical != (d == 1), name, mv, sec*flow)
 		}

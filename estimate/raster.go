@@ -168,6 +168,16 @@ func (g *grid) erode(square bool) *grid {
 }
 
 // and, andNot combine grids of the same shape into a new one.
+// isEmpty says whether no cell is set.
+func (g *grid) isEmpty() bool {
+	for _, w := range g.bits {
+		if w != 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // count is how many cells are set.
 func (g *grid) count() int {
 	n := 0

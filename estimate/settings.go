@@ -16,6 +16,11 @@ import (
 	"github.com/dgml/dgml"
 )
 
+// Model names the estimating model; it changes whenever the same part
+// and settings could give a different estimate, so that stored
+// estimates are made again.
+const Model = "fdm-2026-12: flow spacing, beads in thin walls, every key placed"
+
 // FDM holds fused-filament print settings under the names PrusaSlicer
 // users know (mm, mm/s, mm/s², %). Every PrusaSlicer 2.5 key that
 // changes time or material is either one of these fields or in Assumed

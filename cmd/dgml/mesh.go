@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -178,6 +180,15 @@ type settingsFlag []string
 func (s *settingsFlag) String() string     { return strings.Join(*s, ",") }
 func (s *settingsFlag) Set(v string) error { *s = append(*s, v); return nil }
 
+// assumedList names the settings the FDM estimate assumes, with values.
+func assumedList() string {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(estimate.Assumed)) {
+		out = append(out, k+"="+estimate.Assumed[k])
+	}
+	return strings.Join(out, ", ")
+}
+
 func meshEstimate(ctx context.Context, args []string) error {
 	var sets settingsFlag
 	fdm := estimate.DefaultFDM
@@ -186,9 +197,16 @@ func meshEstimate(ctx context.Context, args []string) error {
 reports filament (length, grams) and print time under a motion model with
 acceleration, with PrusaSlicer's setting names; laser: cut length, pierces,
 sheet and time for an SVG or DXF outline; cnc: stock, removed volume and
-machining time for a mesh. Settings: --config reads a PrusaSlicer .ini,
---set overrides one (e.g. --set fill_density=40%). FDM settings:
-  `+strings.Join(fdm.Keys(), ", "))
+machining time for a mesh. Settings: --config reads a PrusaSlicer .ini
+(a whole exported profile is fine), --set overrides one (e.g. --set
+fill_density=40%); both take a key the same way. Keys that change time
+or material are honoured:
+  `+strings.Join(fdm.Keys(), ", ")+`
+or, when dgml does not model them, must have the value it assumes (a
+different one is refused, naming the key):
+  `+assumedList()+`
+Keys that change neither (temperatures, fans, G-code) are read past; a key
+PrusaSlicer 2.5 does not have, or a command-line option, is refused.`)
 	process := fs.String("process", "fdm", "fdm, laser or cnc")
 	material := fs.String("material", "", "material (e.g. PLA, plywood, aluminium); sets filament density or cutting rates")
 	config := fs.String("config", "", "PrusaSlicer-style .ini with settings")

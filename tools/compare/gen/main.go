@@ -32,6 +32,7 @@ func main() {
 	switch *set {
 	case "big":
 		parts["torus-5m"] = torus(60, 20, 2500, 1000)
+		parts["sphere-5m"] = revolve(semicircle(50, 1250), 2000)
 	case "fdm":
 		parts = fdmParts()
 	default:

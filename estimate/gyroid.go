@@ -1,0 +1,128 @@
+package estimate
+
+import (
+	"math"
+
+	"github.com/dgml/dgml/geometry"
+)
+
+// gyroidDensity is how PrusaSlicer scales the gyroid to a density: its
+// period is 2π·spacing/(gyroidDensity·density).
+const gyroidDensity = 2.44
+
+// gyroidSpeed is the mean speed at which a printer follows gyroid infill
+// lines of the given spacing and density: the gyroid's section at each
+// height is a wavy curve whose bends, a fraction of a millimetre across
+// at useful densities, hold the head far below the infill speed (the
+// firmware slows at each bend as the jerk allows and cannot accelerate
+// between bends close together). The curve is built from the surface's
+// formula at eight heights, cut into points as a slicer would and
+// merged by the G-code resolution, then timed with the same planner as
+// the perimeters.
+func gyroidSpeed(spacing, density float64, mv motion, resolution float64) float64 {
+	if density <= 0 || mv.speed <= 0 {
+		return mv.speed
+	}
+	scale := spacing / (gyroidDensity * math.Min(density, 1))
+	const periods, steps, heights = 6, 48, 8
+	length, seconds := 0.0, 0.0
+	for k := 0; k < heights; k++ {
+		phi := 2 * math.Pi * (float64(k) + 0.5) / heights
+		// Follow one branch of the curve, continuously; where the
+		// formula has no solution the curve turns away and a piece ends.
+		var pieces [][]geometry.Point2
+		var path []geometry.Point2
+		prev := math.NaN()
+		for i := 0; i <= periods*steps; i++ {
+			x := 2 * math.Pi * float64(i) / steps
+			// sin x cos y + sin y cos φ + sin φ cos x = 0, for y:
+			// a cos y + b sin y = c with a = sin x, b = cos φ.
+			a, b, c := math.Sin(x), math.Cos(phi), -math.Sin(phi)*math.Cos(x)
+			r := math.Hypot(a, b)
+			if r < 1e-9 || math.Abs(c) > r {
+				if len(path) > 1 {
+					pieces = append(pieces, path)
+				}
+				path, prev = nil, math.NaN()
+				continue
+			}
+			base, d := math.Atan2(b, a), math.Acos(c/r)
+			y := base + d
+			if !math.IsNaN(prev) {
+				best := math.Inf(1)
+				for _, cand := range []float64{base + d, base - d} {
+					cand += 2 * math.Pi * math.Round((prev-cand)/(2*math.Pi))
+					if math.Abs(cand-prev) < math.Abs(best-prev) {
+						best = cand
+					}
+				}
+				y = best
+			}
+			prev = y
+			path = append(path, geometry.Point2{X: x * scale, Y: y * scale})
+		}
+		if len(path) > 1 {
+			pieces = append(pieces, path)
+		}
+		for _, piece := range pieces {
+			l, t := openPathTime(simplifyOpen(piece, resolution), mv)
+			length += l
+			seconds += t
+		}
+	}
+	if seconds <= 0 {
+		return mv.speed
+	}
+	return math.Min(mv.speed, length/seconds)
+}
+
+// simplifyOpen is simplify for a path with two ends.
+func simplifyOpen(path []geometry.Point2, tol float64) []geometry.Point2 {
+	if len(path) < 3 {
+		return path
+	}
+	// A loop through the path and back, simplified, keeps the ends.
+	loop := append(append([]geometry.Point2(nil), path...), path[len(path)-1])
+	s := simplify(loop, tol)
+	if len(s) > 1 && s[len(s)-1] == path[len(path)-1] && s[len(s)-2] == path[len(path)-1] {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// openPathTime plans a path from rest to rest, as loopTime plans a loop.
+func openPathTime(path []geometry.Point2, mv motion) (length, seconds float64) {
+	type seg struct{ l, dx, dy float64 }
+	var segs []seg
+	for i := 0; i+1 < len(path); i++ {
+		a, b := path[i], path[i+1]
+		l := math.Hypot(b.X-a.X, b.Y-a.Y)
+		if l < 1e-9 {
+			continue
+		}
+		segs = append(segs, seg{l, (b.X - a.X) / l, (b.Y - a.Y) / l})
+		length += l
+	}
+	if len(segs) == 0 {
+		return 0, 0
+	}
+	v := make([]float64, len(segs)+1)
+	for i := 1; i < len(segs); i++ {
+		a, b := segs[i-1], segs[i]
+		d := math.Max(math.Abs(a.dx-b.dx), math.Abs(a.dy-b.dy))
+		v[i] = mv.speed
+		if d > 1e-9 {
+			v[i] = math.Min(mv.speed, mv.jerk/d)
+		}
+	}
+	for i := 1; i <= len(segs); i++ {
+		v[i] = math.Min(v[i], math.Sqrt(v[i-1]*v[i-1]+2*mv.accel*segs[i-1].l))
+	}
+	for i := len(segs) - 1; i >= 0; i-- {
+		v[i] = math.Min(v[i], math.Sqrt(v[i+1]*v[i+1]+2*mv.accel*segs[i].l))
+	}
+	for i, sg := range segs {
+		seconds += segmentTime(sg.l, v[i], mv.speed, v[i+1], mv.accel)
+	}
+	return length, seconds
+}

@@ -99,11 +99,15 @@ func EstimateFDM(ctx context.Context, m *geometry.Mesh, s FDM) (*FDMResult, erro
 		return nil, &dgml.Error{Kind: dgml.TooLarge, Op: "estimate.FDM", Msg: fmt.Sprintf("a part of %.0f × %.0f mm in %d layers is larger than any printer's bed: split it into printable parts", hi.X-lo.X, hi.Y-lo.Y, len(layers))}
 	}
 	p := newPrint(m, layers, s)
-	for i := range layers {
-		if i%64 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		p.layer(i, res)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// Layers are timed on every core, then added up in order (so the
+	// sums are the same however the work was shared).
+	times := make([]layerTime, len(layers))
+	eachLayer(len(layers), func(i int) { times[i] = p.layer(i) })
+	for i := range times {
+		times[i].addTo(res)
 	}
 	area := math.Pi * s.FilamentDiameter * s.FilamentDiameter / 4
 	res.FilamentMM = res.VolumeMM3 / area
@@ -334,7 +338,7 @@ type motion struct {
 	speed, accel, jerk float64
 }
 
-func (p *print) layer(i int, res *FDMResult) {
+func (p *print) layer(i int) layerTime {
 	s := p.s
 	l := &p.layers[i]
 	first := i == 0
@@ -409,8 +413,7 @@ func (p *print) layer(i int, res *FDMResult) {
 			t.travel(p.travelLength(l), s)
 		}
 		t.slowForCooling(s)
-		t.addTo(res)
-		return
+		return t
 	}
 	// Perimeters: every loop, external wall first, then the inner walls,
 	// each an offset of the loop by one more spacing.
@@ -498,7 +501,7 @@ func (p *print) layer(i int, res *FDMResult) {
 		t.travel(p.travelLength(l), s) // from the perimeters to the infill
 	}
 	t.slowForCooling(s)
-	t.addTo(res)
+	return t
 }
 
 // aboveOrEmpty is the material of the layer above, nothing for the top.

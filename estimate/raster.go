@@ -115,7 +115,7 @@ func (g *grid) fill(loops [][]geometry.Point2) {
 // fewer than limit cells, flooding each island once with one buffer.
 func (g *grid) smallIslands(limit int, dst *grid) {
 	seen := make([]bool, g.nx*g.ny)
-	var stack, comp []int
+	stack, comp := make([]int, 0, 4*(g.nx+g.ny)), make([]int, 0, min(limit, g.nx*g.ny))
 	for y := 0; y < g.ny; y++ {
 		for x := 0; x < g.nx; x++ {
 			if !g.has(x, y) || seen[y*g.nx+x] {

@@ -68,7 +68,7 @@ func num(f float64) string {
 // figures come out as no finite number (a model of coordinates made to
 // overflow) is refused with an error rather than measured wrong.
 func Analyze(ctx context.Context, m *Mesh, opt Options) (*Analysis, error) {
-	if len(m.Triangles) == 0 {
+	if m.Len() == 0 {
 		return &Analysis{}, nil
 	}
 	return analyzeIndexed(ctx, weld(m), opt)
@@ -83,41 +83,14 @@ func AnalyzeFile(ctx context.Context, name string, r io.Reader, lim Limits, opt 
 		br := bufio.NewReaderSize(r, 1<<16)
 		head, _ := br.Peek(512)
 		if !isASCIISTL(head) {
-			// One core decodes records while the other welds them.
-			const batch = 1 << 12
-			full, free := make(chan []Triangle, 4), make(chan []Triangle, 4)
-			for range 4 {
-				free <- make([]Triangle, 0, batch)
-			}
-			var w *welder
-			var err error
-			go func() {
-				defer close(full)
-				cur := <-free
-				err = eachBinarySTL(ctx, name, br, lim, func(n int) { w = newWelder(n) }, func(t *Triangle) {
-					cur = append(cur, *t)
-					if len(cur) == batch {
-						full <- cur
-						cur = <-free
-					}
-				})
-				if len(cur) > 0 {
-					full <- cur
-				}
-			}()
-			for b := range full {
-				for i := range b {
-					w.add(b[i])
-				}
-				free <- b[:0]
-			}
+			ix, err := streamWeld(ctx, name, br, lim)
 			if err != nil {
 				return nil, err
 			}
-			if len(w.ix.tris) == 0 {
+			if len(ix.tris) == 0 {
 				return &Analysis{}, nil
 			}
-			return analyzeIndexed(ctx, w.done(), opt)
+			return analyzeIndexed(ctx, ix, opt)
 		}
 		r = br
 	}
@@ -126,6 +99,66 @@ func AnalyzeFile(ctx context.Context, name string, r io.Reader, lim Limits, opt 
 		return nil, err
 	}
 	return Analyze(ctx, m, opt)
+}
+
+// ReadForSlicing reads a part file for slicing and analysis only. A
+// binary STL is streamed straight into shared vertices (decoded on one
+// core, welded on the other) and the mesh returned holds no triangle
+// list; Slice and Analyze read it as any other. Other formats are read
+// whole.
+func ReadForSlicing(ctx context.Context, name string, r io.Reader, lim Limits) (*Mesh, error) {
+	if strings.ToLower(filepath.Ext(name)) == ".stl" {
+		br := bufio.NewReaderSize(r, 1<<16)
+		head, _ := br.Peek(512)
+		if !isASCIISTL(head) {
+			ix, err := streamWeld(ctx, name, br, lim)
+			if err != nil {
+				return nil, err
+			}
+			return &Mesh{shared: ix, sharedOnly: true}, nil
+		}
+		r = br
+	}
+	return Read(ctx, name, r, lim)
+}
+
+// streamWeld reads a binary STL into shared vertices: one core decodes
+// records while the other welds them.
+func streamWeld(ctx context.Context, name string, r io.Reader, lim Limits) (*indexed, error) {
+	const batch = 1 << 12
+	full, free := make(chan []Triangle, 4), make(chan []Triangle, 4)
+	for range 4 {
+		free <- make([]Triangle, 0, batch)
+	}
+	var w *welder
+	var err error
+	go func() {
+		defer close(full)
+		cur := <-free
+		err = eachBinarySTL(ctx, name, r, lim, func(n int) { w = newWelder(n) }, func(t *Triangle) {
+			cur = append(cur, *t)
+			if len(cur) == batch {
+				full <- cur
+				cur = <-free
+			}
+		})
+		if len(cur) > 0 {
+			full <- cur
+		}
+	}()
+	for b := range full {
+		for i := range b {
+			w.add(b[i])
+		}
+		free <- b[:0]
+	}
+	if err != nil {
+		return nil, err
+	}
+	if w == nil {
+		return &indexed{}, nil
+	}
+	return w.done(), nil
 }
 
 func analyzeIndexed(ctx context.Context, ix *indexed, opt Options) (*Analysis, error) {

@@ -97,7 +97,7 @@ func (w *welder) done() *indexed {
 }
 
 func weld(m *Mesh) *indexed {
-	if m.shared != nil && len(m.shared.tris) == len(m.Triangles) {
+	if m.shared != nil && (m.sharedOnly || len(m.shared.tris) == len(m.Triangles)) {
 		return m.shared
 	}
 	w := newWelder(len(m.Triangles))

@@ -44,6 +44,17 @@ type Mesh struct {
 	// shared is the mesh with shared vertices when a reader built it
 	// alongside (on another core); nil once the triangles change.
 	shared *indexed
+	// sharedOnly: read for slicing, the mesh is only shared; Triangles
+	// is nil.
+	sharedOnly bool
+}
+
+// Len is how many triangles the mesh has.
+func (m *Mesh) Len() int {
+	if m.sharedOnly {
+		return len(m.shared.tris)
+	}
+	return len(m.Triangles)
 }
 
 // Translate moves every vertex by d.

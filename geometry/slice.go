@@ -1,11 +1,12 @@
 package geometry
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"runtime"
-	"sort"
+	"slices"
 	"sync"
 
 	"github.com/dgml/dgml"
@@ -62,7 +63,7 @@ func SignedArea(p []Point2) float64 { return signedArea(p) }
 //
 // A part would need more than MaxLayers layers is refused: it is no print.
 func Slice(ctx context.Context, m *Mesh, firstHeight, layerHeight float64) ([]Layer, error) {
-	if len(m.Triangles) == 0 || !(layerHeight > 0) || !(firstHeight > 0) {
+	if m.Len() == 0 || !(layerHeight > 0) || !(firstHeight > 0) {
 		return nil, nil
 	}
 	ix := weld(m)
@@ -77,15 +78,20 @@ func Slice(ctx context.Context, m *Mesh, firstHeight, layerHeight float64) ([]La
 	}
 	// Triangles sorted by their lowest point; a sweep keeps those that
 	// span the current plane.
-	order := make([]int32, len(ix.tris))
-	zmin := make([]float64, len(ix.tris))
+	// (The lowest points sort beside their triangles' numbers: a sort
+	// that looks them up through the numbers waits on memory.)
+	type low struct {
+		z float64
+		t int32
+	}
+	byLow := make([]low, len(ix.tris))
 	zmax := make([]float64, len(ix.tris))
 	for i, t := range ix.tris {
-		order[i] = int32(i)
 		a, b, c := ix.verts[t[0]].Z-lo.Z, ix.verts[t[1]].Z-lo.Z, ix.verts[t[2]].Z-lo.Z
-		zmin[i], zmax[i] = math.Min(a, math.Min(b, c)), math.Max(a, math.Max(b, c))
+		byLow[i] = low{math.Min(a, math.Min(b, c)), int32(i)}
+		zmax[i] = math.Max(a, math.Max(b, c))
 	}
-	sort.Slice(order, func(i, j int) bool { return zmin[order[i]] < zmin[order[j]] })
+	slices.SortFunc(byLow, func(a, b low) int { return cmp.Compare(a.z, b.z) })
 	// The sweep hands each layer its triangles; the layers are cut on
 	// every core.
 	type work struct {
@@ -113,8 +119,8 @@ func Slice(ctx context.Context, m *Mesh, firstHeight, layerHeight float64) ([]La
 			break
 		}
 		z := layers[li].Z
-		for next < len(order) && zmin[order[next]] <= z {
-			active = append(active, order[next])
+		for next < len(byLow) && byLow[next].z <= z {
+			active = append(active, byLow[next].t)
 			next++
 		}
 		kept := active[:0]
@@ -135,8 +141,9 @@ func Slice(ctx context.Context, m *Mesh, firstHeight, layerHeight float64) ([]La
 }
 
 type cutter struct {
-	point map[uint64]Point2
-	next  map[uint64]uint64
+	point   map[uint64]Point2
+	next    map[uint64]uint64
+	scratch []Point2
 }
 
 // cut intersects the given triangles with the plane at z and chains the
@@ -188,7 +195,7 @@ func (c *cutter) cut(ix *indexed, tris []int32, z float64) [][]Point2 {
 		if _, ok := next[start]; !ok {
 			continue
 		}
-		var loop []Point2
+		loop := c.scratch[:0]
 		k := start
 		for {
 			n, ok := next[k]
@@ -202,8 +209,9 @@ func (c *cutter) cut(ix *indexed, tris []int32, z float64) [][]Point2 {
 				break
 			}
 		}
+		c.scratch = loop // grown once, reused for the next loop
 		if len(loop) >= 3 {
-			loops = append(loops, loop)
+			loops = append(loops, slices.Clone(loop))
 		}
 	}
 	return loops

@@ -59,6 +59,20 @@ func readMesh(ctx context.Context, path string, lim geometry.Limits) (*geometry.
 	return geometry.Read(ctx, path, f, lim)
 }
 
+// readForSlicing reads a part file for the FDM estimate, which only
+// slices it: a binary STL never becomes a list of triangles.
+func readForSlicing(ctx context.Context, path string, lim geometry.Limits) (*geometry.Mesh, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil {
+		lim.Size = st.Size()
+	}
+	return geometry.ReadForSlicing(ctx, path, f, lim)
+}
+
 // analyzeFile measures a part file, streaming it where the format allows.
 func analyzeFile(ctx context.Context, path string, lim geometry.Limits, opt geometry.Options) (*geometry.Analysis, error) {
 	f, err := os.Open(path)
@@ -279,7 +293,7 @@ func estimateFDM(ctx context.Context, files []string, s estimate.FDM, asJSON boo
 	bar := newProgress(os.Stderr, len(files), !asJSON)
 	eachParallel(ctx, len(files), func(i int) {
 		rows[i].File = files[i]
-		m, err := readMesh(ctx, files[i], geometry.Limits{})
+		m, err := readForSlicing(ctx, files[i], geometry.Limits{})
 		if err == nil {
 			rows[i].Estimate, err = estimate.EstimateFDM(ctx, m, s)
 		}

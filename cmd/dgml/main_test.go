@@ -364,6 +364,9 @@ func TestFacilitiesAndPlanCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "No workshop within 50 km can make any of its") || !strings.Contains(out, "--radius 200") || strings.Contains(out, "made locally (this plan)") {
 		t.Errorf("nothing in reach: %d\n%s", code, out)
 	}
+	if _, e, code := runDGML(t, "plan", "--data", data, "--near", "37.98,23.73", "--time-value", "-3", "shelf-bracket"); code == 0 || !strings.Contains(e, "--time-value") {
+		t.Errorf("a negative value of time: %d %s", code, e)
+	}
 	out, _, _ = runDGML(t, "plan", "--data", data, "--near", "-75.1,123.3", "shelf-idea")
 	if !strings.Contains(out, "lists no parts to make") || strings.Contains(out, "0.00") {
 		t.Errorf("no parts:\n%s", out)

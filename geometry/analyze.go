@@ -369,13 +369,6 @@ func parityOf(parent []int32, parity []bool, x int32) bool {
 	return parity[x]
 }
 
-func b2i(b bool) int64 {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 func edgeKey(u, v int32) (uint64, bool) {
 	if u < v {
 		return uint64(u)<<32 | uint64(v), true

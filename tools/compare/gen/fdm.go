@@ -25,8 +25,8 @@ func fdmParts() map[string]*geometry.Mesh {
 		"plate":          box(0, 0, 0, 80, 60, 3),
 		"hollow-box":     voxels(40, 40, 30, 1, func(x, y, z int) bool { return !(x >= 2 && x < 38 && y >= 2 && y < 38 && z >= 2 && z < 28) }),
 		"cup-12mm":       voxels(75, 75, 62, 0.4, func(x, y, z int) bool { return !(x >= 3 && x < 72 && y >= 3 && y < 72 && z >= 3) }),
-		"bridge":         standUp(must(geometry.Extrude([]geometry.Point2{{0, 0}, {10, 0}, {10, 20}, {40, 20}, {40, 0}, {50, 0}, {50, 25}, {0, 25}}, 12))),
-		"overhang":       standUp(must(geometry.Extrude([]geometry.Point2{{0, 0}, {12, 0}, {12, 15}, {30, 33}, {30, 38}, {0, 38}}, 15))),
+		"bridge":         standUp(must(geometry.Extrude(outline(0, 0, 10, 0, 10, 20, 40, 20, 40, 0, 50, 0, 50, 25, 0, 25), 12))),
+		"overhang":       standUp(must(geometry.Extrude(outline(0, 0, 12, 0, 12, 15, 30, 33, 30, 38, 0, 38), 15))),
 		"sphere":         revolve(semicircle(20, 64), 128),
 		"torus":          torus(25, 8, 128, 48),
 		"tiny-cube":      box(0, 0, 0, 5, 5, 5),
@@ -74,7 +74,7 @@ func revolve(profile []p2, n int) *geometry.Mesh {
 }
 
 func box(x0, y0, z0, x1, y1, z1 float64) *geometry.Mesh {
-	m, _ := geometry.Extrude([]geometry.Point2{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}, z1-z0)
+	m, _ := geometry.Extrude(outline(x0, y0, x1, y0, x1, y1, x0, y1), z1-z0)
 	return m
 }
 
@@ -148,4 +148,13 @@ func finPlate() *geometry.Mesh {
 		x += 14
 	}
 	return m
+}
+
+// outline is a polygon from x, y pairs.
+func outline(xy ...float64) []geometry.Point2 {
+	out := make([]geometry.Point2, 0, len(xy)/2)
+	for i := 0; i+1 < len(xy); i += 2 {
+		out = append(out, geometry.Point2{X: xy[i], Y: xy[i+1]})
+	}
+	return out
 }

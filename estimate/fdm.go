@@ -552,24 +552,37 @@ func (p *print) lines(t *layerTime, g *grid, q float64, vertical bool, name stri
 // the acceleration.
 func loopTime(loop []geometry.Point2, mv motion) float64 {
 	n := len(loop)
-	type seg struct{ l, dx, dy float64 }
 	segs := make([]seg, 0, n)
 	for i := 0; i < n; i++ {
-		a, b := loop[i], loop[(i+1)%n]
-		l := math.Hypot(b.X-a.X, b.Y-a.Y)
-		if l < 1e-6 {
-			continue
-		}
-		segs = append(segs, seg{l, (b.X - a.X) / l, (b.Y - a.Y) / l})
+		segs = appendSeg(segs, loop[i], loop[(i+1)%n])
 	}
+	// The path starts and ends at rest-ish (after a travel).
+	start := math.Min(mv.jerk/2, mv.speed)
+	return planned(segs, start, mv)
+}
+
+// seg is a straight move: its length and direction.
+type seg struct{ l, dx, dy float64 }
+
+func appendSeg(segs []seg, a, b geometry.Point2) []seg {
+	l := math.Hypot(b.X-a.X, b.Y-a.Y)
+	if l < 1e-6 {
+		return segs
+	}
+	return append(segs, seg{l, (b.X - a.X) / l, (b.Y - a.Y) / l})
+}
+
+// planned times moves as a printer's firmware plans them, entered and
+// left at speed ends: the speed at each corner is limited by the jerk
+// (the largest instant change of speed on an axis), and between corners
+// the head speeds up and slows down at the acceleration.
+func planned(segs []seg, ends float64, mv motion) float64 {
 	if len(segs) == 0 {
 		return 0
 	}
-	// v[i] is the speed at the start of segment i; the path starts and
-	// ends at rest-ish (after a travel).
-	start := math.Min(mv.jerk/2, mv.speed)
+	// v[i] is the speed at the start of segment i.
 	v := make([]float64, len(segs)+1)
-	v[0], v[len(segs)] = start, start
+	v[0], v[len(segs)] = ends, ends
 	for i := 1; i < len(segs); i++ {
 		a, b := segs[i-1], segs[i]
 		d := math.Max(math.Abs(a.dx-b.dx), math.Abs(a.dy-b.dy))

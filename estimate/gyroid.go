@@ -92,37 +92,12 @@ func simplifyOpen(path []geometry.Point2, tol float64) []geometry.Point2 {
 
 // openPathTime plans a path from rest to rest, as loopTime plans a loop.
 func openPathTime(path []geometry.Point2, mv motion) (length, seconds float64) {
-	type seg struct{ l, dx, dy float64 }
 	var segs []seg
 	for i := 0; i+1 < len(path); i++ {
-		a, b := path[i], path[i+1]
-		l := math.Hypot(b.X-a.X, b.Y-a.Y)
-		if l < 1e-9 {
-			continue
-		}
-		segs = append(segs, seg{l, (b.X - a.X) / l, (b.Y - a.Y) / l})
-		length += l
+		segs = appendSeg(segs, path[i], path[i+1])
 	}
-	if len(segs) == 0 {
-		return 0, 0
+	for _, sg := range segs {
+		length += sg.l
 	}
-	v := make([]float64, len(segs)+1)
-	for i := 1; i < len(segs); i++ {
-		a, b := segs[i-1], segs[i]
-		d := math.Max(math.Abs(a.dx-b.dx), math.Abs(a.dy-b.dy))
-		v[i] = mv.speed
-		if d > 1e-9 {
-			v[i] = math.Min(mv.speed, mv.jerk/d)
-		}
-	}
-	for i := 1; i <= len(segs); i++ {
-		v[i] = math.Min(v[i], math.Sqrt(v[i-1]*v[i-1]+2*mv.accel*segs[i-1].l))
-	}
-	for i := len(segs) - 1; i >= 0; i-- {
-		v[i] = math.Min(v[i], math.Sqrt(v[i+1]*v[i+1]+2*mv.accel*segs[i].l))
-	}
-	for i, sg := range segs {
-		seconds += segmentTime(sg.l, v[i], mv.speed, v[i+1], mv.accel)
-	}
-	return length, seconds
+	return length, planned(segs, 0, mv)
 }

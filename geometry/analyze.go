@@ -79,22 +79,7 @@ func Analyze(ctx context.Context, m *Mesh, opt Options) (*Analysis, error) {
 // by one, so a file of millions of triangles takes a fraction of the
 // memory; other formats are read whole first.
 func AnalyzeFile(ctx context.Context, name string, r io.Reader, lim Limits, opt Options) (*Analysis, error) {
-	if strings.ToLower(filepath.Ext(name)) == ".stl" {
-		br := bufio.NewReaderSize(r, 1<<16)
-		head, _ := br.Peek(512)
-		if !isASCIISTL(head) {
-			ix, err := streamWeld(ctx, name, br, lim)
-			if err != nil {
-				return nil, err
-			}
-			if len(ix.tris) == 0 {
-				return &Analysis{}, nil
-			}
-			return analyzeIndexed(ctx, ix, opt)
-		}
-		r = br
-	}
-	m, err := Read(ctx, name, r, lim)
+	m, err := ReadForSlicing(ctx, name, r, lim)
 	if err != nil {
 		return nil, err
 	}

@@ -144,6 +144,7 @@ type cutter struct {
 	point   map[uint64]Point2
 	next    map[uint64]uint64
 	scratch []Point2
+	starts  []uint64
 }
 
 // cut intersects the given triangles with the plane at z and chains the
@@ -158,6 +159,7 @@ func (c *cutter) cut(ix *indexed, tris []int32, z float64) [][]Point2 {
 	}
 	clear(c.point)
 	clear(c.next)
+	c.starts = c.starts[:0]
 	point, next := c.point, c.next
 	above := func(v int32) bool { return ix.verts[v].Z > z }
 	cross := func(u, v int32) uint64 {
@@ -188,10 +190,13 @@ func (c *cutter) cut(ix *indexed, tris []int32, z float64) [][]Point2 {
 		}
 		if hasIn && hasOut && in != out {
 			next[out] = in
+			c.starts = append(c.starts, out)
 		}
 	}
+	// Loops start where the first triangle's segment does, so that the
+	// same mesh always gives the same loops (a map's order would not).
 	var loops [][]Point2
-	for start := range next {
+	for _, start := range c.starts {
 		if _, ok := next[start]; !ok {
 			continue
 		}

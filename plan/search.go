@@ -262,15 +262,7 @@ func (p *problem) solveFrom(start []int) []int {
 		order = append(order, j)
 	}
 	for _, j := range order {
-		best, bestD := -1, 0.0
-		for o := range p.options[j] {
-			if d, ok := s.delta(j, o); ok && (best < 0 || d < bestD) {
-				best, bestD = o, d
-			}
-		}
-		if best >= 0 {
-			s.move(j, best)
-		}
+		s.placeBest(j)
 	}
 	s.improve()
 	return s.assign
@@ -326,18 +318,23 @@ func (p *problem) orders() [][]int {
 }
 
 // greedy places each job, in order, where it adds least.
+// placeBest puts job j where it adds least, if it fits anywhere.
+func (s *state) placeBest(j int) {
+	best, bestD := -1, 0.0
+	for o := range s.p.options[j] {
+		if d, ok := s.delta(j, o); ok && (best < 0 || d < bestD) {
+			best, bestD = o, d
+		}
+	}
+	if best >= 0 {
+		s.move(j, best)
+	}
+}
+
 func (p *problem) greedy(order []int) *state {
 	s := newState(p)
 	for _, j := range order {
-		best, bestD := -1, 0.0
-		for o := range p.options[j] {
-			if d, ok := s.delta(j, o); ok && (best < 0 || d < bestD) {
-				best, bestD = o, d
-			}
-		}
-		if best >= 0 {
-			s.move(j, best)
-		}
+		s.placeBest(j)
 	}
 	return s
 }

@@ -48,42 +48,39 @@ Run "dgml mesh COMMAND --help" for a command's options.`)
 
 // readMesh reads a part file; ctx (SIGINT, SIGTERM) stops it.
 func readMesh(ctx context.Context, path string, lim geometry.Limits) (*geometry.Mesh, error) {
+	return withPart(path, lim, func(f *os.File, lim geometry.Limits) (*geometry.Mesh, error) {
+		return geometry.Read(ctx, path, f, lim)
+	})
+}
+
+// withPart opens a part file and reads it with its size known, so that
+// a file's claims beyond its size are refused before anything is made.
+func withPart[T any](path string, lim geometry.Limits, read func(*os.File, geometry.Limits) (T, error)) (T, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err == nil {
 		lim.Size = st.Size()
 	}
-	return geometry.Read(ctx, path, f, lim)
+	return read(f, lim)
 }
 
 // readForSlicing reads a part file for the FDM estimate, which only
 // slices it: a binary STL never becomes a list of triangles.
 func readForSlicing(ctx context.Context, path string, lim geometry.Limits) (*geometry.Mesh, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil {
-		lim.Size = st.Size()
-	}
-	return geometry.ReadForSlicing(ctx, path, f, lim)
+	return withPart(path, lim, func(f *os.File, lim geometry.Limits) (*geometry.Mesh, error) {
+		return geometry.ReadForSlicing(ctx, path, f, lim)
+	})
 }
 
 // analyzeFile measures a part file, streaming it where the format allows.
 func analyzeFile(ctx context.Context, path string, lim geometry.Limits, opt geometry.Options) (*geometry.Analysis, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil {
-		lim.Size = st.Size()
-	}
-	return geometry.AnalyzeFile(ctx, path, f, lim, opt)
+	return withPart(path, lim, func(f *os.File, lim geometry.Limits) (*geometry.Analysis, error) {
+		return geometry.AnalyzeFile(ctx, path, f, lim, opt)
+	})
 }
 
 type infoRow struct {

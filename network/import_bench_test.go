@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dgml/dgml"
+	"github.com/dgml/dgml/facility"
 	"github.com/dgml/dgml/feed"
 	"github.com/dgml/dgml/internal/sharedtest"
 	"github.com/dgml/dgml/internal/testnode"
@@ -127,5 +129,31 @@ func TestImportPublishesEachWorkshop(t *testing.T) {
 	kept, err := feed.FollowerOf(*st)
 	if err != nil || f.Tree.Root() != kept.Tree.Root() || f.Seq != after {
 		t.Errorf("a follower reads %d entries to root %s; the node keeps %d, %v", f.Seq, f.Tree.Root(), after, err)
+	}
+}
+
+// The same id twice in one import: the same record again is skipped, a
+// different record under it refuses the import.
+func TestImportSameIDTwice(t *testing.T) {
+	ctx := context.Background()
+	node := testnode.New(t)
+	data := peerFacilities(t, 2)
+	fs, _, err := okw.Parse(ctx, "peer.json", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	twice := append(fs, fs[0])
+	res, err := node.Network.Import(ctx, nil, twice)
+	if err != nil || len(res.Added) != 2 || len(res.Skipped) != 1 {
+		t.Fatalf("the same record twice: %+v %v", res, err)
+	}
+	other := fs[1]
+	other.ID = "another-id"
+	clash := fs[0]
+	clash.ID = other.ID
+	clash.Name = "Someone else's lab"
+	_, err = testnode.New(t).Network.Import(ctx, nil, []facility.Facility{other, clash})
+	if dgml.KindOf(err) != dgml.Conflict {
+		t.Errorf("two records under one id: %v", err)
 	}
 }

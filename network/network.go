@@ -405,9 +405,9 @@ func (s *Service) jobs(ctx context.Context, rev *design.Revision, qty float64) (
 
 // steps are the design's own processes that no part line is made by:
 // assembly, finishing, electronics, welding, sewing, done once per unit
-// of the design at a workshop that offers them. A design that lists a
-// making process (printing, cutting) but no part made by it gets a line
-// for that too, so a manifest of processes alone still gets a plan.
+// of the design at a workshop that offers them. A design with no parts
+// at all gets a line for each making process it lists (printing,
+// cutting) too, so a manifest of processes alone still gets a plan.
 func (s *Service) steps(rev *design.Revision, jobs []plan.Job, qty float64) []plan.Job {
 	made := map[design.Process]bool{}
 	for i := range jobs {
@@ -418,9 +418,16 @@ func (s *Service) steps(rev *design.Revision, jobs []plan.Job, qty float64) []pl
 		if pr == design.ProcessUnknown || made[pr] {
 			continue
 		}
+		h, step := s.Factors.StepHours[pr]
+		if !step && len(jobs) > 0 {
+			// A making process the parts do not name is theirs to say
+			// (a part without a process is reported as such), not a
+			// second line for the whole design.
+			continue
+		}
 		made[pr] = true
 		j := plan.Job{Part: StepName(pr), Quantity: qty, Process: pr}
-		if h, ok := s.Factors.StepHours[pr]; ok {
+		if step {
 			j.HoursPerUnit = h.Value
 			j.Basis = fmt.Sprintf("assumed: %g h per unit for a step of the whole design (factor table: %s)", h.Value, h.Source)
 		} else {
@@ -590,13 +597,23 @@ func (s *Service) Import(ctx context.Context, u *account.User, fs []facility.Fac
 		out = &Imported{Added: []*facility.Facility{}, Updated: []*facility.Facility{}, Skipped: []string{}}
 		created = nil
 		seen := map[string]bool{}
-		stored := map[string]bool{} // ids and slugs: only these are looked up
+		stored := map[string]bool{}               // ids and slugs: only these are looked up
+		adding := map[string]*facility.Facility{} // by id, earlier in this import
 		for i := range all {
 			seen[key(&all[i])] = true
 			stored[all[i].ID], stored[all[i].Slug] = true, true
 		}
 		for i := range fs {
 			f := &fs[i]
+			if prev := adding[f.ID]; f.ID != "" && prev != nil {
+				// The same id twice in one import: the same record again
+				// is nothing to do, a different one is refused.
+				if key(prev) == key(f) {
+					out.Skipped = append(out.Skipped, f.Name)
+					continue
+				}
+				return &dgml.Error{Kind: dgml.Conflict, Field: "id", Msg: fmt.Sprintf("facility %s is in the import twice, as %s and as %s: give each its own id", f.ID, prev.Name, f.Name)}
+			}
 			if f.ID != "" && stored[f.ID] {
 				old, err := s.Store.Facility(ctx, f.ID)
 				switch {
@@ -626,6 +643,9 @@ func (s *Service) Import(ctx context.Context, u *account.User, fs []facility.Fac
 				continue
 			}
 			seen[key(f)] = true
+			if f.ID != "" {
+				adding[f.ID] = f
+			}
 			created = append(created, f)
 		}
 		return s.createAll(ctx, u, created)

@@ -218,4 +218,22 @@ func TestProcessesWithoutParts(t *testing.T) {
 		r.Unmatched[0].Reason != "no facility within reach offers finishing" {
 		t.Errorf("finishing, which no demo workshop offers: %+v", r.Unmatched)
 	}
+	// With parts, a making process they do not name is not a second,
+	// whole-design line; a step still is.
+	c.Parts = []design.Part{{Name: "Frame", Kind: design.KindPart, Quantity: 1}}
+	c.Manifest.Processes = []design.Process{design.ProcessFDM, design.ProcessAssembly}
+	if _, _, err := s.Commons.Store.Commit(ctx, design.CommitRequest{DesignID: d.ID, Content: c}); err != nil {
+		t.Fatal(err)
+	}
+	r, err = s.Plan(ctx, network.PlanRequest{Design: d.Slug, Near: athens, RadiusKm: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, j := range r.Jobs {
+		lines = append(lines, j.Part)
+	}
+	if strings.Join(lines, ",") != "Frame,Mechanical assembly (whole design)" {
+		t.Errorf("lines: %v", lines)
+	}
 }

@@ -55,7 +55,7 @@ var Processes = []struct {
 	{ProcessPCBAssembly, "Electronics assembly and soldering"},
 	{ProcessTextile, "Sewing and textile work"},
 	{ProcessAssembly, "Mechanical assembly"},
-	{ProcessFinishing, "Post-processing and finishing (support removal, sanding, painting, coating)"},
+	{ProcessFinishing, "Post-processing and finishing"},
 }
 
 // Valid reports whether p is in the vocabulary (the empty process is: it

@@ -214,7 +214,7 @@ func TestProcessesWithoutParts(t *testing.T) {
 	if got[design.ProcessLaserCutting] != 3 || got[design.ProcessAssembly] != 3 || r.Totals.CostEUR <= 0 {
 		t.Errorf("planned %v, totals %+v", got, r.Totals)
 	}
-	if len(r.Unmatched) != 1 || r.Unmatched[0].Part != "Post-processing and finishing (support removal, sanding, painting, coating) (whole design)" ||
+	if len(r.Unmatched) != 1 || r.Unmatched[0].Part != "Post-processing and finishing (whole design)" ||
 		r.Unmatched[0].Reason != "no facility within reach offers finishing" {
 		t.Errorf("finishing, which no demo workshop offers: %+v", r.Unmatched)
 	}

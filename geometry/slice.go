@@ -1,7 +1,6 @@
 package geometry
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -76,22 +75,42 @@ func Slice(ctx context.Context, m *Mesh, firstHeight, layerHeight float64) ([]La
 	for bottom, h := 0.0, firstHeight; bottom+h/2 < top; bottom, h = bottom+h, layerHeight {
 		layers = append(layers, Layer{Z: bottom + h/2, Bottom: bottom, Height: h})
 	}
-	// Triangles sorted by their lowest point; a sweep keeps those that
-	// span the current plane.
-	// (The lowest points sort beside their triangles' numbers: a sort
-	// that looks them up through the numbers waits on memory.)
-	type low struct {
-		z float64
-		t int32
-	}
-	byLow := make([]low, len(ix.tris))
+	// Each triangle joins the sweep at the first layer whose plane is at
+	// or above its lowest point: a counting sort by that layer (no
+	// comparison sort of millions of triangles), and the sweep keeps
+	// those that still span the current plane.
+	first := make([]int32, len(ix.tris))
 	zmax := make([]float64, len(ix.tris))
+	starts := make([]int32, len(layers)+2)
 	for i, t := range ix.tris {
 		a, b, c := ix.verts[t[0]].Z-lo.Z, ix.verts[t[1]].Z-lo.Z, ix.verts[t[2]].Z-lo.Z
-		byLow[i] = low{math.Min(a, math.Min(b, c)), int32(i)}
+		zmin := math.Min(a, math.Min(b, c))
 		zmax[i] = math.Max(a, math.Max(b, c))
+		// The layers after the first are evenly spaced: guess, then
+		// step to the exact one.
+		li := 0
+		if zmin > layers[0].Z && len(layers) > 1 {
+			li = min(len(layers)-1, max(1, int((zmin-layers[1].Z)/layerHeight)+1))
+		}
+		for li > 0 && layers[li-1].Z >= zmin {
+			li--
+		}
+		for li < len(layers) && layers[li].Z < zmin {
+			li++
+		}
+		first[i] = int32(li) // len(layers): above every plane, never cut
+		starts[li+1]++
 	}
-	slices.SortFunc(byLow, func(a, b low) int { return cmp.Compare(a.z, b.z) })
+	for li := 1; li < len(starts); li++ {
+		starts[li] += starts[li-1]
+	}
+	byLayer := make([]int32, len(ix.tris))
+	fill := append([]int32(nil), starts...)
+	for i, li := range first {
+		byLayer[fill[li]] = int32(i)
+		fill[li]++
+	}
+	first, fill = nil, nil
 	// The sweep hands each layer its triangles; the layers are cut on
 	// every core.
 	type work struct {
@@ -111,7 +130,6 @@ func Slice(ctx context.Context, m *Mesh, firstHeight, layerHeight float64) ([]La
 		}()
 	}
 	var active []int32
-	next := 0
 	var err error
 	for li := range layers {
 		if li%256 == 0 && ctx.Err() != nil {
@@ -119,10 +137,7 @@ func Slice(ctx context.Context, m *Mesh, firstHeight, layerHeight float64) ([]La
 			break
 		}
 		z := layers[li].Z
-		for next < len(byLow) && byLow[next].z <= z {
-			active = append(active, byLow[next].t)
-			next++
-		}
+		active = append(active, byLayer[starts[li]:starts[li+1]]...)
 		kept := active[:0]
 		for _, t := range active {
 			if zmax[t] > z {

@@ -75,6 +75,9 @@ func Slice(ctx context.Context, m *Mesh, firstHeight, layerHeight float64) ([]La
 	for bottom, h := 0.0, firstHeight; bottom+h/2 < top; bottom, h = bottom+h, layerHeight {
 		layers = append(layers, Layer{Z: bottom + h/2, Bottom: bottom, Height: h})
 	}
+	if len(layers) == 0 {
+		return nil, nil // thinner than half a first layer: nothing to print
+	}
 	// Each triangle joins the sweep at the first layer whose plane is at
 	// or above its lowest point: a counting sort by that layer (no
 	// comparison sort of millions of triangles), and the sweep keeps

@@ -21,3 +21,16 @@ func TestSliceCube(t *testing.T) {
 		}
 	}
 }
+
+// A part thinner than half a first layer has no layer to cut, and says
+// so with no layers rather than failing.
+func TestSliceThinnerThanALayer(t *testing.T) {
+	m, err := Extrude([]Point2{{X: 0, Y: 0}, {X: 10, Y: 0}, {X: 10, Y: 10}, {X: 0, Y: 10}}, 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	layers, err := Slice(context.Background(), m, 0.2, 0.2)
+	if err != nil || len(layers) != 0 {
+		t.Errorf("%d layers, %v", len(layers), err)
+	}
+}

@@ -459,7 +459,9 @@ func (p *print) layer(i int) layerTime {
 	internal := solid.andNot(top).andNot(bridge)
 	sparse := p.inner[i].andNot(solid)
 	vertical := i%2 == 1
-	fill := func(g *grid, density, w, v, a float64, name string, sec float64, dirs int) {
+	// fill lays a region's lines; curved, when set, is the speed the
+	// pattern's own curve allows (gyroid) at the feature's motion.
+	fill := func(g *grid, density, w, v, a float64, name string, sec float64, dirs int, curved func(motion) float64) {
 		// density·cell/spacing lines to a row of cells: a fraction of
 		// the rows, or every row more than once.
 		q := density * p.cell / spacing(w, h) * p.fillScale[i]
@@ -467,16 +469,16 @@ func (p *print) layer(i int) layerTime {
 			q = density * p.cell / w * p.fillScale[i]
 		}
 		mv := motion{speed(v, sec), accel(a), jerk}
-		if name == SparseInfill && s.FillPattern == "gyroid" && !g.isEmpty() {
-			mv.speed = gyroidSpeed(spacing(w, h), density, mv, s.Resolution)
+		if curved != nil && !g.isEmpty() {
+			mv.speed = curved(mv)
 		}
 		for d := 0; d < dirs; d++ {
 			p.lines(&t, g, q/float64(dirs), vertical != (d == 1), name, mv, sec*flow)
 		}
 	}
 	ws, wt := width(s.SolidInfillWidth), width(s.TopInfillWidth)
-	fill(top, 1, wt, s.TopSolidInfillSpeed, s.InfillAccel, TopSolidInfill, section(wt, h), 1)
-	fill(internal, 1, ws, s.SolidInfillSpeed, s.InfillAccel, SolidInfill, section(ws, h), 1)
+	fill(top, 1, wt, s.TopSolidInfillSpeed, s.InfillAccel, TopSolidInfill, section(wt, h), 1, nil)
+	fill(internal, 1, ws, s.SolidInfillSpeed, s.InfillAccel, SolidInfill, section(ws, h), 1, nil)
 	// Bridges are round threads as thick as the nozzle (PrusaSlicer's
 	// thick bridges), scaled by the bridge flow ratio.
 	wb := s.NozzleDiameter * math.Sqrt(s.BridgeFlowRatio)
@@ -484,7 +486,7 @@ func (p *print) layer(i int) layerTime {
 	if ab <= 0 {
 		ab = s.DefaultAcceleration
 	}
-	fill(bridge, 1, wb, s.BridgeSpeed, ab, Bridge, math.Pi*wb*wb/4, 1)
+	fill(bridge, 1, wb, s.BridgeSpeed, ab, Bridge, math.Pi*wb*wb/4, 1, nil)
 	every := max(1, s.InfillEveryLayers)
 	if s.FillDensity > 0 && (every == 1 || i%every == every-1) {
 		// infill_every_layers: the sparse infill of several layers at
@@ -495,7 +497,11 @@ func (p *print) layer(i int) layerTime {
 		case "grid", "triangles", "stars", "cubic":
 			dirs = 2 // lines crossing in one layer: half as many each way
 		}
-		fill(sparse, s.FillDensity/100, wi, s.InfillSpeed, s.InfillAccel, SparseInfill, section(wi, h*float64(every)), dirs)
+		var curved func(motion) float64
+		if s.FillPattern == "gyroid" {
+			curved = func(mv motion) float64 { return gyroidSpeed(spacing(wi, h), s.FillDensity/100, mv, s.Resolution) }
+		}
+		fill(sparse, s.FillDensity/100, wi, s.InfillSpeed, s.InfillAccel, SparseInfill, section(wi, h*float64(every)), dirs, curved)
 	}
 	if loopsOut > 0 {
 		t.travel(p.travelLength(l), s) // from the perimeters to the infill
@@ -730,45 +736,62 @@ func simplify(loop []geometry.Point2, tol float64) []geometry.Point2 {
 	}
 	keep := make([]bool, len(loop))
 	keep[0], keep[far] = true, true
-	var mark func(a, b int)
-	mark = func(a, b int) { // b may wrap past the end
-		for {
-			n := len(loop)
-			pa, pb := loop[a%n], loop[b%n]
-			dx, dy := pb.X-pa.X, pb.Y-pa.Y
-			l := math.Hypot(dx, dy)
-			idx, worst := -1, tol
-			for i := a + 1; i < b; i++ {
-				p := loop[i%n]
-				var d float64
-				if l == 0 {
-					d = math.Hypot(p.X-pa.X, p.Y-pa.Y)
-				} else {
-					d = math.Abs(dx*(p.Y-pa.Y)-dy*(p.X-pa.X)) / l
-				}
-				if d > worst {
-					idx, worst = i, d
-				}
-			}
-			if idx < 0 {
-				return
-			}
-			keep[idx%n] = true
-			// Recurse into the shorter side, loop over the longer: depth
-			// stays logarithmic.
-			if idx-a < b-idx {
-				mark(a, idx)
-				a = idx
+	rdp(loop, keep, 0, far, tol)
+	rdp(loop, keep, far, len(loop), tol) // back round to the first
+	return kept(loop, keep)
+}
+
+// simplifyOpen is simplify for a path with two ends, which stay.
+func simplifyOpen(path []geometry.Point2, tol float64) []geometry.Point2 {
+	if tol <= 0 || len(path) < 3 {
+		return path
+	}
+	keep := make([]bool, len(path))
+	keep[0], keep[len(path)-1] = true, true
+	rdp(path, keep, 0, len(path)-1, tol)
+	return kept(path, keep)
+}
+
+// rdp marks in keep the points between a and b (b may run past the end
+// of a loop, round to its start) that the path needs to stay within tol.
+func rdp(pts []geometry.Point2, keep []bool, a, b int, tol float64) {
+	n := len(pts)
+	for {
+		pa, pb := pts[a%n], pts[b%n]
+		dx, dy := pb.X-pa.X, pb.Y-pa.Y
+		l := math.Hypot(dx, dy)
+		idx, worst := -1, tol
+		for i := a + 1; i < b; i++ {
+			p := pts[i%n]
+			var d float64
+			if l == 0 {
+				d = math.Hypot(p.X-pa.X, p.Y-pa.Y)
 			} else {
-				mark(idx, b)
-				b = idx
+				d = math.Abs(dx*(p.Y-pa.Y)-dy*(p.X-pa.X)) / l
+			}
+			if d > worst {
+				idx, worst = i, d
 			}
 		}
+		if idx < 0 {
+			return
+		}
+		keep[idx%n] = true
+		// Recurse into the shorter side, loop over the longer: depth
+		// stays logarithmic.
+		if idx-a < b-idx {
+			rdp(pts, keep, a, idx, tol)
+			a = idx
+		} else {
+			rdp(pts, keep, idx, b, tol)
+			b = idx
+		}
 	}
-	mark(0, far)
-	mark(far, len(loop))
-	out := make([]geometry.Point2, 0, len(loop)/4+3)
-	for i, p := range loop {
+}
+
+func kept(pts []geometry.Point2, keep []bool) []geometry.Point2 {
+	out := make([]geometry.Point2, 0, len(pts)/4+3)
+	for i, p := range pts {
 		if keep[i] {
 			out = append(out, p)
 		}

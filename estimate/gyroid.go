@@ -76,20 +76,6 @@ func gyroidSpeed(spacing, density float64, mv motion, resolution float64) float6
 	return math.Min(mv.speed, length/seconds)
 }
 
-// simplifyOpen is simplify for a path with two ends.
-func simplifyOpen(path []geometry.Point2, tol float64) []geometry.Point2 {
-	if len(path) < 3 {
-		return path
-	}
-	// A loop through the path and back, simplified, keeps the ends.
-	loop := append(append([]geometry.Point2(nil), path...), path[len(path)-1])
-	s := simplify(loop, tol)
-	if len(s) > 1 && s[len(s)-1] == path[len(path)-1] && s[len(s)-2] == path[len(path)-1] {
-		s = s[:len(s)-1]
-	}
-	return s
-}
-
 // openPathTime plans a path from rest to rest, as loopTime plans a loop.
 func openPathTime(path []geometry.Point2, mv motion) (length, seconds float64) {
 	var segs []seg

@@ -29,6 +29,23 @@ func demoNode(t *testing.T) *network.Service {
 
 var athens = geo.Point{Lat: 37.9838, Lon: 23.7275}
 
+// changePrinter commits a new revision of the demo printer, changed by
+// edit, and returns the design and the content committed.
+func changePrinter(t *testing.T, s *network.Service, edit func(*design.Content)) (*design.Design, design.Content) {
+	t.Helper()
+	ctx := context.Background()
+	d, rev, err := s.Commons.Head(ctx, "reprap-mendel-style-3d-printer-demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rev.Content
+	edit(&c)
+	if _, _, err := s.Commons.Store.Commit(ctx, design.CommitRequest{DesignID: d.ID, Content: c}); err != nil {
+		t.Fatal(err)
+	}
+	return d, c
+}
+
 // The demo printer near Athens must get a complete plan.
 func TestDemoPrinterNearAthens(t *testing.T) {
 	s := demoNode(t)
@@ -115,15 +132,7 @@ func TestNear(t *testing.T) {
 func TestLicenseConditionsNarrowThePlan(t *testing.T) {
 	s := demoNode(t)
 	ctx := context.Background()
-	d, rev, err := s.Commons.Head(ctx, "reprap-mendel-style-3d-printer-demo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := rev.Content
-	c.Manifest.License = "LicenseRef-PPL"
-	if _, _, err := s.Commons.Store.Commit(ctx, design.CommitRequest{DesignID: d.ID, Content: c}); err != nil {
-		t.Fatal(err)
-	}
+	d, _ := changePrinter(t, s, func(c *design.Content) { c.Manifest.License = "LicenseRef-PPL" })
 	// Athens 2 is the commercial demo lab; make Athens 1 and 3 commercial
 	// too, one of them worker-owned.
 	for slug, own := range map[string]string{"demo-fab-lab-athens-1": "", "demo-fab-lab-athens-3": "cooperative"} {
@@ -190,16 +199,10 @@ func TestNearAsksFirstLikeThePlanner(t *testing.T) {
 func TestProcessesWithoutParts(t *testing.T) {
 	s := demoNode(t)
 	ctx := context.Background()
-	d, rev, err := s.Commons.Head(ctx, "reprap-mendel-style-3d-printer-demo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := rev.Content
-	c.Parts = nil
-	c.Manifest.Processes = []design.Process{design.ProcessLaserCutting, design.ProcessAssembly, design.ProcessFinishing}
-	if _, _, err := s.Commons.Store.Commit(ctx, design.CommitRequest{DesignID: d.ID, Content: c}); err != nil {
-		t.Fatal(err)
-	}
+	d, c := changePrinter(t, s, func(c *design.Content) {
+		c.Parts = nil
+		c.Manifest.Processes = []design.Process{design.ProcessLaserCutting, design.ProcessAssembly, design.ProcessFinishing}
+	})
 	r, err := s.Plan(ctx, network.PlanRequest{Design: d.Slug, Near: athens, RadiusKm: 30, Quantity: 3})
 	if err != nil {
 		t.Fatal(err)

@@ -260,11 +260,6 @@ func fieldLine(data []byte, f Format, field string) int {
 	if i := strings.LastIndexAny(key, ".]"); i >= 0 {
 		key = key[i+1:]
 	}
-	if f == JSON {
-		if n := jsonLine(data, field); n > 0 {
-			return n
-		}
-	}
 	m := partIndex.FindStringSubmatch(field)
 	if m == nil || f != TOML {
 		return lineOf(data, f, key)

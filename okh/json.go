@@ -76,26 +76,33 @@ func decodeJSON(file string, data []byte, warn func(Warning)) (map[string]any, e
 	if !ok {
 		return nil, &dgml.Error{Kind: dgml.Invalid, File: file, Line: 1, Msg: "a JSON manifest must be one object of OKH fields"}
 	}
-	return dashed(m, "", file, data, warn).(map[string]any), nil
+	var ix *lineIndex // built only if a key is given twice
+	line := func(key string) int {
+		if ix == nil {
+			ix = indexJSON(data)
+		}
+		return ix.key[key]
+	}
+	return dashed(m, "", file, line, warn).(map[string]any), nil
 }
 
 // dashed renames keys from snake_case to the dashed names OKH-LOSH uses
 // (manufacturing_processes → manufacturing-processes), all the way down.
-func dashed(v any, path, file string, data []byte, warn func(Warning)) any {
+func dashed(v any, path, file string, line func(key string) int, warn func(Warning)) any {
 	switch x := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
 			nk := strings.ReplaceAll(k, "_", "-")
 			if _, dup := out[nk]; dup {
-				warn(Warning{File: file, Line: lineOf(data, JSON, nk), Field: path + nk, Msg: "given both with dashes and with underscores; one value is kept"})
+				warn(Warning{File: file, Line: line(nk), Field: path + nk, Msg: "given both with dashes and with underscores; one value is kept"})
 			}
-			out[nk] = dashed(e, path+nk+".", file, data, warn)
+			out[nk] = dashed(e, path+nk+".", file, line, warn)
 		}
 		return out
 	case []any:
 		for i, e := range x {
-			x[i] = dashed(e, path, file, data, warn)
+			x[i] = dashed(e, path, file, line, warn)
 		}
 		return x
 	}
@@ -175,10 +182,16 @@ func (r *reader) materials(m map[string]any, parts []design.Part) {
 	r.warn(field, "dgml keeps materials on parts; the design-wide list (%s) was not kept", strings.Join(names, ", "))
 }
 
-// jsonLine finds the line of a field path as the reader names it
-// ("components[1].quantity", keys with dashes) by walking the tokens of
-// the JSON text; 0 when it is not there.
-func jsonLine(data []byte, field string) int {
+// lineIndex is where each field path of a JSON manifest starts
+// ("components[1].quantity", keys with dashes), and where each key is
+// first set, from one walk of its tokens: warnings look lines up here,
+// so a manifest with thousands of them is not read again for each.
+type lineIndex struct {
+	path, key map[string]int
+}
+
+func indexJSON(data []byte) *lineIndex {
+	ix := &lineIndex{path: map[string]int{}, key: map[string]int{}}
 	type level struct {
 		base    string // the container's own path
 		array   bool
@@ -198,11 +211,23 @@ func jsonLine(data []byte, field string) int {
 			l.wantKey = true
 		}
 	}
+	note := func(m map[string]int, k string, line int) {
+		if _, ok := m[k]; !ok {
+			m[k] = line
+		}
+	}
 	d := json.NewDecoder(bytes.NewReader(data))
 	for {
 		t, err := d.Token()
 		if err != nil {
-			return 0
+			return ix
+		}
+		line := 0
+		at := func() int {
+			if line == 0 {
+				line = lineAt(data, d.InputOffset())
+			}
+			return line
 		}
 		if len(stack) > 0 && top().wantKey {
 			if t == json.Delim('}') {
@@ -211,15 +236,15 @@ func jsonLine(data []byte, field string) int {
 				continue
 			}
 			k, _ := t.(string)
+			k = strings.ReplaceAll(k, "_", "-")
 			l := top()
 			l.wantKey = false
-			l.member = strings.ReplaceAll(k, "_", "-")
+			l.member = k
 			if l.base != "" {
-				l.member = l.base + "." + l.member
+				l.member = l.base + "." + k
 			}
-			if l.member == field {
-				return lineAt(data, d.InputOffset())
-			}
+			note(ix.path, l.member, at())
+			note(ix.key, k, at())
 			continue
 		}
 		path := ""
@@ -235,8 +260,8 @@ func jsonLine(data []byte, field string) int {
 			done()
 			continue
 		}
-		if path == field && path != "" {
-			return lineAt(data, d.InputOffset())
+		if path != "" && top().array {
+			note(ix.path, path, at())
 		}
 		switch t {
 		case json.Delim('{'):
@@ -247,4 +272,17 @@ func jsonLine(data []byte, field string) int {
 			done()
 		}
 	}
+}
+
+// line is a field's line: its own path, else where its last key is
+// first set; 0 when neither is in the manifest.
+func (ix *lineIndex) line(field string) int {
+	if n, ok := ix.path[field]; ok {
+		return n
+	}
+	key := field
+	if i := strings.LastIndexAny(key, ".]"); i >= 0 {
+		key = key[i+1:]
+	}
+	return ix.key[key]
 }

@@ -79,14 +79,27 @@ type reader struct {
 	format   Format
 	warnings []Warning
 	used     map[string]bool
+	lines    *lineIndex // JSON only, built when first needed
 }
 
 func (r *reader) warn(field, format string, args ...any) {
-	r.warnings = append(r.warnings, Warning{File: r.file, Line: fieldLine(r.data, r.format, field), Field: field, Msg: fmt.Sprintf(format, args...)})
+	r.warnings = append(r.warnings, Warning{File: r.file, Line: r.line(field), Field: field, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (r *reader) fail(field, format string, args ...any) error {
-	return &dgml.Error{Kind: dgml.Invalid, Op: "okh.Parse", File: r.file, Line: fieldLine(r.data, r.format, field), Field: field, Msg: fmt.Sprintf(format, args...)}
+	return &dgml.Error{Kind: dgml.Invalid, Op: "okh.Parse", File: r.file, Line: r.line(field), Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+// line is where a field is set. A JSON manifest's lines are indexed
+// once, on the first warning, not searched for each.
+func (r *reader) line(field string) int {
+	if r.format != JSON {
+		return fieldLine(r.data, r.format, field)
+	}
+	if r.lines == nil {
+		r.lines = indexJSON(r.data)
+	}
+	return r.lines.line(field)
 }
 
 func lastKey(field string) string {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dgml/dgml"
 	"github.com/dgml/dgml/design"
@@ -21,6 +22,19 @@ import (
 // checkJSON walks JSON text token by token, building nothing, and
 // refuses it past MaxDepth nesting or MaxNodes values, naming the line.
 func checkJSON(file string, data []byte) error {
+	// JSON is UTF-8; Go's decoder would quietly replace bad bytes, and a
+	// value kept as written (a version) would carry them on.
+	if !utf8.Valid(data) {
+		at := 0
+		for at < len(data) {
+			r, n := utf8.DecodeRune(data[at:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			at += n
+		}
+		return &dgml.Error{Kind: dgml.Invalid, File: file, Line: lineAt(data, int64(at)), Msg: "not UTF-8 text: save the manifest as UTF-8"}
+	}
 	d := json.NewDecoder(bytes.NewReader(data))
 	depth, nodes := 0, 0
 	for {

@@ -245,9 +245,16 @@ func (p *print) solidMask(i int) *grid {
 	band = band.erode(false).dilate().and(p.inner[i])
 	solid = solid.or(band)
 	// solid_infill_below_area: sparse islands too small to be worth a
-	// pattern are printed solid (PrusaSlicer's default: 70 mm²).
+	// pattern are printed solid (PrusaSlicer's default: 70 mm²). An
+	// island's area is its cells' corrected as the layer's infill area is:
+	// the raster's cells miss part of what the outline holds, and a leg
+	// of 71 mm² inside its perimeters must not count as 67.
 	sparse := p.inner[i].andNot(solid)
-	cells := int(p.s.SolidInfillBelowArea / (p.cell * p.cell))
+	cellArea := p.cell * p.cell
+	if p.fillScale[i] > 0 {
+		cellArea *= p.fillScale[i]
+	}
+	cells := int(p.s.SolidInfillBelowArea / cellArea)
 	sparse.smallIslands(cells, solid)
 	return solid
 }
@@ -302,15 +309,36 @@ func (p *print) infillArea(l *geometry.Layer, area float64, inner *grid) float64
 	inset := spacing(p.s.ExternalPerimeterWidth, l.Height) + float64(p.s.Perimeters-1)*spacing(p.s.PerimeterWidth, l.Height)
 	band := 0.0
 	for _, loop := range l.Loops {
-		L := geometry.Length(loop)
-		sign := 1.0
-		if geometry.SignedArea(loop) < 0 {
-			sign = -1
-		}
-		// The band's area: the loop's length at its middle, times its width.
-		band += math.Max(0, L-sign*math.Pi*inset) * inset
+		band += math.Max(0, geometry.Length(loop)*inset-corners(loop)*inset*inset)
 	}
 	return math.Min(1.5, math.Max(0, (area-band)/cells))
+}
+
+// corners is what a loop's turns take from the band inside it, in units
+// of the band's width squared: an offset by d inside a loop of length L
+// has area L·d − corners·d². A sharp corner turning by φ is mitred, as
+// perimeters are, and gives tan(φ/2) (4 for a rectangle); a finely cut
+// curve's small turns add up to π, a round hole's to −π (its offset
+// grows). Miters stop at three times the width, as Clipper's do.
+func corners(loop []geometry.Point2) float64 {
+	n := len(loop)
+	if n < 3 {
+		return 0
+	}
+	maxHalf := math.Acos(1.0 / 3)
+	k := 0.0
+	for i := range loop {
+		a, b, c := loop[(i+n-1)%n], loop[i], loop[(i+1)%n]
+		ux, uy := b.X-a.X, b.Y-a.Y
+		vx, vy := c.X-b.X, c.Y-b.Y
+		if (ux == 0 && uy == 0) || (vx == 0 && vy == 0) {
+			continue
+		}
+		phi := math.Atan2(ux*vy-uy*vx, ux*vx+uy*vy) // signed turn
+		half := math.Max(-maxHalf, math.Min(maxHalf, phi/2))
+		k += math.Tan(half)
+	}
+	return k
 }
 
 func (p *print) perimeterWidth(k int) float64 {
@@ -338,7 +366,23 @@ type motion struct {
 	speed, accel, jerk float64
 }
 
+// layer times layer i. A layer that would print faster than
+// slowdown_below_layer_time is slowed as PrusaSlicer's cooling slows
+// it: the G-code's own times (length over the speed asked for) are
+// stretched to the layer time by capping every extrusion's speed at one
+// value, no lower than min_print_speed, and the layer is then planned
+// again at those speeds, so its accelerations and corners are those of
+// the slower moves.
 func (p *print) layer(i int) layerTime {
+	t := p.layerAt(i, math.Inf(1))
+	if v := t.coolingCap(p.s); v > 0 {
+		t = p.layerAt(i, v)
+	}
+	return t
+}
+
+// layerAt times layer i with no extrusion faster than limit.
+func (p *print) layerAt(i int, limit float64) layerTime {
 	s := p.s
 	l := &p.layers[i]
 	first := i == 0
@@ -368,6 +412,7 @@ func (p *print) layer(i int) layerTime {
 			v = s.FirstLayerSpeed
 		}
 		v = math.Min(v, math.Min(orInf(s.MaxFeedrateX), orInf(s.MaxFeedrateY)))
+		v = math.Min(v, limit)
 		for _, mvs := range []float64{s.MaxVolumetricSpeed, s.FilamentMaxVolumetric} {
 			if mvs > 0 {
 				v = math.Min(v, mvs/(sec*flow))
@@ -376,6 +421,7 @@ func (p *print) layer(i int) layerTime {
 		return v
 	}
 	var t layerTime
+	t.layerChange(h, s)
 	loopsOut := 0
 	loops := make([][]geometry.Point2, len(l.Loops))
 	total := 0.0 // the loops' length
@@ -408,11 +454,10 @@ func (p *print) layer(i int) layerTime {
 				}
 				mv := motion{speed(v, section(we, h)), accel(s.PerimeterAccel), jerk}
 				// Each bead runs the wall's length: half the loops'.
-				t.add(name, L/2, loopTime(loop, mv)/2, share/float64(beads))
+				t.add(name, L/2, loopTime(loop, mv)/2, share/float64(beads), mv.speed)
 			}
 			t.travel(p.travelLength(l), s)
 		}
-		t.slowForCooling(s)
 		return t
 	}
 	// Perimeters: every loop, external wall first, then the inner walls,
@@ -444,7 +489,7 @@ func (p *print) layer(i int) layerTime {
 			}
 			sec := section(w, h)
 			mv := motion{speed(v, sec), accel(s.PerimeterAccel), jerk}
-			t.add(name, Lk, loopTime(loop, mv)*Lk/L, Lk*sec*flow)
+			t.add(name, Lk, loopTime(loop, mv)*Lk/L, Lk*sec*flow, mv.speed)
 		}
 		t.travel(p.travelLength(l), s)
 	}
@@ -506,7 +551,6 @@ func (p *print) layer(i int) layerTime {
 	if loopsOut > 0 {
 		t.travel(p.travelLength(l), s) // from the perimeters to the infill
 	}
-	t.slowForCooling(s)
 	return t
 }
 
@@ -548,7 +592,7 @@ func (p *print) lines(t *layerTime, g *grid, q float64, vertical bool, name stri
 		if frac < 1 {
 			extruded += link
 		}
-		t.add(name, (L+link)*times, sec2*times, extruded*times*sec)
+		t.add(name, (L+link)*times, sec2*times, extruded*times*sec, v)
 	}
 }
 
@@ -644,12 +688,29 @@ type layerTime struct {
 	extrude  float64 // seconds extruding
 	other    float64 // travel, retraction
 	volume   float64
+	// The times the G-code itself states (length over the speed asked
+	// for, no acceleration), which PrusaSlicer's cooling works on: the
+	// extrusions at each speed, and the rest.
+	asked      []asked
+	askedOther float64
 }
 
-func (t *layerTime) add(name string, length, seconds, volume float64) {
+// asked is the length extruded at one speed.
+type asked struct{ speed, length float64 }
+
+func (t *layerTime) add(name string, length, seconds, volume, speed float64) {
 	t.feature(name, length, seconds)
 	t.extrude += seconds
 	t.volume += volume
+	// A layer has a few speeds: a list, searched, keeps the sums in the
+	// order the layer was laid (a map's order would change the last digit).
+	for k := range t.asked {
+		if t.asked[k].speed == speed {
+			t.asked[k].length += length
+			return
+		}
+	}
+	t.asked = append(t.asked, asked{speed, length})
 }
 
 // feature adds a length and its time to one feature of the layer.
@@ -667,43 +728,91 @@ func (t *layerTime) travel(l float64, s FDM) {
 	if l <= 0 {
 		return
 	}
-	sec := segmentTime(l, 0, s.TravelSpeed, 0, math.Min(orInf(s.TravelAccel), orInf(s.MaxAcceleration)))
-	if l > s.RetractBeforeTravel && s.RetractSpeed > 0 {
-		sec += 2 * s.RetractLength / s.RetractSpeed
+	v := math.Min(s.TravelSpeed, math.Min(orInf(s.MaxFeedrateX), orInf(s.MaxFeedrateY)))
+	sec := segmentTime(l, 0, v, 0, math.Min(orInf(s.TravelAccel), orInf(s.MaxAccelTravel)))
+	if l > s.RetractBeforeTravel {
+		sec += retraction(s)
 	}
 	t.feature(Travel, l, sec)
 	t.other += sec
+	t.askedOther += l / v
+	if l > s.RetractBeforeTravel && s.RetractSpeed > 0 {
+		t.askedOther += 2 * s.RetractLength / s.RetractSpeed
+	}
 }
 
-// slowForCooling stretches a layer that prints faster than
-// slowdown_below_layer_time, as PrusaSlicer's cooling does, but never
-// below min_print_speed.
-func (t *layerTime) slowForCooling(s FDM) {
-	total := t.extrude + t.other
-	if s.SlowdownBelowLayerTime <= 0 || total >= s.SlowdownBelowLayerTime || t.extrude <= 0 {
-		return
+// retraction is the time to pull the filament back and push it again:
+// two moves of the extruder alone, within its feed rate, its retracting
+// acceleration and its jerk.
+func retraction(s FDM) float64 {
+	if s.RetractLength <= 0 {
+		return 0
 	}
-	var slowest float64 // extrusion time with every move at the minimum speed
-	for name, f := range t.features {
-		if name == Travel {
-			continue
+	move := func(v float64) float64 {
+		v = math.Min(v, orInf(s.MaxFeedrateE))
+		in := math.Min(s.JerkE, v)
+		return segmentTime(s.RetractLength, in, v, in, orInf(s.MaxAccelRetract))
+	}
+	back := s.DeretractSpeed
+	if back <= 0 {
+		back = s.RetractSpeed
+	}
+	return move(s.RetractSpeed) + move(back)
+}
+
+// layerChange times the move up to layer i (of height h): the Z axis is
+// slow to speed up, and a retraction comes with it when
+// retract_layer_change is set.
+func (t *layerTime) layerChange(h float64, s FDM) {
+	v := s.TravelSpeedZ
+	if v <= 0 {
+		v = s.TravelSpeed
+	}
+	v = math.Min(v, orInf(s.MaxFeedrateZ))
+	in := math.Min(s.JerkZ, v)
+	sec := segmentTime(h, in, v, in, orInf(s.MaxAccelZ))
+	if s.RetractLayerChange == 1 {
+		sec += retraction(s)
+	}
+	t.feature(Travel, 0, sec)
+	t.other += sec
+	t.askedOther += h / v
+}
+
+// coolingCap is the speed PrusaSlicer's cooling caps a layer's
+// extrusions at: the one that makes the layer's stated time (lengths
+// over speeds) slowdown_below_layer_time, no lower than min_print_speed;
+// 0 when the layer is slow enough already.
+func (t *layerTime) coolingCap(s FDM) float64 {
+	if s.SlowdownBelowLayerTime <= 0 || len(t.asked) == 0 {
+		return 0
+	}
+	stated := func(limit float64) float64 {
+		sum := t.askedOther
+		for _, a := range t.asked {
+			sum += a.length / math.Min(a.speed, limit)
 		}
-		if s.MinPrintSpeed > 0 {
-			slowest += math.Max(f.Seconds, f.LengthMM/s.MinPrintSpeed)
+		return sum
+	}
+	if stated(math.Inf(1)) >= s.SlowdownBelowLayerTime {
+		return 0
+	}
+	lo, hi := s.MinPrintSpeed, 0.0
+	for _, a := range t.asked {
+		hi = math.Max(hi, a.speed)
+	}
+	if lo >= hi || stated(lo) <= s.SlowdownBelowLayerTime {
+		return math.Max(lo, 1e-3) // even at the slowest the layer is quick
+	}
+	for range 60 { // the stated time falls as the cap rises
+		mid := (lo + hi) / 2
+		if stated(mid) > s.SlowdownBelowLayerTime {
+			lo = mid
+		} else {
+			hi = mid
 		}
 	}
-	want := math.Min(s.SlowdownBelowLayerTime-t.other, slowest)
-	if want <= t.extrude {
-		return
-	}
-	k := want / t.extrude
-	for name, f := range t.features {
-		if name != Travel {
-			f.Seconds *= k
-			t.features[name] = f
-		}
-	}
-	t.extrude = want
+	return (lo + hi) / 2
 }
 
 func (t *layerTime) addTo(res *FDMResult) {

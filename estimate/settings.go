@@ -19,7 +19,7 @@ import (
 // Model names the estimating model; it changes whenever the same part
 // and settings could give a different estimate, so that stored
 // estimates are made again.
-const Model = "fdm-2026-12: flow spacing, beads in thin walls, every key placed"
+const Model = "fdm-2026-12b: flow spacing, beads in thin walls, every key placed, cooling on stated times, Z and E moves"
 
 // FDM holds fused-filament print settings under the names PrusaSlicer
 // users know (mm, mm/s, mm/s², %). Every PrusaSlicer 2.5 key that
@@ -81,6 +81,19 @@ type FDM struct {
 	MaxFeedrateY           float64 `ini:"machine_max_feedrate_y" range:"1,10000"`
 	Jerk                   float64 `ini:"machine_max_jerk_x" range:"0.1,1000"`
 	JerkY                  float64 `ini:"machine_max_jerk_y" range:"0.1,1000"`
+	// The moves between extrusions: the layer change's Z move and the
+	// retractions are timed within the machine's Z and E limits, as the
+	// firmware plans them; on a small part they are much of each layer.
+	MaxAccelTravel         float64 `ini:"machine_max_acceleration_travel" range:"1,100000"`
+	MaxAccelRetract        float64 `ini:"machine_max_acceleration_retracting" range:"1,100000"`
+	MaxAccelZ              float64 `ini:"machine_max_acceleration_z" range:"1,100000"`
+	MaxFeedrateZ           float64 `ini:"machine_max_feedrate_z" range:"0.1,10000"`
+	MaxFeedrateE           float64 `ini:"machine_max_feedrate_e" range:"0.1,10000"`
+	JerkZ                  float64 `ini:"machine_max_jerk_z" range:"0.01,1000"`
+	JerkE                  float64 `ini:"machine_max_jerk_e" range:"0.01,1000"`
+	TravelSpeedZ           float64 `ini:"travel_speed_z" range:"0,2000"`  // 0: travel_speed
+	DeretractSpeed         float64 `ini:"deretract_speed" range:"0,1000"` // 0: retract_speed
+	RetractLayerChange     int     `ini:"retract_layer_change" range:"0,1"`
 	RetractLength          float64 `ini:"retract_length" range:"0,50"`
 	RetractSpeed           float64 `ini:"retract_speed" range:"1,1000"`
 	RetractBeforeTravel    float64 `ini:"retract_before_travel" range:"0,1000"`
@@ -106,6 +119,7 @@ var DefaultFDM = FDM{
 	DefaultAcceleration: 1000, PerimeterAccel: 800, InfillAccel: 1250, FirstLayerAccel: 800, TravelAccel: 1250,
 	MachineLimits: "time_estimate_only", MaxAcceleration: 1250, MaxAccelX: 1250, MaxAccelY: 1250, MaxFeedrateX: 200, MaxFeedrateY: 200,
 	Jerk: 8, JerkY: 8, RetractLength: 0.8, RetractSpeed: 35, RetractBeforeTravel: 2,
+	MaxAccelTravel: 1250, MaxAccelRetract: 1250, MaxAccelZ: 200, MaxFeedrateZ: 12, MaxFeedrateE: 120, JerkZ: 0.4, JerkE: 4.5,
 	Cooling: 1, SlowdownBelowLayerTime: 10, MinPrintSpeed: 15, PerimeterGenerator: "arachne", Resolution: 0.0125,
 }
 
@@ -135,6 +149,7 @@ func (s FDM) Resolve() FDM {
 	s.TopSolidInfillSpeed = pct(s.TopSolidInfillSpeed, s.SolidInfillSpeed)
 	if s.MachineLimits == "ignore" {
 		s.MaxAcceleration, s.MaxAccelX, s.MaxAccelY, s.MaxFeedrateX, s.MaxFeedrateY = 0, 0, 0, 0, 0
+		s.MaxAccelTravel, s.MaxAccelRetract, s.MaxAccelZ, s.MaxFeedrateZ, s.MaxFeedrateE = 0, 0, 0, 0, 0
 	}
 	if s.Cooling == 0 {
 		s.SlowdownBelowLayerTime = 0

@@ -130,7 +130,9 @@ type print struct {
 	// squeezed layers are walls thinner than their perimeters: printed
 	// as beads that fill them (as PrusaSlicer's Arachne does), no infill.
 	squeezed []bool
-	area     []float64 // each layer's area, mm²
+	// islands are each layer's outlines with the holes in them; a thin
+	// one is printed as beads even where the rest of the layer is not.
+	islands [][]island
 	// fillScale corrects each layer's infill for the raster: the area
 	// inside the perimeters as the outline gives it, over the cells'.
 	fillScale   []float64
@@ -144,7 +146,8 @@ func newPrint(m *geometry.Mesh, layers []geometry.Layer, s FDM) *print {
 	p.bottom = max(s.BottomSolidLayers, layersFor(s.BottomSolidMinThick, s.LayerHeight))
 	proto := newGrid(lo.X-p.cell, lo.Y-p.cell, hi.X+p.cell, hi.Y+p.cell, p.cell)
 	p.full, p.inner = make([]*grid, len(layers)), make([]*grid, len(layers))
-	p.squeezed, p.area, p.fillScale = make([]bool, len(layers)), make([]float64, len(layers)), make([]float64, len(layers))
+	p.squeezed, p.fillScale = make([]bool, len(layers)), make([]float64, len(layers))
+	p.islands = make([][]island, len(layers))
 	// The perimeters' band is as many cells as their spacings add up to.
 	erosions := 0
 	if s.Perimeters > 0 {
@@ -159,12 +162,16 @@ func newPrint(m *geometry.Mesh, layers []geometry.Layer, s FDM) *print {
 		for k := 0; k < erosions; k++ {
 			in = in.erode(k%2 == 1)
 		}
-		p.area[i], p.squeezed[i] = p.walls(&layers[i])
+		p.islands[i] = p.walls(&layers[i])
+		p.squeezed[i] = len(p.islands[i]) > 0
+		for _, is := range p.islands[i] {
+			p.squeezed[i] = p.squeezed[i] && is.thin
+		}
 		if p.squeezed[i] {
 			in = g.empty()
 		}
 		p.inner[i] = in
-		p.fillScale[i] = p.infillArea(&layers[i], p.area[i], in)
+		p.fillScale[i] = p.infillArea(&layers[i], p.islands[i], in)
 	})
 	// Each layer's solid area depends only on the layers' outlines.
 	p.solids = make([]*grid, len(layers))
@@ -271,45 +278,121 @@ func layersFor(t, h float64) int {
 // lie: their round sides overlap (PrusaSlicer's flow spacing).
 func spacing(w, h float64) float64 { return w - h*(1-math.Pi/4) }
 
-// walls says a layer's area and whether its walls are too thin for its
-// perimeters: the perimeters would need more area, at their spacing,
-// than the layer has.
-func (p *print) walls(l *geometry.Layer) (area float64, squeezed bool) {
+// island is an outline and the holes inside it.
+type island struct {
+	loops []int   // indices into the layer's loops, the outline first
+	area  float64 // mm², holes taken away
+	// thin: its perimeters would need more area, at their spacing, than
+	// it has.
+	thin bool
+}
+
+// walls groups a layer's loops into islands and says which are too thin
+// for their perimeters. Each island is judged alone: a thin fin beside a
+// thick block is printed as beads, the block with perimeters and infill.
+func (p *print) walls(l *geometry.Layer) []island {
 	s := &p.s
-	need := 0.0
-	for _, loop := range l.Loops {
-		a := geometry.SignedArea(loop)
-		area += a
-		L := geometry.Length(loop)
-		sign := 1.0
-		if a < 0 {
-			sign = -1
-		}
-		for k, d := range p.offsets(l.Height) {
-			Lk := L - sign*2*math.Pi*d
-			if Lk <= s.ExtrusionWidth {
-				break
+	out := groupIslands(l.Loops)
+	for n := range out {
+		is := &out[n]
+		need := 0.0
+		for _, k := range is.loops {
+			loop := l.Loops[k]
+			a := geometry.SignedArea(loop)
+			is.area += a
+			L := geometry.Length(loop)
+			sign := 1.0
+			if a < 0 {
+				sign = -1
 			}
-			need += Lk * spacing(p.perimeterWidth(k), l.Height)
+			for k, d := range p.offsets(l.Height) {
+				Lk := L - sign*2*math.Pi*d
+				if Lk <= s.ExtrusionWidth {
+					break
+				}
+				need += Lk * spacing(p.perimeterWidth(k), l.Height)
+			}
+		}
+		is.thin = s.Perimeters > 0 && is.area > 0 && need > is.area
+	}
+	return out
+}
+
+// groupIslands puts each hole (a clockwise loop) with the smallest
+// outline (counter-clockwise) around it. A hole outside every outline, as
+// a broken mesh gives, is an island of its own.
+func groupIslands(loops [][]geometry.Point2) []island {
+	type box struct{ lo, hi geometry.Point2 }
+	var out []island
+	var boxes []box
+	var areas []float64
+	owner := make([]int, len(loops))
+	for k, loop := range loops {
+		owner[k] = -1
+		if a := geometry.SignedArea(loop); a > 0 {
+			owner[k] = len(out)
+			out = append(out, island{loops: []int{k}})
+			lo, hi := bounds2([]geometry.Layer{{Loops: [][]geometry.Point2{loop}}})
+			boxes, areas = append(boxes, box{lo, hi}), append(areas, a)
 		}
 	}
-	return area, s.Perimeters > 0 && area > 0 && need > area
+	for k, loop := range loops {
+		if owner[k] >= 0 || len(loop) == 0 {
+			continue
+		}
+		pt, best := loop[0], -1
+		for n, b := range boxes {
+			if pt.X < b.lo.X || pt.X > b.hi.X || pt.Y < b.lo.Y || pt.Y > b.hi.Y {
+				continue
+			}
+			if (best < 0 || areas[n] < areas[best]) && inside(pt, loops[out[n].loops[0]]) {
+				best = n
+			}
+		}
+		if best < 0 {
+			out = append(out, island{loops: []int{k}})
+			boxes, areas = append(boxes, box{}), append(areas, 0)
+			continue
+		}
+		out[best].loops = append(out[best].loops, k)
+	}
+	return out
+}
+
+// inside says whether pt is inside the loop (crossings of a ray).
+func inside(pt geometry.Point2, loop []geometry.Point2) bool {
+	in := false
+	for i, j := 0, len(loop)-1; i < len(loop); j, i = i, i+1 {
+		a, b := loop[i], loop[j]
+		if (a.Y > pt.Y) != (b.Y > pt.Y) && pt.X < (b.X-a.X)*(pt.Y-a.Y)/(b.Y-a.Y)+a.X {
+			in = !in
+		}
+	}
+	return in
 }
 
 // infillArea is how much more (or less) area the infill has than the
 // cells inside the perimeters count: the outline's area less the
 // perimeters' band, over the cells'.
-func (p *print) infillArea(l *geometry.Layer, area float64, inner *grid) float64 {
+func (p *print) infillArea(l *geometry.Layer, islands []island, inner *grid) float64 {
 	cells := float64(inner.count()) * p.cell * p.cell
 	if cells == 0 || p.s.Perimeters == 0 {
 		return 1
 	}
 	// The perimeters' volume is their length times their spacing (and
 	// height), so they fill a band as wide as their spacings add up to.
+	// Thin islands are all beads: no infill, no band.
 	inset := spacing(p.s.ExternalPerimeterWidth, l.Height) + float64(p.s.Perimeters-1)*spacing(p.s.PerimeterWidth, l.Height)
-	band := 0.0
-	for _, loop := range l.Loops {
-		band += math.Max(0, geometry.Length(loop)*inset-corners(loop)*inset*inset)
+	area, band := 0.0, 0.0
+	for _, is := range islands {
+		if is.thin {
+			continue
+		}
+		area += is.area
+		for _, k := range is.loops {
+			loop := l.Loops[k]
+			band += math.Max(0, geometry.Length(loop)*inset-corners(loop)*inset*inset)
+		}
 	}
 	return math.Min(1.5, math.Max(0, (area-band)/cells))
 }
@@ -424,18 +507,24 @@ func (p *print) layerAt(i int, limit float64) layerTime {
 	t.layerChange(h, s)
 	loopsOut := 0
 	loops := make([][]geometry.Point2, len(l.Loops))
-	total := 0.0 // the loops' length
 	for n, loop := range l.Loops {
 		loops[n] = simplify(loop, s.Resolution)
-		total += geometry.Length(loops[n])
 	}
-	if p.squeezed[i] {
-		// Walls thinner than their perimeters: beads across the wall's
-		// mean thickness fill it, two of them external.
+	// beads prints a thin island as beads across its mean thickness,
+	// two of them external, each running the wall's length (half its
+	// loops').
+	beads := func(is island) {
 		we := width(s.ExternalPerimeterWidth)
-		thick := 2 * p.area[i] / total
-		beads := min(max(1, int(math.Round(thick/spacing(we, h)))), 2*s.Perimeters)
-		for _, loop := range loops {
+		around := 0.0
+		for _, k := range is.loops {
+			around += geometry.Length(loops[k])
+		}
+		if around <= 0 {
+			return
+		}
+		n := min(max(1, int(math.Round(2*is.area/around/spacing(we, h)))), 2*s.Perimeters)
+		for _, k := range is.loops {
+			loop := loops[k]
 			L := geometry.Length(loop)
 			if L < we {
 				continue
@@ -443,8 +532,8 @@ func (p *print) layerAt(i int, limit float64) layerTime {
 			if geometry.SignedArea(loop) > 0 {
 				loopsOut++
 			}
-			share := L / total * p.area[i] * h * flow // of the layer's volume
-			for b := 0; b < beads; b++ {
+			share := L / around * is.area * h * flow // of the island's volume
+			for b := 0; b < n; b++ {
 				name, v := ExternalPerimeter, s.ExternalPerimSpeed
 				if b >= 2 {
 					name, v = Perimeter, s.PerimeterSpeed
@@ -453,19 +542,32 @@ func (p *print) layerAt(i int, limit float64) layerTime {
 					v = math.Min(v, s.SmallPerimeterSpeed)
 				}
 				mv := motion{speed(v, section(we, h)), accel(s.PerimeterAccel), jerk}
-				// Each bead runs the wall's length: half the loops'.
-				t.add(name, L/2, loopTime(loop, mv)/2, share/float64(beads), mv.speed)
+				t.add(name, L/2, loopTime(loop, mv)/2, share/float64(n), mv.speed)
 			}
 			t.travel(p.travelLength(l), s)
+		}
+	}
+	if p.squeezed[i] {
+		for _, is := range p.islands[i] {
+			beads(is)
 		}
 		return t
 	}
 	// Perimeters: every loop, external wall first, then the inner walls,
 	// each an offset of the loop by one more spacing.
 	offsets := p.offsets(h)
-	for _, loop := range loops {
+	thin := make([]bool, len(loops))
+	for _, is := range p.islands[i] {
+		if is.thin {
+			beads(is)
+			for _, k := range is.loops {
+				thin[k] = true
+			}
+		}
+	}
+	for k, loop := range loops {
 		L := geometry.Length(loop)
-		if L < s.ExtrusionWidth {
+		if L < s.ExtrusionWidth || thin[k] {
 			continue
 		}
 		sign := 1.0

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -295,5 +296,58 @@ func TestCoolingCapsSpeeds(t *testing.T) {
 	slow := layerTime{asked: []asked{{20, 300}}}
 	if v := slow.coolingCap(DefaultFDM); v != 0 {
 		t.Errorf("a 15 s layer needs no cooling, got a cap of %v", v)
+	}
+}
+
+// A thin fin beside a thick block is printed as beads, as it is alone:
+// each island is judged by its own thickness, not the layer's.
+func TestThinIslandBesideThickOne(t *testing.T) {
+	s := DefaultFDM
+	s.SlowdownBelowLayerTime = 0
+	block := box(20, 20, 10)
+	fin, _ := geometry.Extrude(pts(30, 0, 30.6, 0, 30.6, 20, 30, 20), 10)
+	both := box(20, 20, 10)
+	both.Append(fin)
+	est := func(m *geometry.Mesh) *FDMResult {
+		r, err := EstimateFDM(context.Background(), m, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	b, f, bf := est(block), est(fin), est(both)
+	// The fin alone is 0.6 × 20 × 10 = 120 mm³ of beads.
+	if f.VolumeMM3 < 110 || f.VolumeMM3 > 130 {
+		t.Fatalf("a 0.6 mm fin alone extrudes %.0f mm³, want its 120", f.VolumeMM3)
+	}
+	if got, want := bf.VolumeMM3, b.VolumeMM3+f.VolumeMM3; math.Abs(got-want) > 0.01*want {
+		t.Errorf("block and fin extrude %.0f mm³, want %.0f as apart (block %.0f, fin %.0f)", got, want, b.VolumeMM3, f.VolumeMM3)
+	}
+}
+
+func TestGroupIslands(t *testing.T) {
+	ring := func(x0, y0, x1, y1 float64, cw bool) []geometry.Point2 {
+		p := pts(x0, y0, x1, y0, x1, y1, x0, y1)
+		if cw {
+			slices.Reverse(p)
+		}
+		return p
+	}
+	loops := [][]geometry.Point2{
+		ring(0, 0, 100, 100, false), // a frame
+		ring(10, 10, 90, 90, true),  // its opening
+		ring(20, 20, 80, 80, false), // a block standing in the opening
+		ring(40, 40, 60, 60, true),  // the block's hole
+		ring(200, 0, 210, 10, true), // a hole outside everything
+	}
+	got := groupIslands(loops)
+	want := [][]int{{0, 1}, {2, 3}, {4}}
+	if len(got) != len(want) {
+		t.Fatalf("%d islands, want %d: %+v", len(got), len(want), got)
+	}
+	for n := range want {
+		if !slices.Equal(got[n].loops, want[n]) {
+			t.Errorf("island %d holds loops %v, want %v", n, got[n].loops, want[n])
+		}
 	}
 }

@@ -19,7 +19,7 @@ import (
 // Model names the estimating model; it changes whenever the same part
 // and settings could give a different estimate, so that stored
 // estimates are made again.
-const Model = "fdm-2026-12b: flow spacing, beads in thin walls, every key placed, cooling on stated times, Z and E moves"
+const Model = "fdm-2026-12b: flow spacing, beads in thin islands, every key placed, cooling on stated times, Z and E moves"
 
 // FDM holds fused-filament print settings under the names PrusaSlicer
 // users know (mm, mm/s, mm/s², %). Every PrusaSlicer 2.5 key that

@@ -3,8 +3,10 @@
 # shared Prusa MK3S corpus and on parts generated here
 # (tools/compare/gen: thin-walled towers, tubes and vases, plates, hollow
 # boxes, bridges, overhangs, spheres, tori, tiny parts, gears, perforated
-# plates). Each set in tools/compare/sets/*.ini is laid over fdm.ini for
-# both tools. Prints, per set and per group of parts, the median and 90th
+# plates), and on a holdout of the same kinds and a few more at sizes
+# drawn from a fixed seed (gen -set holdout), which no tuning has seen.
+# Each set in tools/compare/sets/*.ini is laid over fdm.ini for both
+# tools. Prints, per set and per group of parts, the median and 90th
 # percentile of |time| and |mass| difference; -v adds every part.
 #   tools/compare/compare-fdm-sets.sh [-v] [SET.ini...]
 # Needs prusa-slicer (Debian package) and Go. PrusaSlicer's results are
@@ -24,11 +26,12 @@ mkdir -p "$cache"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 (cd "$root" && go build -o "$work/dgml" ./cmd/dgml && go build -o "$work/gen" ./tools/compare/gen)
-mkdir -p "$work/gen-parts"
+mkdir -p "$work/gen-parts" "$work/holdout-parts"
 "$work/gen" -out "$work/gen-parts" >/dev/null
+"$work/gen" -set holdout -out "$work/holdout-parts" >/dev/null
 parts=()
 [ -d "$corpus" ] && parts+=("$corpus"/*.stl)
-parts+=("$work/gen-parts"/*.stl)
+parts+=("$work/gen-parts"/*.stl "$work/holdout-parts"/*.stl)
 
 seconds() { # "1d 2h 3m 4s" -> seconds
 	echo "$1" | awk '{t=0; for(i=1;i<=NF;i++){n=$i+0; u=substr($i,length($i)); if(u=="d")t+=n*86400; if(u=="h")t+=n*3600; if(u=="m")t+=n*60; if(u=="s")t+=n}; print t}'
@@ -78,10 +81,11 @@ for set in "${sets[@]}"; do
 		$1 ~ /"seconds"$/ && want { printf "%s\t%s\t%s\n", f, val($2), g; want = 0 }
 	' "$work/$name.json" | sort >"$work/$name.dgml.tsv"
 	sort "$work/$name.ps.tsv" | join -t $'\t' - "$work/$name.dgml.tsv" >"$work/$name.both.tsv"
-	for group in corpus generated all; do
+	for group in corpus generated holdout all; do
 		case $group in
-		corpus) sel() { grep -v -F -f <(ls "$work/gen-parts") "$work/$name.both.tsv" || true; } ;;
-		generated) sel() { grep -F -f <(ls "$work/gen-parts") "$work/$name.both.tsv" || true; } ;;
+		corpus) sel() { awk -F'\t' 'NR==FNR {gen[$1]; next} !($1 in gen)' <(ls "$work/gen-parts" "$work/holdout-parts") "$work/$name.both.tsv"; } ;;
+		generated) sel() { awk -F'\t' 'NR==FNR {gen[$1]; next} $1 in gen' <(ls "$work/gen-parts") "$work/$name.both.tsv"; } ;;
+		holdout) sel() { awk -F'\t' 'NR==FNR {gen[$1]; next} $1 in gen' <(ls "$work/holdout-parts") "$work/$name.both.tsv"; } ;;
 		all) sel() { cat "$work/$name.both.tsv"; } ;;
 		esac
 		n=$(sel | wc -l)

@@ -8,12 +8,6 @@ import (
 
 // fdmParts are the kinds of part the issue names, each a closed mesh.
 func fdmParts() map[string]*geometry.Mesh {
-	must := func(m *geometry.Mesh, err error) *geometry.Mesh {
-		if err != nil {
-			panic(err)
-		}
-		return m
-	}
 	ring := func(r, wall float64) []p2 { // an annulus profile, r outer
 		return []p2{{r - wall, 0}, {r, 0}, {r, 1}, {r - wall, 1}}
 	}

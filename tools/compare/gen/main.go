@@ -2,12 +2,14 @@
 // consistently oriented binary STL meshes made from formulas, so that the
 // comparisons run on parts nobody tuned the estimates on.
 //
-//	go run ./tools/compare/gen -out DIR [-set fdm|big]
+//	go run ./tools/compare/gen -out DIR [-set fdm|holdout|big]
 //
 // The fdm set is small printable parts of kinds the shared corpus lacks
 // (thin-walled towers, tubes and vases, plates, hollow boxes, bridges,
 // overhangs, spheres, tori, tiny parts, gears, perforated plates); the
-// big set is one torus of five million triangles.
+// holdout set is the same kinds and three more at sizes drawn from a
+// fixed seed, kept out of all tuning; the big set is a torus and a
+// sphere of five million triangles each.
 package main
 
 import (
@@ -23,7 +25,7 @@ import (
 
 func main() {
 	out := flag.String("out", ".", "folder to write the STL files to")
-	set := flag.String("set", "fdm", "which parts: fdm or big")
+	set := flag.String("set", "fdm", "which parts: fdm, holdout or big")
 	flag.Parse()
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		log.Fatal(err)
@@ -35,8 +37,10 @@ func main() {
 		parts["sphere-5m"] = revolve(semicircle(50, 1250), 2000)
 	case "fdm":
 		parts = fdmParts()
+	case "holdout":
+		parts = holdoutParts()
 	default:
-		log.Fatalf("unknown set %q: fdm or big", *set)
+		log.Fatalf("unknown set %q: fdm, holdout or big", *set)
 	}
 	for name, m := range parts {
 		f, err := os.Create(filepath.Join(*out, name+".stl"))

@@ -645,10 +645,15 @@ func (p *print) layerAt(i int, limit float64) layerTime {
 			dirs = 2 // lines crossing in one layer: half as many each way
 		}
 		var curved func(motion) float64
-		if s.FillPattern == "gyroid" {
+		density := s.FillDensity / 100
+		switch s.FillPattern {
+		case "gyroid":
 			curved = func(mv motion) float64 { return gyroidSpeed(spacing(wi, h), s.FillDensity/100, mv, s.Resolution) }
+		case "honeycomb":
+			curved = func(mv motion) float64 { return honeycombSpeed(spacing(wi, h), s.FillDensity/100, mv) }
+			density *= honeycombLength
 		}
-		fill(sparse, s.FillDensity/100, wi, s.InfillSpeed, s.InfillAccel, SparseInfill, section(wi, h*float64(every)), dirs, curved)
+		fill(sparse, density, wi, s.InfillSpeed, s.InfillAccel, SparseInfill, section(wi, h*float64(every)), dirs, curved)
 	}
 	if loopsOut > 0 {
 		t.travel(p.travelLength(l), s) // from the perimeters to the infill

@@ -87,3 +87,36 @@ func openPathTime(path []geometry.Point2, mv motion) (length, seconds float64) {
 	}
 	return length, planned(segs, 0, mv)
 }
+
+// honeycombLength is how much longer PrusaSlicer's honeycomb infill is
+// than straight lines at the same density. Its hexagons' sides are
+// 2/√3 times the line distance, so that edges laid once would match the
+// lines' length; but each zigzag column lays its own copy of the
+// vertical sides it shares with the next, so one side in three is laid
+// twice: 4/3.
+const honeycombLength = 4.0 / 3
+
+// honeycombSpeed is the mean speed along PrusaSlicer's honeycomb infill:
+// zigzag columns of sides 2/√3 × spacing/density long turning 60° at
+// every corner, where the jerk holds the head to a few mm/s, planned as
+// the perimeters are (the pattern at PrusaSlicer's 45° fill angle).
+func honeycombSpeed(spacing, density float64, mv motion) float64 {
+	if density <= 0 || mv.speed <= 0 {
+		return mv.speed
+	}
+	side := 2 / math.Sqrt(3) * spacing / math.Min(density, 1)
+	// Up one side, up and across at 30°, up, up and back at 150°: one
+	// column, 40 sides long, from rest to rest.
+	dirs := []float64{90, 30, 90, 150}
+	path := []geometry.Point2{{}}
+	for k := 0; k < 40; k++ {
+		a := (dirs[k%4] + 45) * math.Pi / 180
+		last := path[len(path)-1]
+		path = append(path, geometry.Point2{X: last.X + side*math.Cos(a), Y: last.Y + side*math.Sin(a)})
+	}
+	l, t := openPathTime(path, mv)
+	if t <= 0 {
+		return mv.speed
+	}
+	return math.Min(mv.speed, l/t)
+}

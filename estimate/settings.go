@@ -19,7 +19,7 @@ import (
 // Model names the estimating model; it changes whenever the same part
 // and settings could give a different estimate, so that stored
 // estimates are made again.
-const Model = "fdm-2026-12b: flow spacing, beads in thin islands, every key placed, cooling on stated times, Z and E moves"
+const Model = "fdm-2026-12b: flow spacing, beads in thin islands, every key placed, cooling on stated times, Z and E moves, honeycomb corners"
 
 // FDM holds fused-filament print settings under the names PrusaSlicer
 // users know (mm, mm/s, mm/s², %). Every PrusaSlicer 2.5 key that
@@ -38,7 +38,7 @@ type FDM struct {
 	TopSolidMinThickness   float64 `ini:"top_solid_min_thickness" range:"0,100"`
 	BottomSolidMinThick    float64 `ini:"bottom_solid_min_thickness" range:"0,100"`
 	FillDensity            float64 `ini:"fill_density" range:"0,100"` // percent
-	FillPattern            string  `ini:"fill_pattern" one:"rectilinear alignedrectilinear line grid triangles stars cubic gyroid honeycomb 3dhoneycomb"`
+	FillPattern            string  `ini:"fill_pattern" one:"rectilinear alignedrectilinear line grid triangles stars cubic gyroid honeycomb"`
 	TopFillPattern         string  `ini:"top_fill_pattern" one:"rectilinear alignedrectilinear monotonic"`
 	BottomFillPattern      string  `ini:"bottom_fill_pattern" one:"rectilinear alignedrectilinear monotonic"`
 	InfillEveryLayers      int     `ini:"infill_every_layers" range:"1,20"`

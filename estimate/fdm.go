@@ -133,6 +133,9 @@ type print struct {
 	// islands are each layer's outlines with the holes in them; a thin
 	// one is printed as beads even where the rest of the layer is not.
 	islands [][]island
+	// absorbed is the area of each layer's gaps between perimeters too
+	// narrow for infill, mm²: the perimeters widen over it.
+	absorbed []float64
 	// fillScale corrects each layer's infill for the raster: the area
 	// inside the perimeters as the outline gives it, over the cells'.
 	fillScale   []float64
@@ -148,6 +151,7 @@ func newPrint(m *geometry.Mesh, layers []geometry.Layer, s FDM) *print {
 	p.full, p.inner = make([]*grid, len(layers)), make([]*grid, len(layers))
 	p.squeezed, p.fillScale = make([]bool, len(layers)), make([]float64, len(layers))
 	p.islands = make([][]island, len(layers))
+	p.absorbed = make([]float64, len(layers))
 	// The perimeters' band is as many cells as their spacings add up to.
 	erosions := 0
 	if s.Perimeters > 0 {
@@ -169,6 +173,27 @@ func newPrint(m *geometry.Mesh, layers []geometry.Layer, s FDM) *print {
 		}
 		if p.squeezed[i] {
 			in = g.empty()
+		}
+		// Islands whose gap between perimeters is too narrow for a line
+		// of infill get none: their perimeters widen to close it, and
+		// take its material.
+		p.absorbed[i] = p.absorb(&layers[i], p.islands[i])
+		var keep [][]geometry.Point2
+		closed := false
+		for _, is := range p.islands[i] {
+			closed = closed || is.closed
+			if !is.closed {
+				for _, k := range is.loops {
+					keep = append(keep, layers[i].Loops[k])
+				}
+			}
+		}
+		if closed && !p.squeezed[i] {
+			in = proto.empty()
+			in.fill(keep)
+			for k := 0; k < erosions; k++ {
+				in = in.erode(k%2 == 1)
+			}
 		}
 		p.inner[i] = in
 		p.fillScale[i] = p.infillArea(&layers[i], p.islands[i], in)
@@ -285,6 +310,58 @@ type island struct {
 	// thin: its perimeters would need more area, at their spacing, than
 	// it has.
 	thin bool
+	// closed: the gap its perimeters leave is narrower than an infill
+	// line would need, so the perimeters widen over it.
+	closed bool
+}
+
+// inset is how far in from an outline its perimeters reach: their
+// spacings added up (their volume is their length times their spacing).
+func (p *print) inset(h float64) float64 {
+	return spacing(p.s.ExternalPerimeterWidth, h) + float64(p.s.Perimeters-1)*spacing(p.s.PerimeterWidth, h)
+}
+
+// band is the area an island's perimeters cover.
+func band(l *geometry.Layer, is island, inset float64) float64 {
+	b := 0.0
+	for _, k := range is.loops {
+		loop := l.Loops[k]
+		b += math.Max(0, geometry.Length(loop)*inset-corners(loop)*inset*inset)
+	}
+	return b
+}
+
+// absorb marks the islands whose perimeters leave a gap too narrow for
+// infill and returns its area. The gap is the inner area inside the
+// perimeters over half that area's outline: the width of a strip (and
+// half the side of a square). Narrower than one solid infill line's spacing, PrusaSlicer
+// lays no line in it and its Arachne walls widen over it instead
+// (checked on its output: 2 mm walls with 2 perimeters of 0.45 mm leave
+// 0.37 mm and get none; 3 mm walls with 3 leave 0.49 mm and get a line).
+func (p *print) absorb(l *geometry.Layer, islands []island) float64 {
+	if p.s.Perimeters == 0 {
+		return 0
+	}
+	inset, total := p.inset(l.Height), 0.0
+	for n := range islands {
+		is := &islands[n]
+		if is.thin {
+			continue
+		}
+		// The inner outline's length: each loop offset by the inset,
+		// shorter by twice its corners' share (longer, for a hole).
+		around := 0.0
+		for _, k := range is.loops {
+			loop := l.Loops[k]
+			around += math.Max(0, geometry.Length(loop)-2*corners(loop)*inset)
+		}
+		gap := math.Max(0, is.area-band(l, *is, inset))
+		if around > 0 && 2*gap/around < spacing(p.s.SolidInfillWidth, l.Height) {
+			is.closed = true
+			total += gap
+		}
+	}
+	return total
 }
 
 // walls groups a layer's loops into islands and says which are too thin
@@ -381,20 +458,17 @@ func (p *print) infillArea(l *geometry.Layer, islands []island, inner *grid) flo
 	}
 	// The perimeters' volume is their length times their spacing (and
 	// height), so they fill a band as wide as their spacings add up to.
-	// Thin islands are all beads: no infill, no band.
-	inset := spacing(p.s.ExternalPerimeterWidth, l.Height) + float64(p.s.Perimeters-1)*spacing(p.s.PerimeterWidth, l.Height)
-	area, band := 0.0, 0.0
+	// Thin islands are all beads, closed ones all perimeters: no infill.
+	inset := p.inset(l.Height)
+	area, covered := 0.0, 0.0
 	for _, is := range islands {
-		if is.thin {
+		if is.thin || is.closed {
 			continue
 		}
 		area += is.area
-		for _, k := range is.loops {
-			loop := l.Loops[k]
-			band += math.Max(0, geometry.Length(loop)*inset-corners(loop)*inset*inset)
-		}
+		covered += band(l, is, inset)
 	}
-	return math.Min(1.5, math.Max(0, (area-band)/cells))
+	return math.Min(1.5, math.Max(0, (area-covered)/cells))
 }
 
 // corners is what a loop's turns take from the band inside it, in units
@@ -595,13 +669,26 @@ func (p *print) layerAt(i int, limit float64) layerTime {
 		}
 		t.travel(p.travelLength(l), s)
 	}
+	if p.absorbed[i] > 0 {
+		t.add(Perimeter, 0, 0, p.absorbed[i]*h*flow, s.PerimeterSpeed)
+	}
 	// Infill: solid where the part needs a skin, sparse inside.
 	solid := p.solids[i]
 	top := solid.andNot(p.aboveOrEmpty(i))
-	// A solid area over air or over sparse infill is bridged.
+	// A solid area over air is bridged; so is one over sparse infill,
+	// but only where every layer the bridge's thread reaches down into
+	// (its nozzle-thick height) is sparse there, as PrusaSlicer decides:
+	// one sparse layer between solid ones is too shallow to take it.
 	bridge := solid.empty()
 	if i > 0 {
-		bridge = solid.andNot(top).andNot(p.solids[i-1].or(p.full[i-1].andNot(p.inner[i-1])))
+		rest := solid.andNot(top)
+		bridge = rest.andNot(p.full[i-1])
+		over := rest.and(p.inner[i-1].andNot(p.solids[i-1]))
+		wb := s.NozzleDiameter * math.Sqrt(s.BridgeFlowRatio)
+		for k := i - 2; k >= 0 && !over.isEmpty() && l.Z-p.layers[k].Z <= wb+1e-9; k-- {
+			over = over.and(p.inner[k].andNot(p.solids[k]))
+		}
+		bridge = bridge.or(over)
 	}
 	internal := solid.andNot(top).andNot(bridge)
 	sparse := p.inner[i].andNot(solid)

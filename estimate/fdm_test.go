@@ -383,3 +383,65 @@ func TestHoneycomb(t *testing.T) {
 		t.Errorf("3dhoneycomb should be refused naming fill_pattern, got %v", err)
 	}
 }
+
+// squareTube is a square tube with no top or bottom: outer side a,
+// wall w, height h, each face facing out of the material.
+func squareTube(a, w, h float64) *geometry.Mesh {
+	out := []geometry.Vec{{X: 0, Y: 0}, {X: a, Y: 0}, {X: a, Y: a}, {X: 0, Y: a}}
+	in := []geometry.Vec{{X: w, Y: w}, {X: a - w, Y: w}, {X: a - w, Y: a - w}, {X: w, Y: a - w}}
+	up := func(v geometry.Vec) geometry.Vec { v.Z = h; return v }
+	m := &geometry.Mesh{}
+	quad := func(p, q, r, s geometry.Vec) {
+		m.Triangles = append(m.Triangles, geometry.Triangle{p, q, r}, geometry.Triangle{p, r, s})
+	}
+	for i := range 4 {
+		j := (i + 1) % 4
+		quad(out[i], out[j], up(out[j]), up(out[i])) // outside, facing out
+		quad(in[j], in[i], up(in[i]), up(in[j]))     // inside, facing the hole
+		quad(up(out[i]), up(out[j]), up(in[j]), up(in[i]))
+		quad(out[j], out[i], in[i], in[j])
+	}
+	return m
+}
+
+// A gap between perimeters narrower than a line of infill gets none:
+// PrusaSlicer's walls widen over it (a 2 mm wall with two perimeters of
+// 0.45 mm), and the part's whole volume is still extruded. A 3 mm wall
+// with three perimeters leaves room for a line.
+func TestNarrowGapClosedByPerimeters(t *testing.T) {
+	s := DefaultFDM
+	s.SlowdownBelowLayerTime = 0
+	r, err := EstimateFDM(context.Background(), squareTube(30, 2, 10), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := r.Features[SolidInfill].LengthMM + r.Features[SparseInfill].LengthMM; n > 0 {
+		t.Errorf("a 2 mm wall with 2 perimeters got %.0f mm of infill, want none", n)
+	}
+	want := (30*30 - 26*26) * 10.0
+	if math.Abs(r.VolumeMM3-want) > 0.03*want {
+		t.Errorf("the tube extrudes %.0f mm³, want its %.0f", r.VolumeMM3, want)
+	}
+	s.Perimeters = 3
+	r, _ = EstimateFDM(context.Background(), squareTube(30, 3, 10), s)
+	if n := r.Features[SolidInfill].LengthMM + r.Features[SparseInfill].LengthMM; n == 0 {
+		t.Errorf("a 3 mm wall with 3 perimeters leaves 0.49 mm for a line of infill, got none")
+	}
+}
+
+// Solid infill over sparse infill is bridged only where the sparse
+// infill is as deep as the bridge's thread (the nozzle): one sparse
+// layer between a floor's bottom and top layers takes no bridge, many
+// sparse layers under a top skin do.
+func TestBridgeOverSparseNeedsDepth(t *testing.T) {
+	s := DefaultFDM
+	// 10 layers: 4 bottom, 1 sparse, 5 top.
+	thin, _ := EstimateFDM(context.Background(), box(20, 20, 2), s)
+	if b := thin.Features[Bridge].LengthMM; b > 0 {
+		t.Errorf("one sparse layer under the top skin got %.0f mm of bridge", b)
+	}
+	tall, _ := EstimateFDM(context.Background(), box(20, 20, 10), s)
+	if b := tall.Features[Bridge].LengthMM; b == 0 {
+		t.Errorf("a top skin over 1 cm of sparse infill should start with a bridge")
+	}
+}

@@ -4,7 +4,8 @@
 # (tools/compare/gen: thin-walled towers, tubes and vases, plates, hollow
 # boxes, bridges, overhangs, spheres, tori, tiny parts, gears, perforated
 # plates), and on a holdout of the same kinds and a few more at sizes
-# drawn from a fixed seed (gen -set holdout), which no tuning has seen.
+# drawn from a fixed seed (gen -set holdout), which no tuning has seen;
+# DGML_HOLDOUT_SEED=N draws a fresh holdout.
 # Each set in tools/compare/sets/*.ini is laid over fdm.ini for both
 # tools. Prints, per set and per group of parts, the median and 90th
 # percentile of |time| and |mass| difference; -v adds every part.
@@ -28,7 +29,7 @@ trap 'rm -rf "$work"' EXIT
 (cd "$root" && go build -o "$work/dgml" ./cmd/dgml && go build -o "$work/gen" ./tools/compare/gen)
 mkdir -p "$work/gen-parts" "$work/holdout-parts"
 "$work/gen" -out "$work/gen-parts" >/dev/null
-"$work/gen" -set holdout -out "$work/holdout-parts" >/dev/null
+"$work/gen" -set holdout -seed "${DGML_HOLDOUT_SEED:-20261203}" -out "$work/holdout-parts" >/dev/null
 parts=()
 [ -d "$corpus" ] && parts+=("$corpus"/*.stl)
 parts+=("$work/gen-parts"/*.stl "$work/holdout-parts"/*.stl)

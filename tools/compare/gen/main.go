@@ -26,6 +26,7 @@ import (
 func main() {
 	out := flag.String("out", ".", "folder to write the STL files to")
 	set := flag.String("set", "fdm", "which parts: fdm, holdout or big")
+	seed := flag.Uint64("seed", 20261203, "the holdout set's sizes are drawn from this seed")
 	flag.Parse()
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		log.Fatal(err)
@@ -38,7 +39,7 @@ func main() {
 	case "fdm":
 		parts = fdmParts()
 	case "holdout":
-		parts = holdoutParts()
+		parts = holdoutParts(*seed)
 	default:
 		log.Fatalf("unknown set %q: fdm, holdout or big", *set)
 	}

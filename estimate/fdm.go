@@ -89,6 +89,7 @@ func EstimateFDM(ctx context.Context, m *geometry.Mesh, s FDM) (*FDMResult, erro
 	if err != nil {
 		return nil, err
 	}
+	closeSlivers(layers, s.SliceClosingRadius)
 	res := &FDMResult{Layers: len(layers), Features: map[string]Feature{}, Settings: s}
 	if len(layers) == 0 {
 		return res, nil
@@ -113,6 +114,24 @@ func EstimateFDM(ctx context.Context, m *geometry.Mesh, s FDM) (*FDMResult, erro
 	res.FilamentMM = res.VolumeMM3 / area
 	res.FilamentG = res.VolumeMM3 / 1000 * s.FilamentDensity
 	return res, nil
+}
+
+// closeSlivers drops the loops PrusaSlicer's closing radius closes when
+// it slices: those whose area over half their length is under it (a
+// hole less than twice the radius across, a sliver under it wide).
+func closeSlivers(layers []geometry.Layer, r float64) {
+	if r <= 0 {
+		return
+	}
+	for i := range layers {
+		kept := layers[i].Loops[:0]
+		for _, loop := range layers[i].Loops {
+			if L := geometry.Length(loop); L > 0 && 2*math.Abs(geometry.SignedArea(loop))/L >= r {
+				kept = append(kept, loop)
+			}
+		}
+		layers[i].Loops = kept
+	}
 }
 
 // MaxCells bounds the raster of one estimate (three bits a cell in all

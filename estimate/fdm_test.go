@@ -445,3 +445,31 @@ func TestBridgeOverSparseNeedsDepth(t *testing.T) {
 		t.Errorf("a top skin over 1 cm of sparse infill should start with a bridge")
 	}
 }
+
+// A pinhole down a part's axis, as a mesh revolved from its axis has,
+// is closed as PrusaSlicer's slice_closing_radius closes it: no
+// perimeters are laid around it. A part thinner than the radius has
+// nothing left to print, and says so without failing.
+func TestSliceClosingRadius(t *testing.T) {
+	s := DefaultFDM
+	solid, _ := EstimateFDM(context.Background(), box(6, 6, 5), s)
+	pin := squareTube(6, 2.99, 5) // a 0.02 mm square hole in the middle
+	holed, err := EstimateFDM(context.Background(), pin, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(holed.Seconds-solid.Seconds) > 0.01*solid.Seconds || math.Abs(holed.VolumeMM3-solid.VolumeMM3) > 0.01*solid.VolumeMM3 {
+		t.Errorf("a 0.02 mm pinhole changed the estimate: %.0f s %.1f mm³, solid %.0f s %.1f mm³", holed.Seconds, holed.VolumeMM3, solid.Seconds, solid.VolumeMM3)
+	}
+	s.SliceClosingRadius = 0
+	open, _ := EstimateFDM(context.Background(), pin, s)
+	// Unclosed, the pinhole counts as a hole the perimeters grow around,
+	// a disc of their band's radius taken from the infill.
+	if open.VolumeMM3 >= solid.VolumeMM3-1 {
+		t.Errorf("with slice_closing_radius = 0 the pinhole should take infill: %.1f mm³ vs %.1f", open.VolumeMM3, solid.VolumeMM3)
+	}
+	sliver, err := EstimateFDM(context.Background(), box(20, 0.04, 5), DefaultFDM)
+	if err != nil || sliver.VolumeMM3 != 0 {
+		t.Errorf("a 0.04 mm sliver: %v, %v", sliver, err)
+	}
+}

@@ -101,6 +101,10 @@ type FDM struct {
 	SlowdownBelowLayerTime float64 `ini:"slowdown_below_layer_time" range:"0,3600"`
 	MinPrintSpeed          float64 `ini:"min_print_speed" range:"1,2000"`
 	PerimeterGenerator     string  `ini:"perimeter_generator" one:"arachne classic"`
+	// SliceClosingRadius closes holes and gaps in a slice narrower than
+	// it, as PrusaSlicer does: a mesh's pinhole down a part's axis is
+	// not a hole to print perimeters around.
+	SliceClosingRadius float64 `ini:"slice_closing_radius" range:"0,10"`
 	// Resolution is how far a path may stray to drop a point: slicers
 	// merge a finely tessellated curve's short segments by it before the
 	// firmware plans them.
@@ -121,6 +125,7 @@ var DefaultFDM = FDM{
 	Jerk: 8, JerkY: 8, RetractLength: 0.8, RetractSpeed: 35, RetractBeforeTravel: 2,
 	MaxAccelTravel: 1250, MaxAccelRetract: 1250, MaxAccelZ: 200, MaxFeedrateZ: 12, MaxFeedrateE: 120, JerkZ: 0.4, JerkE: 4.5,
 	Cooling: 1, SlowdownBelowLayerTime: 10, MinPrintSpeed: 15, PerimeterGenerator: "arachne", Resolution: 0.0125,
+	SliceClosingRadius: 0.049,
 }
 
 // Resolve returns the settings with percentages and automatic widths

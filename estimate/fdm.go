@@ -332,6 +332,8 @@ type island struct {
 	// closed: the gap its perimeters leave is narrower than an infill
 	// line would need, so the perimeters widen over it.
 	closed bool
+	// Each loop's length and corners (see corners), in loops' order.
+	lengths, turns []float64
 }
 
 // inset is how far in from an outline its perimeters reach: their
@@ -341,11 +343,10 @@ func (p *print) inset(h float64) float64 {
 }
 
 // band is the area an island's perimeters cover.
-func band(l *geometry.Layer, is island, inset float64) float64 {
+func band(is island, inset float64) float64 {
 	b := 0.0
-	for _, k := range is.loops {
-		loop := l.Loops[k]
-		b += math.Max(0, geometry.Length(loop)*inset-corners(loop)*inset*inset)
+	for j := range is.loops {
+		b += math.Max(0, is.lengths[j]*inset-is.turns[j]*inset*inset)
 	}
 	return b
 }
@@ -370,11 +371,10 @@ func (p *print) absorb(l *geometry.Layer, islands []island) float64 {
 		// The inner outline's length: each loop offset by the inset,
 		// shorter by twice its corners' share (longer, for a hole).
 		around := 0.0
-		for _, k := range is.loops {
-			loop := l.Loops[k]
-			around += math.Max(0, geometry.Length(loop)-2*corners(loop)*inset)
+		for j := range is.loops {
+			around += math.Max(0, is.lengths[j]-2*is.turns[j]*inset)
 		}
-		gap := math.Max(0, is.area-band(l, *is, inset))
+		gap := math.Max(0, is.area-band(*is, inset))
 		if around > 0 && 2*gap/around < spacing(p.s.SolidInfillWidth, l.Height) {
 			is.closed = true
 			total += gap
@@ -392,11 +392,13 @@ func (p *print) walls(l *geometry.Layer) []island {
 	for n := range out {
 		is := &out[n]
 		need := 0.0
-		for _, k := range is.loops {
+		is.lengths, is.turns = make([]float64, len(is.loops)), make([]float64, len(is.loops))
+		for j, k := range is.loops {
 			loop := l.Loops[k]
 			a := geometry.SignedArea(loop)
 			is.area += a
 			L := geometry.Length(loop)
+			is.lengths[j], is.turns[j] = L, corners(loop)
 			sign := 1.0
 			if a < 0 {
 				sign = -1
@@ -485,7 +487,7 @@ func (p *print) infillArea(l *geometry.Layer, islands []island, inner *grid) flo
 			continue
 		}
 		area += is.area
-		covered += band(l, is, inset)
+		covered += band(is, inset)
 	}
 	return math.Min(1.5, math.Max(0, (area-covered)/cells))
 }
@@ -501,18 +503,36 @@ func corners(loop []geometry.Point2) float64 {
 	if n < 3 {
 		return 0
 	}
-	maxHalf := math.Acos(1.0 / 3)
+	// tan(φ/2) = sin φ / (1 + cos φ): the cross product over the lengths'
+	// product plus the dot product, no trigonometry (a loop of millions
+	// of points has as many corners). A mitre of three widths is a half
+	// turn of acos(1/3), whose tangent is 2√2.
+	const maxTan = 2 * math.Sqrt2
 	k := 0.0
-	for i := range loop {
-		a, b, c := loop[(i+n-1)%n], loop[i], loop[(i+1)%n]
-		ux, uy := b.X-a.X, b.Y-a.Y
-		vx, vy := c.X-b.X, c.Y-b.Y
-		if (ux == 0 && uy == 0) || (vx == 0 && vy == 0) {
-			continue
+	prev := loop[n-1]
+	var ux, uy, lu float64
+	for j := n - 2; j >= 0 && lu == 0; j-- { // the last edge of some length
+		ux, uy = prev.X-loop[j].X, prev.Y-loop[j].Y
+		lu = math.Hypot(ux, uy)
+	}
+	for _, c := range loop {
+		vx, vy := c.X-prev.X, c.Y-prev.Y
+		lv := math.Hypot(vx, vy)
+		if lv == 0 {
+			continue // a repeated point: the turn is taken at the next
 		}
-		phi := math.Atan2(ux*vy-uy*vx, ux*vx+uy*vy) // signed turn
-		half := math.Max(-maxHalf, math.Min(maxHalf, phi/2))
-		k += math.Tan(half)
+		if lu > 0 {
+			cross, den := ux*vy-uy*vx, lu*lv+ux*vx+uy*vy
+			t := maxTan
+			if cross < 0 {
+				t = -maxTan
+			}
+			if den > 0 && math.Abs(cross) < maxTan*den {
+				t = cross / den
+			}
+			k += t
+		}
+		prev, ux, uy, lu = c, vx, vy, lv
 	}
 	return k
 }

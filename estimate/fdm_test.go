@@ -473,3 +473,26 @@ func TestSliceClosingRadius(t *testing.T) {
 		t.Errorf("a 0.04 mm sliver: %v, %v", sliver, err)
 	}
 }
+
+func TestCorners(t *testing.T) {
+	square := pts(0, 0, 10, 0, 10, 10, 10, 10, 0, 10) // a repeated point
+	if got := corners(square); math.Abs(got-4) > 1e-9 {
+		t.Errorf("a square's corners: %v, want 4", got)
+	}
+	slices.Reverse(square)
+	if got := corners(square); math.Abs(got+4) > 1e-9 {
+		t.Errorf("a square hole's corners: %v, want -4", got)
+	}
+	var circle []geometry.Point2
+	for i := range 1000 {
+		a := 2 * math.Pi * float64(i) / 1000
+		circle = append(circle, geometry.Point2{X: math.Cos(a), Y: math.Sin(a)})
+	}
+	if got := corners(circle); math.Abs(got-math.Pi) > 1e-3 {
+		t.Errorf("a circle's corners: %v, want π", got)
+	}
+	spike := pts(0, 0, 10, 0, 0, 0.001) // turns almost back: mitres stop at 3 widths
+	if got := corners(spike); got > 3*2*math.Sqrt2+1e-9 {
+		t.Errorf("a spike's corners: %v, want at most 3 mitres of 2√2", got)
+	}
+}

@@ -419,12 +419,22 @@ func (p *print) walls(l *geometry.Layer) []island {
 // groupIslands puts each hole (a clockwise loop) with the smallest
 // outline (counter-clockwise) around it. A hole outside every outline, as
 // a broken mesh gives, is an island of its own.
+//
+// The search is bounded: a layer built to make it quadratic (a million
+// rings, or a million holes in an outline of a million points) would
+// hold up the estimate for hours. Past a budget of points visited, a
+// few times the layer's own, the layer is judged as one island, as it
+// was before islands were told apart.
 func groupIslands(loops [][]geometry.Point2) []island {
 	type box struct{ lo, hi geometry.Point2 }
 	var out []island
 	var boxes []box
 	var areas []float64
 	owner := make([]int, len(loops))
+	budget := 1_000_000
+	for _, loop := range loops {
+		budget += 20 * len(loop)
+	}
 	for k, loop := range loops {
 		owner[k] = -1
 		if a := geometry.SignedArea(loop); a > 0 {
@@ -440,12 +450,22 @@ func groupIslands(loops [][]geometry.Point2) []island {
 		}
 		pt, best := loop[0], -1
 		for n, b := range boxes {
-			if pt.X < b.lo.X || pt.X > b.hi.X || pt.Y < b.lo.Y || pt.Y > b.hi.Y {
+			if budget--; pt.X < b.lo.X || pt.X > b.hi.X || pt.Y < b.lo.Y || pt.Y > b.hi.Y {
 				continue
 			}
-			if (best < 0 || areas[n] < areas[best]) && inside(pt, loops[out[n].loops[0]]) {
-				best = n
+			if best < 0 || areas[n] < areas[best] {
+				outline := loops[out[n].loops[0]]
+				if budget -= len(outline); inside(pt, outline) {
+					best = n
+				}
 			}
+		}
+		if budget < 0 {
+			all := make([]int, len(loops))
+			for k := range all {
+				all[k] = k
+			}
+			return []island{{loops: all}}
 		}
 		if best < 0 {
 			out = append(out, island{loops: []int{k}})

@@ -496,3 +496,25 @@ func TestCorners(t *testing.T) {
 		t.Errorf("a spike's corners: %v, want at most 3 mitres of 2√2", got)
 	}
 }
+
+// A layer of many rings each with its hole would make grouping holes
+// with outlines quadratic; past its budget the layer is one island, in
+// time linear in its points.
+func TestGroupIslandsBounded(t *testing.T) {
+	var loops [][]geometry.Point2
+	for i := range 3000 {
+		x := float64(i) * 3
+		loops = append(loops, pts(x, 0, x+2, 0, x+2, 2, x, 2))
+		hole := pts(x+0.5, 0.5, x+1.5, 0.5, x+1.5, 1.5, x+0.5, 1.5)
+		slices.Reverse(hole)
+		loops = append(loops, hole)
+	}
+	got := groupIslands(loops)
+	if len(got) != 1 || len(got[0].loops) != len(loops) {
+		t.Errorf("%d islands from 3000 rings past the budget, want the layer as one", len(got))
+	}
+	few := groupIslands(loops[:200])
+	if len(few) != 100 {
+		t.Errorf("100 rings make %d islands, want 100", len(few))
+	}
+}

@@ -20,11 +20,13 @@ var _ booking.Store = (*DB)(nil)
 // writeMachines keeps the machines table in step with a facility's list:
 // a machine without an id gets a new one, a machine listed before keeps
 // its row, and one no longer listed is marked removed, never deleted.
-func (db *DB) writeMachines(ctx context.Context, f *facility.Facility) error {
+func (db *DB) writeMachines(ctx context.Context, f *facility.Facility, insert bool) error {
 	tx := db.q(ctx)
 	now := db.now()
-	if _, err := tx.Exec(ctx, `UPDATE machines SET removed_at = $1 WHERE facility_id = $2 AND removed_at IS NULL`, now, f.ID); err != nil {
-		return err
+	if !insert { // a new workshop has no machines to retire
+		if _, err := tx.Exec(ctx, `UPDATE machines SET removed_at = $1 WHERE facility_id = $2 AND removed_at IS NULL`, now, f.ID); err != nil {
+			return err
+		}
 	}
 	for i := range f.Machines {
 		m := &f.Machines[i]
@@ -32,17 +34,16 @@ func (db *DB) writeMachines(ctx context.Context, f *facility.Facility) error {
 		if m.ID == "" {
 			m.ID = newID()
 		}
-		var owner string
-		err := tx.QueryRow(ctx, `SELECT facility_id FROM machines WHERE id = $1`, m.ID).Scan(&owner)
-		if err == nil && owner != f.ID {
+		// An id given may be another workshop's machine: then the
+		// update's condition fails, no row changes, and that is refused.
+		tag, err := tx.Exec(ctx, `INSERT INTO machines (id, facility_id, position, data) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (id) DO UPDATE SET position = excluded.position, data = excluded.data, removed_at = NULL
+			WHERE machines.facility_id = excluded.facility_id`, m.ID, f.ID, i, m)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
 			return &dgml.Error{Kind: dgml.Conflict, Field: fmt.Sprintf("machines[%d].id", i), Msg: fmt.Sprintf("machine %s belongs to another workshop; leave the id out to add a new machine", m.ID)}
-		}
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO machines (id, facility_id, position, data) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (id) DO UPDATE SET position = excluded.position, data = excluded.data, removed_at = NULL`, m.ID, f.ID, i, m); err != nil {
-			return err
 		}
 	}
 	return nil

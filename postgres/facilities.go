@@ -70,7 +70,7 @@ func (db *DB) UpdateFacility(ctx context.Context, f *facility.Facility) error {
 
 func (db *DB) writeFacility(ctx context.Context, f *facility.Facility, insert bool) error {
 	f.Updated = db.now()
-	if err := db.writeMachines(ctx, f); err != nil {
+	if err := db.writeMachines(ctx, f, insert); err != nil {
 		return err
 	}
 	data, err := json.Marshal(f)

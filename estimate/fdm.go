@@ -174,45 +174,31 @@ func newPrint(m *geometry.Mesh, layers []geometry.Layer, s FDM) *print {
 	// The perimeters' band is as many cells as their spacings add up to.
 	erosions := 0
 	if s.Perimeters > 0 {
-		shell := spacing(s.ExternalPerimeterWidth, s.LayerHeight) + float64(s.Perimeters-1)*spacing(s.PerimeterWidth, s.LayerHeight)
-		erosions = max(1, int(math.Round(shell/p.cell)))
+		erosions = max(1, int(math.Round(p.inset(s.LayerHeight)/p.cell)))
 	}
 	eachLayer(len(layers), func(i int) {
 		g := proto.empty()
 		g.fill(layers[i].Loops)
 		p.full[i] = g
-		in := g
-		for k := 0; k < erosions; k++ {
-			in = in.erode(k%2 == 1)
-		}
 		p.islands[i] = p.walls(&layers[i])
 		p.squeezed[i] = len(p.islands[i]) > 0
 		for _, is := range p.islands[i] {
 			p.squeezed[i] = p.squeezed[i] && is.thin
 		}
-		if p.squeezed[i] {
-			in = g.empty()
-		}
 		// Islands whose gap between perimeters is too narrow for a line
 		// of infill get none: their perimeters widen to close it, and
-		// take its material.
+		// take its material. The infill's cells are those of the other
+		// islands, inside their perimeters.
 		p.absorbed[i] = p.absorb(&layers[i], p.islands[i])
-		var keep [][]geometry.Point2
-		closed := false
-		for _, is := range p.islands[i] {
-			closed = closed || is.closed
-			if !is.closed {
-				for _, k := range is.loops {
-					keep = append(keep, layers[i].Loops[k])
-				}
-			}
-		}
-		if closed && !p.squeezed[i] {
+		in := g
+		if keep, closed := openLoops(&layers[i], p.islands[i]); p.squeezed[i] {
+			in = g.empty()
+		} else if closed {
 			in = proto.empty()
 			in.fill(keep)
-			for k := 0; k < erosions; k++ {
-				in = in.erode(k%2 == 1)
-			}
+		}
+		for k := 0; k < erosions && !p.squeezed[i]; k++ {
+			in = in.erode(k%2 == 1)
 		}
 		p.inner[i] = in
 		p.fillScale[i] = p.infillArea(&layers[i], p.islands[i], in)
@@ -383,19 +369,35 @@ func (p *print) absorb(l *geometry.Layer, islands []island) float64 {
 	return total
 }
 
+// openLoops is the loops of the islands that are not closed, and whether
+// any island is.
+func openLoops(l *geometry.Layer, islands []island) (loops [][]geometry.Point2, closed bool) {
+	for _, is := range islands {
+		if is.closed {
+			closed = true
+			continue
+		}
+		for _, k := range is.loops {
+			loops = append(loops, l.Loops[k])
+		}
+	}
+	return loops, closed
+}
+
 // walls groups a layer's loops into islands and says which are too thin
 // for their perimeters. Each island is judged alone: a thin fin beside a
 // thick block is printed as beads, the block with perimeters and infill.
 func (p *print) walls(l *geometry.Layer) []island {
 	s := &p.s
-	out := groupIslands(l.Loops)
+	areas := signedAreas(l.Loops)
+	out := groupIslands(l.Loops, areas)
 	for n := range out {
 		is := &out[n]
 		need := 0.0
 		is.lengths, is.turns = make([]float64, len(is.loops)), make([]float64, len(is.loops))
 		for j, k := range is.loops {
 			loop := l.Loops[k]
-			a := geometry.SignedArea(loop)
+			a := areas[k]
 			is.area += a
 			L := geometry.Length(loop)
 			is.lengths[j], is.turns[j] = L, corners(loop)
@@ -425,37 +427,35 @@ func (p *print) walls(l *geometry.Layer) []island {
 // hold up the estimate for hours. Past a budget of points visited, a
 // few times the layer's own, the layer is judged as one island, as it
 // was before islands were told apart.
-func groupIslands(loops [][]geometry.Point2) []island {
-	type box struct{ lo, hi geometry.Point2 }
-	var out []island
-	var boxes []box
-	var areas []float64
-	owner := make([]int, len(loops))
-	budget := 1_000_000
-	for _, loop := range loops {
-		budget += 20 * len(loop)
+func groupIslands(loops [][]geometry.Point2, areas []float64) []island {
+	// The outlines, with their bounds and areas, in the islands' order.
+	type outline struct {
+		lo, hi geometry.Point2
+		area   float64
 	}
+	var out []island
+	var outlines []outline
+	budget := 1_000_000
 	for k, loop := range loops {
-		owner[k] = -1
-		if a := geometry.SignedArea(loop); a > 0 {
-			owner[k] = len(out)
+		budget += 20 * len(loop)
+		if areas[k] > 0 {
 			out = append(out, island{loops: []int{k}})
 			lo, hi := bounds2([]geometry.Layer{{Loops: [][]geometry.Point2{loop}}})
-			boxes, areas = append(boxes, box{lo, hi}), append(areas, a)
+			outlines = append(outlines, outline{lo, hi, areas[k]})
 		}
 	}
 	for k, loop := range loops {
-		if owner[k] >= 0 || len(loop) == 0 {
+		if areas[k] > 0 || len(loop) == 0 {
 			continue
 		}
 		pt, best := loop[0], -1
-		for n, b := range boxes {
-			if budget--; pt.X < b.lo.X || pt.X > b.hi.X || pt.Y < b.lo.Y || pt.Y > b.hi.Y {
+		for n, o := range outlines {
+			if budget--; pt.X < o.lo.X || pt.X > o.hi.X || pt.Y < o.lo.Y || pt.Y > o.hi.Y {
 				continue
 			}
-			if best < 0 || areas[n] < areas[best] {
-				outline := loops[out[n].loops[0]]
-				if budget -= len(outline); inside(pt, outline) {
+			if best < 0 || o.area < outlines[best].area {
+				around := loops[out[n].loops[0]]
+				if budget -= len(around); inside(pt, around) {
 					best = n
 				}
 			}
@@ -469,10 +469,20 @@ func groupIslands(loops [][]geometry.Point2) []island {
 		}
 		if best < 0 {
 			out = append(out, island{loops: []int{k}})
-			boxes, areas = append(boxes, box{}), append(areas, 0)
+			outlines = append(outlines, outline{}) // never a hole's home: empty bounds
 			continue
 		}
 		out[best].loops = append(out[best].loops, k)
+	}
+	return out
+}
+
+// signedAreas is each loop's signed area: outlines positive, holes
+// negative.
+func signedAreas(loops [][]geometry.Point2) []float64 {
+	out := make([]float64, len(loops))
+	for k, loop := range loops {
+		out[k] = geometry.SignedArea(loop)
 	}
 	return out
 }
@@ -680,15 +690,6 @@ func (p *print) layerAt(i int, limit float64) layerTime {
 			t.travel(p.travelLength(l), s)
 		}
 	}
-	if p.squeezed[i] {
-		for _, is := range p.islands[i] {
-			beads(is)
-		}
-		return t
-	}
-	// Perimeters: every loop, external wall first, then the inner walls,
-	// each an offset of the loop by one more spacing.
-	offsets := p.offsets(h)
 	thin := make([]bool, len(loops))
 	for _, is := range p.islands[i] {
 		if is.thin {
@@ -698,6 +699,12 @@ func (p *print) layerAt(i int, limit float64) layerTime {
 			}
 		}
 	}
+	if p.squeezed[i] {
+		return t // all beads: no perimeters, no infill
+	}
+	// Perimeters: every loop, external wall first, then the inner walls,
+	// each an offset of the loop by one more spacing.
+	offsets := p.offsets(h)
 	for k, loop := range loops {
 		L := geometry.Length(loop)
 		if L < s.ExtrusionWidth || thin[k] {

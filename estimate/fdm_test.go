@@ -341,7 +341,7 @@ func TestGroupIslands(t *testing.T) {
 		ring(40, 40, 60, 60, true),  // the block's hole
 		ring(200, 0, 210, 10, true), // a hole outside everything
 	}
-	got := groupIslands(loops)
+	got := groupIslands(loops, signedAreas(loops))
 	want := [][]int{{0, 1}, {2, 3}, {4}}
 	if len(got) != len(want) {
 		t.Fatalf("%d islands, want %d: %+v", len(got), len(want), got)
@@ -509,11 +509,11 @@ func TestGroupIslandsBounded(t *testing.T) {
 		slices.Reverse(hole)
 		loops = append(loops, hole)
 	}
-	got := groupIslands(loops)
+	got := groupIslands(loops, signedAreas(loops))
 	if len(got) != 1 || len(got[0].loops) != len(loops) {
 		t.Errorf("%d islands from 3000 rings past the budget, want the layer as one", len(got))
 	}
-	few := groupIslands(loops[:200])
+	few := groupIslands(loops[:200], signedAreas(loops[:200]))
 	if len(few) != 100 {
 		t.Errorf("100 rings make %d islands, want 100", len(few))
 	}

@@ -34,10 +34,9 @@ parts=()
 [ -d "$corpus" ] && parts+=("$corpus"/*.stl)
 parts+=("$work/gen-parts"/*.stl "$work/holdout-parts"/*.stl)
 
-seconds() { # "1d 2h 3m 4s" -> seconds
-	echo "$1" | awk '{t=0; for(i=1;i<=NF;i++){n=$i+0; u=substr($i,length($i)); if(u=="d")t+=n*86400; if(u=="h")t+=n*3600; if(u=="m")t+=n*60; if(u=="s")t+=n}; print t}'
-}
-export -f seconds
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+export -f ps_result
 
 stats() { # column of |differences| in % -> "median p90"
 	sort -n | awk '{v[NR]=$1} END {if (NR==0) {print "- -"; exit}; m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; p=v[int(0.9*NR+0.999)]; printf "%.1f %.1f\n", m, p}'
@@ -64,10 +63,8 @@ for set in "${sets[@]}"; do
 		printf '%s\n' "${todo[@]}" | xargs -P 2 -I{} bash -c '
 			f={}; out='"$work"'/$(basename "$f").'"$name"'.gcode
 			prusa-slicer --export-gcode --load '"$work/$name.ini"' -o "$out" "$f" >/dev/null 2>&1 || exit 0
-			t=$(grep "estimated printing time (normal mode)" "$out" | sed "s/.*= //")
-			g=$(grep "^; filament used \[g\]" "$out" | sed "s/.*= //")
 			h=$(sha256sum "$f" | cut -c1-16)
-			printf "%s\t%s\n" "$(seconds "$t")" "$g" >'"$cache/$key"'-$h
+			ps_result "$out" >'"$cache/$key"'-$h
 			rm -f "$out"'
 		for f in "${todo[@]}"; do
 			h=$(sha256sum "$f" | cut -c1-16)
@@ -75,12 +72,7 @@ for set in "${sets[@]}"; do
 		done
 	fi
 	"$work/dgml" mesh estimate --process fdm --config "$work/$name.ini" --json "${parts[@]}" >"$work/$name.json" 2>"$work/$name.err" || true
-	awk -F': ' '
-		function val(s) { sub(/,$/, "", s); gsub(/"/, "", s); return s }
-		$1 ~ /"file"$/ { n = split(val($2), p, "/"); f = p[n]; want = 1; next }
-		$1 ~ /"filament_g"$/ { g = val($2); next }
-		$1 ~ /"seconds"$/ && want { printf "%s\t%s\t%s\n", f, val($2), g; want = 0 }
-	' "$work/$name.json" | sort >"$work/$name.dgml.tsv"
+	dgml_results "$work/$name.json" | sort >"$work/$name.dgml.tsv"
 	sort "$work/$name.ps.tsv" | join -t $'\t' - "$work/$name.dgml.tsv" >"$work/$name.both.tsv"
 	for group in corpus generated holdout all; do
 		case $group in

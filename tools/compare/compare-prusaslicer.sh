@@ -13,31 +13,21 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 (cd "$root" && go build -o "$work/dgml" ./cmd/dgml)
 
-seconds() { # "1h 2m 3s" -> 3723
-	echo "$1" | awk '{t=0; for(i=1;i<=NF;i++){n=$i+0; u=substr($i,length($i)); if(u=="d")t+=n*86400; if(u=="h")t+=n*3600; if(u=="m")t+=n*60; if(u=="s")t+=n}; print t}'
-}
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 
 start=$(date +%s.%N)
 for f in "$dir"/*.stl; do
 	b=$(basename "$f")
 	prusa-slicer --export-gcode --load "$here/fdm.ini" -o "$work/$b.gcode" "$f" >/dev/null 2>&1
-	t=$(grep "estimated printing time (normal mode)" "$work/$b.gcode" | sed 's/.*= //')
-	g=$(grep "^; filament used \[g\]" "$work/$b.gcode" | sed 's/.*= //')
-	printf '%s\t%s\t%s\n' "$b" "$(seconds "$t")" "$g" >>"$work/ps.tsv"
+	printf '%s\t%s\n' "$b" "$(ps_result "$work/$b.gcode")" >>"$work/ps.tsv"
 done
 ps_wall=$(echo "$(date +%s.%N) - $start" | bc)
 
 start=$(date +%s.%N)
 "$work/dgml" mesh estimate --process fdm --config "$here/fdm.ini" --json "$dir"/*.stl >"$work/dgml.json"
 dgml_wall=$(echo "$(date +%s.%N) - $start" | bc)
-# file, seconds, grams from the JSON: each file's object lists "file",
-# then its estimate's "filament_g" and, first after it, the total "seconds".
-awk -F': ' '
-	function val(s) { sub(/,$/, "", s); gsub(/"/, "", s); return s }
-	$1 ~ /"file"$/ { n = split(val($2), p, "/"); f = p[n]; want = 1; next }
-	$1 ~ /"filament_g"$/ { g = val($2); next }
-	$1 ~ /"seconds"$/ && want { printf "%s\t%s\t%s\n", f, val($2), g; want = 0 }
-' "$work/dgml.json" | sort >"$work/dgml.tsv"
+dgml_results "$work/dgml.json" | sort >"$work/dgml.tsv"
 
 sort "$work/ps.tsv" | join -t $'\t' - "$work/dgml.tsv" >"$work/both.tsv"
 printf '%-40s %10s %10s %8s   %9s %9s %8s\n' part "PS time s" "dgml s" diff "PS g" "dgml g" diff
